@@ -1,0 +1,22 @@
+"""The `winnow` command: a thin layer over library functions (parse, call, print)."""
+
+from __future__ import annotations
+
+import click
+
+from winnow import __version__
+from winnow.cli import audit_cmd, case_cmd, ingest_cmd, sample_cmd, warnings_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="winnow")
+def cli() -> None:
+    """winnow: triage of seized media collections for investigators."""
+
+
+for command in (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="winnow")

@@ -1,0 +1,108 @@
+"""`winnow ingest SOURCE... --case PATH`: progress on stderr, a summary table (or --json) at the end."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
+from winnow.pipeline.ingest import Stats
+from winnow.pipeline.ingest import ingest as run_ingest
+from winnow.settings import Settings
+
+
+def parse_settings(workers: int | None, archive_depth: int | None, pairs: tuple[str, ...]) -> Settings:
+    settings = Settings()
+    defaults = settings.as_dict()
+    changes: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--set takes NAME=VALUE, got {pair!r}")
+        name, value = pair.split("=", 1)
+        if name not in defaults:
+            raise ValueError(f"unknown setting {name!r} (see docs/settings.md)")
+        kind = type(defaults[name])
+        try:
+            changes[name] = kind(value)
+        except ValueError as exc:
+            raise ValueError(f"setting {name} needs a {kind.__name__}, got {value!r}") from exc
+    if workers is not None:
+        changes["workers"] = workers
+    if archive_depth is not None:
+        changes["archive_depth"] = archive_depth
+    return settings.replace(**changes)
+
+
+class _Bar:
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]ingest"), BarColumn(), TaskProgressColumn(),
+            TextColumn("{task.fields[files]} files · {task.fields[items]} items · {task.fields[rate]:.1f} files/s · "
+                       "{task.fields[mbs]:.1f} MB/s · {task.fields[warn]} warnings"),
+            TimeRemainingColumn(), console=console, transient=False)
+        self.task = self.progress.add_task("ingest", total=None, files=0, items=0, rate=0.0, mbs=0.0, warn=0)
+
+    def __call__(self, s: Stats) -> None:
+        seconds = s.elapsed()
+        self.progress.update(self.task, total=s.total_bytes if s.total_known else None, completed=s.bytes_done,
+                             files=f"{s.files_done}/{s.total_files}{'' if s.total_known else '+'}", items=s.items,
+                             rate=s.files_done / seconds, mbs=s.bytes_done / seconds / 1e6, warn=s.warnings)
+
+
+def print_summary(summary: dict[str, Any], console: Console) -> None:
+    run, totals = summary["this_run"], summary["case_totals"]
+    table = Table(title=f"ingest summary — {summary['case']}")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for label, value in (
+        ("files read this run", run["source_files"]), ("items written this run", run["items_written"]),
+        ("seconds", run["seconds"]), ("files/s", run["files_per_second"]), ("MB/s", run["mb_per_second"]),
+        ("warnings this run", run["warnings"]), ("workers replaced", run["replaced_workers"]),
+        ("items in case", totals["items"]), ("unique contents", totals["unique_contents"]),
+        ("archives opened", totals["archives"]), ("images", totals["images"]), ("PDQ hashes", totals["pdq_hashes"]),
+        ("thumbnails", totals["thumbnails"]), ("with EXIF / GPS", f"{totals['with_exif']} / {totals['with_gps']}"),
+        ("extension mismatches", totals["extension_mismatches"]), ("warnings in case", totals["warnings"]),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    if totals["warnings_by_code"]:
+        codes = Table(title="warnings by code (see: winnow warnings --case ...)")
+        codes.add_column("code")
+        codes.add_column("count", justify="right")
+        for code, count in totals["warnings_by_code"].items():
+            codes.add_row(code, str(count))
+        console.print(codes)
+
+
+@click.command()
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
+@case_option
+@click.option("--workers", type=click.IntRange(min=0), help="Worker processes (default: one per core).")
+@click.option("--archive-depth", type=click.IntRange(min=0), help="How deep nested archives are opened.")
+@click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE", help="Any setting (docs/settings.md).")
+@json_option
+@friendly
+def ingest(sources: tuple[str, ...], case_path: str | None, workers: int | None, archive_depth: int | None,
+           pairs: tuple[str, ...], as_json: bool) -> None:
+    """Ingest folders, files and archives into the case; re-run the same command to resume."""
+    case = load_case(case_path)
+    settings = parse_settings(workers, archive_depth, pairs)
+    err = Console(stderr=True)
+    show_bar = not as_json and sys.stderr.isatty()
+    bar = _Bar(err) if show_bar else None
+    if bar:
+        bar.progress.start()
+    try:
+        summary = run_ingest(case, list(sources), settings, command="ingest " + " ".join(sources), on_progress=bar)
+    finally:
+        if bar:
+            bar.progress.stop()
+    if as_json:
+        print_json(summary)
+    else:
+        print_summary(summary, Console())

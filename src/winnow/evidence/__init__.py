@@ -1,0 +1,1 @@
+"""Sources of evidence: folders, files and the archives inside them, walked read-only."""

@@ -1,0 +1,1 @@
+"""The ingest runner: planning, worker processes, the single writer, resumption, progress."""

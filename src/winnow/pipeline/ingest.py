@@ -1,0 +1,243 @@
+"""`ingest`: the runner. Plans tasks, hands them to worker processes (replacing any that crash or hang), and is
+the one writer of the case store. Re-running after any interruption skips what is done and redoes the rest."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
+from winnow.pipeline.records import Expanded, FileTask, Record, Warn
+from winnow.pipeline.worker import worker_main
+from winnow.settings import Settings
+from winnow.store import audit
+from winnow.store.case import Case
+from winnow.store.runs import finish_run, register_source, start_run
+from winnow.store.writer import Writer
+
+PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
+
+
+@dataclass
+class Stats:
+    started: float = field(default_factory=time.monotonic)
+    files_done: int = 0  # files of the sources (tasks) finished
+    bytes_done: int = 0
+    items: int = 0  # every occurrence written, archive members included
+    warnings: int = 0
+    total_files: int = 0
+    total_bytes: int = 0
+    total_known: bool = False
+    replaced_workers: int = 0
+
+    def elapsed(self) -> float:
+        return max(1e-9, time.monotonic() - self.started)
+
+
+class Interrupted(Exception):
+    """The run was stopped (Ctrl-C); everything committed stays and a re-run resumes."""
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    queue: deque[tuple[FileTask, float]] = field(default_factory=deque)  # sent, not yet ended
+    began: float | None = None  # when the first queued task began
+    closing: bool = False
+
+
+class _Pool:
+    def __init__(self, n: int, config: dict[str, Any]) -> None:
+        self.ctx = mp.get_context("spawn")
+        self.config = config
+        self.workers: list[_Worker] = [self._start() for _ in range(n)]
+
+    def _start(self) -> _Worker:
+        parent, child = self.ctx.Pipe(duplex=True)
+        process = self.ctx.Process(target=worker_main, args=(child, self.config, os.getpid()), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
+
+    def replace(self, w: _Worker) -> _Worker:
+        self.workers.remove(w)
+        try:
+            w.conn.close()
+        except OSError:
+            pass
+        new = self._start()
+        self.workers.append(new)
+        return new
+
+    def stop(self) -> None:
+        for w in self.workers:
+            if w.process.is_alive():
+                w.process.kill()
+        for w in self.workers:
+            w.process.join(timeout=5)
+
+
+def ingest(case: Case, sources: list[str], settings: Settings, *, command: str = "ingest",
+           on_progress: Callable[[Stats], None] | None = None) -> dict[str, Any]:
+    """Ingest sources into the case; returns the summary (see `summary.summarize`)."""
+    from winnow.pipeline.summary import summarize
+
+    if not sources:
+        raise SourceError("no source given")
+    kinds = [(os.path.abspath(s), source_kind(os.path.abspath(s))) for s in sources]
+    conn = case.connect()
+    stats = Stats()
+    run_id = start_run(conn, command, settings)
+    audit.append(conn, "ingest", {"sources": [p for p, _ in kinds], "settings": settings.as_dict(), "run": run_id})
+    source_ids = [(p, register_source(conn, p, k, run_id)) for p, k in kinds]
+    stop_count = threading.Event()
+    totals = {"files": 0, "bytes": 0, "complete": 0}
+    counter = threading.Thread(target=count_files, args=([p for p, _ in kinds], totals, stop_count), daemon=True)
+    counter.start()
+    status = "failed"
+    try:
+        _run(case, conn, run_id, source_ids, settings, stats, totals, on_progress)
+        status = "completed"
+    except KeyboardInterrupt as exc:
+        status = "interrupted"
+        raise Interrupted("interrupted: everything committed is kept; run the same command again to resume") from exc
+    finally:
+        stop_count.set()
+        finish_run(conn, run_id, status)
+        conn.close()
+    return summarize(case, run_id, stats)
+
+
+def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tuple[str, int]], settings: Settings,
+         stats: Stats, totals: dict[str, int], on_progress: Callable[[Stats], None] | None) -> None:
+    writer = Writer(conn, run_id)
+    planner = Planner(case.connect(readonly=True))
+    plan: Iterator[Any] = (item for path, sid in source_ids for item in planner.plan(path, sid))
+    retry: deque[FileTask] = deque()
+    config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+              "tmp": str(case.tmp)}
+    pool = _Pool(settings.effective_workers(), config)
+    exhausted = False
+    last_flush = last_progress = time.monotonic()
+
+    def add(message: Any) -> None:
+        writer.add(message)
+        if isinstance(message, Record):
+            stats.items += 1
+            stats.warnings += len(message.warnings)
+        elif isinstance(message, Warn):
+            stats.warnings += 1
+
+    def next_task() -> FileTask | None:
+        nonlocal exhausted
+        if retry:
+            return retry.popleft()
+        while not exhausted:
+            try:
+                item = next(plan)
+            except StopIteration:
+                exhausted = True
+                return None
+            if isinstance(item, FileTask):
+                return item
+            add(item)
+        return None
+
+    def fail(w: _Worker, code: str, message: str) -> None:
+        """The worker died or hung: its current task becomes an error record, the rest are retried."""
+        if w.queue:
+            task, _ = w.queue.popleft()
+            rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
+                         source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
+                         ctime=task.ctime, time_source="filesystem", status="error")
+            rec.warn("worker", code, message)
+            add(rec)
+            add(Warn(task.chain, "worker", code, message))  # kept even when a partial record was committed
+            stats.files_done += 1
+            stats.bytes_done += task.size
+        retry.extend(t for t, _ in w.queue)
+        stats.replaced_workers += 1
+        pool.replace(w)
+
+    try:
+        while True:
+            for w in list(pool.workers):
+                while not w.closing and len(w.queue) < PREFETCH:
+                    task = next_task()
+                    if task is None:
+                        break
+                    w.conn.send(task)
+                    w.queue.append((task, time.monotonic()))
+                if exhausted and not retry and not w.queue and not w.closing:
+                    w.conn.send(None)
+                    w.closing = True
+            if exhausted and not retry and not pool.workers:
+                break
+            ready = wait([w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers], timeout=0.2)
+            for w in list(pool.workers):
+                if w.conn in ready or w.process.sentinel in ready:
+                    if _drain(w, add, stats, fail):
+                        w.process.join(timeout=5)
+                        pool.workers.remove(w)
+            now = time.monotonic()
+            for w in list(pool.workers):
+                if w.queue and w.began is not None and now - w.began > settings.task_timeout:
+                    w.process.kill()
+                    w.process.join(timeout=5)
+                    fail(w, "worker_timeout", f"no result after {settings.task_timeout:.0f} s; worker replaced")
+            if len(writer.pending) >= settings.batch_size or now - last_flush >= settings.batch_seconds:
+                writer.flush()
+                last_flush = now
+            if on_progress and now - last_progress >= 0.25:
+                stats.total_files, stats.total_bytes = totals["files"], totals["bytes"]
+                stats.total_known = bool(totals["complete"])
+                on_progress(stats)
+                last_progress = now
+        writer.flush()
+    except BaseException:
+        writer.flush()  # keep every finished result: the re-run then redoes only what is missing
+        raise
+    finally:
+        pool.stop()
+        planner.store.close()
+    stats.total_files, stats.total_bytes, stats.total_known = totals["files"], totals["bytes"], True
+    if on_progress:
+        on_progress(stats)
+
+
+def _drain(w: _Worker, add: Callable[[Any], None], stats: Stats,
+           fail: Callable[[_Worker, str, str], None]) -> bool:
+    """Read everything the worker sent; True when it has finished normally (said bye and closed its pipe)."""
+    while True:
+        try:
+            if not w.conn.poll():
+                if w.process.is_alive():
+                    return False
+                raise EOFError
+            message = w.conn.recv()
+        except (EOFError, OSError):
+            if w.closing and not w.queue:
+                return True
+            w.process.join(timeout=5)
+            fail(w, "worker_crashed", f"worker process died (exit code {w.process.exitcode}) while reading this file")
+            return False
+        if isinstance(message, Record | Warn | Expanded):
+            add(message)
+        elif message[0] == "begin":
+            w.began = time.monotonic()
+        elif message[0] == "end":
+            task, _ = w.queue.popleft()
+            stats.files_done += 1
+            stats.bytes_done += task.size
+            w.began = None
+        elif message[0] == "bye":
+            w.closing = True

@@ -1,0 +1,153 @@
+"""Walking sources in the runner: yields a FileTask for every regular file not yet done, and finished Records
+for what needs no worker (symlinks, FIFOs, sockets, devices). Symlinks are recorded, never followed."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from typing import Any
+
+from winnow.evidence.names import display_name
+from winnow.pipeline.records import FileTask, Record, Warn
+from winnow.timeutil import from_epoch
+
+_SPECIAL = {stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
+            stat.S_IFBLK: "block device"}
+
+
+class SourceError(Exception):
+    """A source named on the command line cannot be used at all."""
+
+
+def source_kind(path: str) -> str:
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        raise SourceError(f"source {path!r} cannot be read: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(st.st_mode):
+        return "folder"
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    if stat.S_ISLNK(st.st_mode):
+        return "symlink"
+    return "special"
+
+
+def display_path(path: str) -> tuple[str, bytes | None]:
+    return display_name(path)
+
+
+class Planner:
+    def __init__(self, store: sqlite3.Connection) -> None:
+        self.store = store
+        self.next_id = 0
+
+    def _done_in(self, parent: str) -> dict[str, str]:
+        rows = self.store.execute("SELECT chain, status FROM instances WHERE parent=?", (parent,))
+        return {r[0]: r[1] for r in rows}
+
+    def plan(self, path: str, source_id: int) -> Iterator[Any]:
+        path = os.path.abspath(path)
+        st = os.lstat(path)
+        if stat.S_ISDIR(st.st_mode):
+            yield from self._walk(path, source_id)
+        else:
+            parent = os.path.dirname(path)
+            done = self._done_in(display_path(parent)[0])
+            yield from self._entry(path, st, parent, done, source_id)
+
+    def _walk(self, root: str, source_id: int) -> Iterator[Any]:
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            shown = display_path(folder)[0]
+            try:
+                with os.scandir(folder) as it:
+                    entries = sorted(it, key=lambda e: os.fsencode(e.name))
+            except OSError as exc:
+                yield Warn(shown, "walk", "unreadable_folder", f"cannot list folder: {exc.strerror or exc}")
+                continue
+            done = self._done_in(shown)
+            subfolders = []
+            for entry in entries:
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    yield Warn(display_path(entry.path)[0], "walk", "unreadable", f"cannot stat: {exc.strerror}")
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    subfolders.append(entry.path)
+                else:
+                    yield from self._entry(entry.path, st, folder, done, source_id)
+            stack.extend(reversed(subfolders))
+
+    def _entry(self, path: str, st: os.stat_result, parent: str, done: dict[str, str],
+               source_id: int) -> Iterator[Any]:
+        chain, raw = display_path(path)
+        name_shown, name_raw = display_name(os.path.basename(path))
+        status = done.get(chain)
+        if status is not None and status != "expanding":
+            return
+        times = {"mtime": from_epoch(st.st_mtime), "atime": from_epoch(st.st_atime),
+                 "ctime": from_epoch(st.st_ctime)}
+        if stat.S_ISREG(st.st_mode):
+            self.next_id += 1
+            yield FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_path(parent)[0],
+                           name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
+                           size=st.st_size, resume=status == "expanding", **times)
+            return
+        rec = Record(chain=chain, parent=display_path(parent)[0], name=name_shown, name_raw=name_raw, depth=0,
+                     source_id=source_id, size=st.st_size, time_source="filesystem", **times)
+        if name_raw is not None:
+            rec.warn("walk", "non_utf8_name", "file name is not valid UTF-8; shown with escapes, raw bytes kept")
+        if stat.S_ISLNK(st.st_mode):
+            rec.status = "symlink"
+            try:
+                rec.link_target = display_name(os.readlink(path))[0]
+            except OSError as exc:
+                rec.warn("walk", "symlink_unreadable", f"cannot read link: {exc.strerror}")
+            try:
+                os.stat(path)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    rec.warn("walk", "symlink_loop", "symbolic link loops; recorded, not followed")
+                else:
+                    rec.warn("walk", "symlink_broken", "symbolic link points nowhere; recorded, not followed")
+        else:
+            rec.status = "special"
+            kind = _SPECIAL.get(stat.S_IFMT(st.st_mode), "special file")
+            rec.warn("walk", "special_file", f"{kind}: not read (no content to hash)")
+        yield rec
+
+
+def count_files(paths: list[str], totals: dict[str, int], stop: Any) -> None:
+    """Background pre-count for the progress bar's ETA (regular files and their bytes)."""
+    for root in paths:
+        stack = [root]
+        while stack and not stop.is_set():
+            p = stack.pop()
+            try:
+                st = os.lstat(p)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode):
+                totals["files"] += 1
+                totals["bytes"] += st.st_size
+            elif stat.S_ISDIR(st.st_mode):
+                try:
+                    with os.scandir(p) as it:
+                        for e in it:
+                            if e.is_dir(follow_symlinks=False):
+                                stack.append(e.path)
+                            elif e.is_file(follow_symlinks=False):
+                                totals["files"] += 1
+                                try:
+                                    totals["bytes"] += e.stat(follow_symlinks=False).st_size
+                                except OSError:
+                                    pass
+                except OSError:
+                    continue
+    totals["complete"] = 1

@@ -1,0 +1,310 @@
+"""Processing one file of a source, and every archive member inside it: read each byte once through the
+hashes, sniff the type, analyse images, open containers (within their limits), and report everything as
+Records. Nothing here writes the store; nothing is ever extracted by member name."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import tempfile
+import traceback
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from winnow.evidence import archives
+from winnow.evidence.limits import Budget, CountingReader, GuardedReader, LimitExceeded
+from winnow.evidence.names import display_name, extension, member_chain, suspicious_member
+from winnow.evidence.sniff import sniff
+from winnow.pipeline.records import Expanded, FileTask, Record, Warn
+from winnow.settings import Settings
+from winnow.signals import image as image_signal
+from winnow.signals.crypto import MultiHash
+
+Emit = Callable[[Any], None]
+SNIFF_BYTES = 64 * 1024
+
+
+def open_evidence(path: str) -> int:
+    """Open read-only without following links, without updating the access time, without blocking on FIFOs."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    noatime = getattr(os, "O_NOATIME", 0)
+    try:
+        return os.open(path, flags | noatime)
+    except OSError as exc:
+        if noatime and exc.errno == errno.EPERM:  # O_NOATIME needs ownership; fall back
+            return os.open(path, flags)
+        raise
+
+
+def _read_head(stream: IO[bytes], want: int) -> bytes:
+    parts: list[bytes] = []
+    got = 0
+    while got < want:
+        chunk = stream.read(want - got)
+        if not chunk:
+            break
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+class Processor:
+    def __init__(self, settings: Settings, thumbs: Path | None, tmp: Path, emit: Emit,
+                 known_image: Callable[[str], bool], done_under: Callable[[str], dict[str, str]]) -> None:
+        self.settings = settings
+        self.thumbs = thumbs
+        self.tmp = tmp
+        self.emit = emit
+        self.known_image = known_image
+        self.done_under = done_under
+        self._analysed: set[str] = set()
+
+    # ------------------------------------------------------------------ entry point: a file on disk
+    def disk_file(self, task: FileTask) -> None:
+        rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
+                     source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
+                     ctime=task.ctime, time_source="filesystem", extension=extension(task.name))
+        if task.name_raw is not None:
+            rec.warn("walk", "non_utf8_name", "file name is not valid UTF-8; shown with escapes, raw bytes kept")
+        try:
+            fd = open_evidence(task.path)
+        except OSError as exc:
+            rec.status = "error"
+            rec.warn("read", "unreadable", f"cannot open: {exc.strerror or exc}")
+            self.emit(rec)
+            return
+        done = self.done_under(task.chain) if task.resume else {}
+        try:
+            with os.fdopen(fd, "rb", buffering=0) as f:
+                self._consume(rec, f, disk_path=task.path, budget=None, done=done)
+        except Exception as exc:  # a tool fault on one hostile file must not stop the run
+            self._internal_error(rec, exc)
+
+    def _internal_error(self, rec: Record, exc: BaseException) -> None:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if rec.status == "expanding":
+            self.emit(Warn(rec.chain, "internal", "internal_error", detail))
+        else:
+            rec.status = "error"
+            rec.content = None
+            rec.image = None
+            rec.warn("internal", "internal_error", detail)
+            self.emit(rec)
+
+    # ------------------------------------------------------------------ the one read
+    def _consume(self, rec: Record, stream: IO[bytes], *, disk_path: str | None, budget: Budget | None,
+                 done: dict[str, str]) -> None:
+        s = self.settings
+        hasher = MultiHash()
+        spool: IO[bytes] | None = None
+        try:
+            head = _read_head(stream, SNIFF_BYTES)
+            detected = sniff(head)
+            rec.detected_type = detected.type
+            rec.extension_mismatch = detected.type is not None and not detected.accepts(rec.extension)
+            container = detected.container
+            if container and rec.depth + 1 > s.archive_depth:
+                rec.warn("walk", "archive_depth_limit",
+                         f"archive nested deeper than archive_depth={s.archive_depth}: hashed, not opened")
+                container = None
+            buffer: bytearray | None = None
+            if detected.kind == "image":
+                if rec.size is not None and rec.size > s.image_max_bytes:
+                    rec.warn("image", "image_too_large", f"{rec.size} bytes > image_max_bytes; not decoded")
+                else:
+                    buffer = bytearray()
+            if container and disk_path is None:
+                spool = tempfile.TemporaryFile(dir=self.tmp)  # unlinked at once: never left behind
+            chunk = head
+            while chunk:
+                hasher.update(chunk)
+                if buffer is not None:
+                    buffer += chunk
+                    if len(buffer) > s.image_max_bytes:
+                        rec.warn("image", "image_too_large", f"more than {s.image_max_bytes} bytes; not decoded")
+                        buffer = None
+                if spool is not None:
+                    spool.write(chunk)
+                chunk = stream.read(s.chunk_bytes)
+        except LimitExceeded as exc:
+            rec.status = "skipped"
+            rec.warn("read", exc.code, str(exc))
+            self._close(spool)
+            self.emit(rec)
+            return
+        except zipfile.BadZipFile as exc:
+            if "CRC" not in str(exc):
+                self._read_failed(rec, exc, spool)
+                return
+            rec.warn("read", "crc_mismatch", f"stored checksum does not match the bytes: {exc}")
+        except (*archives.DECOMPRESSION_ERRORS, RuntimeError, NotImplementedError) as exc:
+            self._read_failed(rec, exc, spool)
+            return
+        digests = hasher.hexdigests()
+        if disk_path is not None and rec.size is not None and hasher.size != rec.size:
+            rec.warn("read", "size_changed", f"file system said {rec.size} bytes, read {hasher.size}")
+        rec.size = hasher.size
+        rec.content = {**digests, "size": hasher.size, "mime": detected.mime, "kind": detected.kind}
+        if hasher.size == 0:
+            rec.warn("read", "empty_file", "zero-byte file")
+        if buffer is not None:
+            self._image(rec, bytes(buffer))
+        if not container:
+            self.emit(rec)
+            return
+        rec.status = "expanding"
+        self.emit(rec)
+        try:
+            self._expand(rec, container, disk_path, spool, head, budget, done)
+        finally:
+            self._close(spool)
+        self.emit(Expanded(rec.chain))
+
+    def _read_failed(self, rec: Record, exc: BaseException, spool: IO[bytes] | None) -> None:
+        rec.status = "error"
+        rec.content = None
+        code = "truncated" if isinstance(exc, EOFError) or "end of" in str(exc).lower() else "read_error"
+        rec.warn("read", code, f"{type(exc).__name__}: {exc}")
+        self._close(spool)
+        self.emit(rec)
+
+    @staticmethod
+    def _close(spool: IO[bytes] | None) -> None:
+        if spool is not None:
+            with contextlib.suppress(OSError):
+                spool.close()
+
+    def _image(self, rec: Record, data: bytes) -> None:
+        assert rec.content is not None
+        sha = rec.content["sha256"]
+        if sha in self._analysed or self.known_image(sha):
+            return  # computed once per content
+        s = self.settings
+        result = image_signal.analyse(data, sha256=sha, thumbs=self.thumbs, max_pixels=s.image_max_pixels,
+                                      pdq_size=s.pdq_size, thumbnail_size=s.thumbnail_size,
+                                      thumbnail_quality=s.thumbnail_quality)
+        rec.image = result.values
+        for code, message in result.warnings:
+            rec.warn("image", code, message)
+        self._analysed.add(sha)
+        if len(self._analysed) > 100_000:
+            self._analysed.clear()
+
+    # ------------------------------------------------------------------ containers
+    def _expand(self, rec: Record, container: str, disk_path: str | None, spool: IO[bytes] | None,
+                head: bytes, budget: Budget | None, done: dict[str, str]) -> None:
+        s = self.settings
+        budget = budget or Budget(s.archive_max_total_bytes, s.archive_max_members)
+        seen: Counter[str] = Counter()
+        with contextlib.ExitStack() as stack:
+            if spool is not None:
+                spool.seek(0)
+                source: IO[bytes] = spool
+            else:
+                assert disk_path is not None
+                source = stack.enter_context(os.fdopen(open_evidence(disk_path), "rb"))
+            try:
+                if container == "zip":
+                    zf = stack.enter_context(zipfile.ZipFile(source))
+                    for member in archives.zip_members(zf):
+                        self._member(rec, member, budget, done, seen, declared=True)
+                elif container == "tar" or archives.wraps_tar(container, source):
+                    source.seek(0)
+                    for member in archives.tar_members(source):
+                        self._member(rec, member, budget, done, seen, declared=True)
+                else:
+                    source.seek(0)
+                    raw = CountingReader(source)
+                    stream = archives.decompressor(container, raw)
+                    name = archives.single_member_name(rec.name, container, head)
+                    member = archives.Member(name=name, raw_name=None, kind="file", size=None, compressed_size=None,
+                                             mtime=None, time_source="none (compressed stream)",
+                                             opener=lambda: stream)
+                    self._member(rec, member, budget, done, seen, declared=False, compressed=raw)
+            except LimitExceeded as exc:
+                self.emit(Warn(rec.chain, "walk", exc.code, str(exc)))
+            except archives.ArchiveError as exc:
+                self.emit(Warn(rec.chain, "walk", "archive_corrupt", str(exc)))
+            except (*archives.DECOMPRESSION_ERRORS, RuntimeError, NotImplementedError) as exc:
+                self.emit(Warn(rec.chain, "walk", "archive_corrupt", f"{type(exc).__name__}: {exc}"))
+
+    def _member(self, parent: Record, member: archives.Member, budget: Budget, done: dict[str, str],
+                seen: Counter[str], *, declared: bool, compressed: CountingReader | None = None) -> None:
+        if member.kind == "dir":
+            return
+        budget.member()
+        s = self.settings
+        if member.raw_name is not None:  # zip name without the UTF-8 flag: UTF-8 if it decodes, else CP437
+            raw: bytes | None = member.raw_name
+            try:
+                shown = member.raw_name.decode("utf-8")
+                raw = None
+            except UnicodeDecodeError:
+                shown = member.name
+        else:
+            shown, raw = display_name(member.name)
+        seen[shown] += 1
+        chain = member_chain(parent.chain, shown)
+        if seen[shown] > 1:
+            chain = f"{chain}#{seen[shown]}"
+        if chain in done and done[chain] != "expanding":
+            return
+        rec = Record(chain=chain, parent=parent.chain, name=shown, name_raw=raw, depth=parent.depth + 1,
+                     source_id=parent.source_id, size=member.size, mtime=member.mtime,
+                     time_source=member.time_source, extension=extension(shown), link_target=member.link_target)
+        if seen[shown] > 1:
+            rec.warn("walk", "duplicate_member_name", f"name occurs {seen[shown]} times in the archive")
+        if raw is not None:
+            rec.warn("walk", "non_utf8_name", "member name is not valid UTF-8; shown decoded, raw bytes kept")
+        unsafe = suspicious_member(member.name)
+        if unsafe:
+            rec.warn("walk", "unsafe_member_name", f"{unsafe}; recorded, never extracted by name")
+        if member.kind in ("symlink", "hardlink"):
+            rec.status = member.kind
+            self.emit(rec)
+            return
+        if member.kind == "special":
+            rec.status = "special"
+            rec.warn("walk", "special_member", "device, FIFO or other special member: no content")
+            self.emit(rec)
+            return
+        if member.encrypted:
+            rec.status = "encrypted"
+            rec.warn("read", "encrypted_member", "encrypted member: content not read (password needed)")
+            self.emit(rec)
+            return
+        if declared and member.size is not None:
+            ratio_base = max(1, member.compressed_size or 0) if member.compressed_size is not None else None
+            if (ratio_base is not None and member.size > s.archive_ratio_floor_bytes
+                    and member.size > s.archive_max_ratio * ratio_base):
+                rec.status = "skipped"
+                rec.warn("read", "compression_bomb", f"declares {member.size} bytes from {ratio_base} compressed "
+                         f"(ratio > {s.archive_max_ratio}); not read")
+                self.emit(rec)
+                return
+            if member.size > budget.remaining():
+                rec.status = "skipped"
+                rec.warn("read", "archive_total_limit", f"member of {member.size} bytes would pass the archive "
+                         f"budget of {budget.max_total_bytes} bytes; not read")
+                self.emit(rec)
+                return
+        try:
+            assert member.opener is not None
+            stream = member.opener()
+        except (RuntimeError, NotImplementedError, archives.ArchiveError, *archives.DECOMPRESSION_ERRORS) as exc:
+            rec.status = "error"
+            rec.warn("read", "member_unreadable", f"{type(exc).__name__}: {exc}")
+            self.emit(rec)
+            return
+        guarded = GuardedReader(stream, budget, declared=member.size if declared else None, compressed=compressed,
+                                max_ratio=s.archive_max_ratio, ratio_floor=s.archive_ratio_floor_bytes)
+        try:
+            self._consume(rec, guarded, disk_path=None, budget=budget, done=done)
+        except (OSError, MemoryError) as exc:
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                raise  # the case's own disk is full: a fault of the case, not of this member
+            self._internal_error(rec, exc)

@@ -1,0 +1,65 @@
+"""What workers send to the writer: one Record per item occurrence, plus a few small messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Record:
+    chain: str
+    parent: str
+    name: str
+    depth: int
+    source_id: int
+    status: str = "ok"  # ok | expanding | archive | error | skipped | encrypted | symlink | hardlink | special
+    name_raw: bytes | None = None
+    size: int | None = None
+    mtime: str | None = None
+    atime: str | None = None
+    ctime: str | None = None
+    time_source: str | None = None
+    extension: str = ""
+    detected_type: str | None = None
+    extension_mismatch: bool = False
+    link_target: str | None = None
+    content: dict[str, Any] | None = None
+    image: dict[str, Any] | None = None
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def warn(self, stage: str, code: str, message: str) -> None:
+        self.warnings.append((stage, code, message))
+
+
+@dataclass(frozen=True)
+class Expanded:
+    """All members of an archive were written: its status goes from 'expanding' to 'archive'."""
+
+    chain: str
+
+
+@dataclass(frozen=True)
+class Warn:
+    """A warning about something that has no record of its own (a folder, an archive already sent)."""
+
+    chain: str
+    stage: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FileTask:
+    task_id: int
+    path: str  # file-system path (str with surrogate escapes when not UTF-8)
+    chain: str
+    parent: str
+    name: str
+    name_raw: bytes | None
+    source_id: int
+    size: int
+    mtime: str | None
+    atime: str | None
+    ctime: str | None
+    resume: bool = False

@@ -1,0 +1,67 @@
+"""A worker process: receives FileTasks on its own pipe, sends Records back on it. One pipe per worker, so a
+worker that crashes or is killed never leaves a shared lock held."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import sqlite3
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+from winnow.pipeline.process import Processor
+from winnow.pipeline.records import FileTask
+from winnow.settings import Settings
+
+# Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):
+# a file whose chain contains the value of one of these variables makes the worker abort or hang.
+CRASH_ENV = "WINNOW_FAULT_CRASH_ON"
+HANG_ENV = "WINNOW_FAULT_HANG_ON"
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the runner dies (kill -9 of the runner leaves no orphans)."""
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides how to stop
+    _die_with_parent()
+    if os.getppid() != parent_pid:
+        return
+    settings = Settings(**config["settings"])
+    store = sqlite3.connect(f"file:{config['store']}?mode=ro", uri=True, timeout=60)
+
+    def known_image(sha256: str) -> bool:
+        return store.execute("SELECT 1 FROM images WHERE sha256=?", (sha256,)).fetchone() is not None
+
+    def done_under(chain: str) -> dict[str, str]:
+        rows = store.execute("SELECT chain, status FROM instances WHERE chain >= ? AND chain < ?",
+                             (chain + "!/", chain + "!0"))
+        return {r[0]: r[1] for r in rows}
+
+    thumbs = Path(config["thumbs"]) if config.get("thumbs") else None
+    processor = Processor(settings, thumbs, Path(config["tmp"]), conn.send, known_image, done_under)
+    crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
+    while True:
+        try:
+            task: FileTask | None = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            conn.send(("bye",))
+            return
+        conn.send(("begin", task.task_id))
+        if crash_on and crash_on in task.chain:
+            os.abort()
+        if hang_on and hang_on in task.chain:
+            time.sleep(10**6)
+        processor.disk_file(task)
+        conn.send(("end", task.task_id))

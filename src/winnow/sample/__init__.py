@@ -1,0 +1,1 @@
+"""Benign synthetic evidence: photo-like images, near-duplicate variants, archives and bad inputs."""

@@ -1,0 +1,85 @@
+"""Settings, declared once: name, default, help. The docs table is generated from here and a test keeps
+`docs/settings.md` in step, so what a user reads is what the code does."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+DECLARED: tuple[Setting, ...] = (
+    Setting("workers", 0, "Worker processes that compute signals; 0 means one per CPU core."),
+    Setting("batch_size", 500, "Results committed per store transaction by the single writer."),
+    Setting("batch_seconds", 1.0, "Longest time a result waits before the writer commits it."),
+    Setting("archive_depth", 5, "How deep nested archives are opened; deeper archives are hashed, not opened."),
+    Setting("archive_max_ratio", 200, "A member whose size exceeds its compressed size this many times (and "
+            "archive_ratio_floor_bytes) is treated as a compression bomb and not read."),
+    Setting("archive_ratio_floor_bytes", 64 * 1024 * 1024,
+            "Below this uncompressed size, a high compression ratio is normal and never a bomb."),
+    Setting("archive_max_total_bytes", 64 * 1024**3,
+            "Most bytes one top-level archive may expand to (all nested members together)."),
+    Setting("archive_max_members", 1_000_000, "Most members read from one archive."),
+    Setting("image_max_pixels", 178_956_970, "Images above this many pixels are not decoded (Pillow's own "
+            "bomb limit, kept deliberately); their size and hashes are still recorded."),
+    Setting("image_max_bytes", 256 * 1024 * 1024, "Image files larger than this are hashed but not decoded."),
+    Setting("pdq_size", 512, "Longest side the image is reduced to before PDQ hashing (the fast path)."),
+    Setting("thumbnail_size", 256, "Longest side of stored thumbnails, in pixels."),
+    Setting("thumbnail_quality", 80, "JPEG quality of stored thumbnails."),
+    Setting("task_timeout", 900.0, "Seconds one file may take in a worker before the worker is replaced and "
+            "the file gets a timeout warning."),
+    Setting("chunk_bytes", 1024 * 1024, "Read size when streaming evidence through the hashes."),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    workers: int = 0
+    batch_size: int = 500
+    batch_seconds: float = 1.0
+    archive_depth: int = 5
+    archive_max_ratio: int = 200
+    archive_ratio_floor_bytes: int = 64 * 1024 * 1024
+    archive_max_total_bytes: int = 64 * 1024**3
+    archive_max_members: int = 1_000_000
+    image_max_pixels: int = 178_956_970
+    image_max_bytes: int = 256 * 1024 * 1024
+    pdq_size: int = 512
+    thumbnail_size: int = 256
+    thumbnail_quality: int = 80
+    task_timeout: float = 900.0
+    chunk_bytes: int = 1024 * 1024
+
+    def effective_workers(self) -> int:
+        return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **changes: Any) -> Settings:
+        unknown = set(changes) - {f.name for f in fields(self)}
+        if unknown:
+            raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return Settings(**{**self.as_dict(), **changes})
+
+
+def check_declared() -> None:
+    """The dataclass and the declarations must agree (name and default)."""
+    declared = {s.name: s.default for s in DECLARED}
+    actual = Settings().as_dict()
+    if declared != actual:
+        raise AssertionError(f"settings drift: declared={declared} actual={actual}")
+
+
+def markdown_table() -> str:
+    lines = ["| setting | default | meaning |", "| --- | --- | --- |"]
+    for s in DECLARED:
+        lines.append(f"| `{s.name}` | `{s.default!r}` | {s.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,158 @@
+"""Image signals from the bytes of one image: size, PDQ hash and quality, EXIF, a thumbnail.
+
+The fast path: JPEGs are decoded at reduced scale (`Image.draft`, DCT scaling) to at least `pdq_size`, then
+reduced to fit `pdq_size` before PDQ; PDQ's own cost grows with the input size, so this is where the time goes.
+`benchmarks/ingest.py` and a test check that it stays faithful to `pdqhash` on the full decode."""
+
+from __future__ import annotations
+
+import io
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from winnow.signals import exif as exif_signal
+
+_HEIF_READY = False
+
+
+def register_formats() -> None:
+    """HEIC/HEIF through pillow-heif (phones); done once per process, not at import."""
+    global _HEIF_READY
+    if _HEIF_READY:
+        return
+    try:
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    except ImportError:  # optional at run time: HEIC then becomes an 'unsupported image' warning
+        pass
+    _HEIF_READY = True
+
+
+@dataclass
+class ImageResult:
+    values: dict[str, Any] = field(default_factory=dict)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+
+
+def pdq_of(image: Image.Image, pdq_size: int) -> tuple[str, int]:
+    """PDQ hex and quality of a decoded image, reduced to fit pdq_size first."""
+    import pdqhash
+
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    longest = max(rgb.size)
+    if pdq_size and longest > pdq_size:
+        scale = pdq_size / longest
+        target = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
+        rgb = rgb.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    bits, quality = pdqhash.compute(np.asarray(rgb))
+    return bits_to_hex(bits), int(quality)
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """pdqhash returns 256 bits, most significant first as Meta's hex form expects."""
+    packed = np.packbits(np.asarray(bits, dtype=np.uint8))
+    return packed.tobytes().hex()
+
+
+def pdq_full(data: bytes) -> tuple[str, int]:
+    """Reference path: full-resolution decode, `pdqhash.compute` as is (what the fast path must match)."""
+    import pdqhash
+
+    with Image.open(io.BytesIO(data)) as im:
+        rgb = im.convert("RGB")
+    bits, quality = pdqhash.compute(np.asarray(rgb))
+    return bits_to_hex(bits), int(quality)
+
+
+def thumbnail_path(root: Path, sha256: str) -> Path:
+    return root / sha256[:2] / f"{sha256}.jpg"
+
+
+_ORIENT = {
+    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
+    3: (Image.Transpose.ROTATE_180,),
+    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
+    5: (Image.Transpose.TRANSPOSE,),
+    6: (Image.Transpose.ROTATE_270,),
+    7: (Image.Transpose.TRANSVERSE,),
+    8: (Image.Transpose.ROTATE_90,),
+}
+
+
+def _write_thumbnail(image: Image.Image, target: Path, size: int, quality: int, orientation: Any) -> None:
+    """Thumbnails are shown upright (EXIF orientation applied); hashes are of the stored pixels."""
+    thumb = image.copy()
+    thumb.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    for op in _ORIENT.get(orientation if isinstance(orientation, int) else 1, ()):
+        thumb = thumb.transpose(op)
+    if thumb.mode != "RGB":
+        thumb = thumb.convert("RGB")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    thumb.save(tmp, "JPEG", quality=quality)
+    os.replace(tmp, target)  # atomic: a killed worker never leaves half a thumbnail
+
+
+def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, pdq_size: int,
+            thumbnail_size: int, thumbnail_quality: int) -> ImageResult:
+    register_formats()
+    result = ImageResult()
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                im = Image.open(io.BytesIO(data))
+            except Image.DecompressionBombError as exc:
+                result.warnings.append(("image_bomb", str(exc)))
+                return result
+            with im:
+                _describe(im, result)
+                if im.width * im.height > max_pixels:
+                    result.warnings.append(("image_bomb", f"{im.width}x{im.height} exceeds {max_pixels} pixels;"
+                                            " not decoded"))
+                    return result
+                if im.format == "JPEG":
+                    im.draft("RGB", (pdq_size, pdq_size))
+                im.load()
+                result.values["pdq"], result.values["pdq_quality"] = pdq_of(im, pdq_size)
+                if thumbs is not None:
+                    target = thumbnail_path(thumbs, sha256)
+                    _write_thumbnail(im, target, thumbnail_size, thumbnail_quality,
+                                     result.values.get("orientation"))
+                    result.values["thumbnail"] = str(target.relative_to(thumbs.parent))
+        for w in caught:
+            result.warnings.append(("image_decoder_warning", f"{w.category.__name__}: {w.message}"))
+    except Image.DecompressionBombError as exc:
+        result.warnings.append(("image_bomb", str(exc)))
+    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError, ZeroDivisionError,
+            RuntimeError, MemoryError, AttributeError) as exc:
+        # Pillow reports corrupt data through many exception types; each is a warning for this item only
+        code = "image_unsupported" if "cannot identify image file" in str(exc) else "image_corrupt"
+        result.warnings.append((code, f"{type(exc).__name__}: {exc}"))
+    return result
+
+
+def _describe(im: Image.Image, result: ImageResult) -> None:
+    result.values.update({
+        "format": im.format,
+        "width": im.width,
+        "height": im.height,
+        "mode": im.mode,
+        "frames": int(getattr(im, "n_frames", 1) or 1),
+    })
+    try:
+        facts = exif_signal.extract(im)
+    except Exception as exc:  # EXIF parsers fail in many ways on hostile data; the image is still usable
+        result.warnings.append(("exif_corrupt", f"{type(exc).__name__}: {exc}"))
+        facts = {}
+    for key in ("make", "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon"):
+        result.values[key] = facts.get(key)
+    result.values["exif"] = facts.get("tags")

@@ -1,0 +1,105 @@
+"""Versioned schema migrations. Each entry upgrades the store by one version; never edit a released entry,
+append a new one."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: cases, runs, evidence, content, images, warnings, audit
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_utc TEXT NOT NULL,
+        finished_utc TEXT,
+        command TEXT NOT NULL,
+        status TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        versions TEXT NOT NULL,
+        settings TEXT NOT NULL
+    );
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        added_utc TEXT NOT NULL,
+        run_id INTEGER NOT NULL REFERENCES runs(id)
+    );
+    CREATE TABLE content (
+        sha256 TEXT PRIMARY KEY,
+        md5 TEXT NOT NULL,
+        sha1 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mime TEXT,
+        kind TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX content_md5 ON content(md5);
+    CREATE INDEX content_sha1 ON content(sha1);
+    CREATE TABLE images (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        format TEXT,
+        width INTEGER,
+        height INTEGER,
+        mode TEXT,
+        frames INTEGER,
+        pdq TEXT,
+        pdq_quality INTEGER,
+        thumbnail TEXT,
+        make TEXT,
+        model TEXT,
+        software TEXT,
+        datetime_original TEXT,
+        orientation INTEGER,
+        gps_lat REAL,
+        gps_lon REAL,
+        exif TEXT,
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX images_pdq ON images(pdq);
+    CREATE TABLE instances (
+        id INTEGER PRIMARY KEY,
+        chain TEXT NOT NULL UNIQUE,
+        parent TEXT NOT NULL,
+        name TEXT NOT NULL,
+        name_raw BLOB,
+        depth INTEGER NOT NULL,
+        source_id INTEGER NOT NULL REFERENCES sources(id),
+        status TEXT NOT NULL,
+        sha256 TEXT REFERENCES content(sha256),
+        size INTEGER,
+        mtime TEXT,
+        atime TEXT,
+        ctime TEXT,
+        time_source TEXT,
+        extension TEXT,
+        detected_type TEXT,
+        extension_mismatch INTEGER NOT NULL DEFAULT 0,
+        link_target TEXT,
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX instances_parent ON instances(parent);
+    CREATE INDEX instances_sha256 ON instances(sha256);
+    CREATE TABLE warnings (
+        id INTEGER PRIMARY KEY,
+        chain TEXT NOT NULL,
+        stage TEXT NOT NULL,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        UNIQUE (chain, stage, code, message)
+    );
+    CREATE INDEX warnings_code ON warnings(code);
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        time_utc TEXT NOT NULL,
+        os_user TEXT NOT NULL,
+        command TEXT NOT NULL,
+        arguments TEXT NOT NULL,
+        tool_version TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,67 @@
+"""The single writer: batches of worker results, each batch one transaction. Inserts are idempotent (a re-run
+after a crash rewrites nothing that is already there), so a killed run loses at most one uncommitted batch."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from winnow.pipeline.records import Expanded, Record, Warn
+
+_IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
+                  "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon")
+
+
+class Writer:
+    def __init__(self, conn: sqlite3.Connection, run_id: int) -> None:
+        self.conn = conn
+        self.run_id = run_id
+        self.pending: list[Any] = []
+
+    def add(self, message: Any) -> None:
+        self.pending.append(message)
+
+    def flush(self) -> int:
+        if not self.pending:
+            return 0
+        batch, self.pending = self.pending, []
+        contents, images, instances, warnings, expanded = [], [], [], [], []
+        for m in batch:
+            if isinstance(m, Record):
+                if m.content is not None:
+                    c = m.content
+                    contents.append((c["sha256"], c["md5"], c["sha1"], c["size"], c["mime"], c["kind"], self.run_id))
+                    if m.image is not None:
+                        img = m.image
+                        exif = img.get("exif")
+                        images.append((c["sha256"], *[img.get(k) for k in _IMAGE_COLUMNS],
+                                       json.dumps(exif, sort_keys=True) if exif else None, self.run_id))
+                instances.append((m.chain, m.parent, m.name, m.name_raw, m.depth, m.source_id, m.status,
+                                  m.content["sha256"] if m.content else None, m.size, m.mtime, m.atime, m.ctime,
+                                  m.time_source, m.extension, m.detected_type, int(m.extension_mismatch),
+                                  m.link_target, self.run_id))
+                warnings.extend((m.chain, st, code, msg, self.run_id) for st, code, msg in m.warnings)
+            elif isinstance(m, Warn):
+                warnings.append((m.chain, m.stage, m.code, m.message, self.run_id))
+            elif isinstance(m, Expanded):
+                expanded.append((m.chain,))
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany("INSERT OR IGNORE INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
+                          "VALUES (?,?,?,?,?,?,?)", contents)
+            c.executemany(f"INSERT OR IGNORE INTO images(sha256, {', '.join(_IMAGE_COLUMNS)}, exif, run_id) "
+                          f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
+            c.executemany(
+                "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
+                "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
+                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", instances)
+            c.executemany("INSERT OR IGNORE INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?)",
+                          warnings)
+            c.executemany("UPDATE instances SET status='archive' WHERE chain=? AND status='expanding'", expanded)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        return len(batch)
