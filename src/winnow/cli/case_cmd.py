@@ -44,12 +44,12 @@ def create(path: Path, name: str, examiner: str, as_json: bool) -> None:
 def info(case_path: str | None, as_json: bool) -> None:
     """Show the case's metadata and what it holds."""
     c = load_case(case_path)
-    document = {"case": str(c.root), "meta": {k: v for k, v in c.meta().items() if k != "audit_head"},
-                "totals": case_totals(c)}
+    meta = {k: v for k, v in c.meta().items() if k != "audit_head"}
+    totals = case_totals(c)
     if as_json:
-        print_json(document)
+        print_json({"case": str(c.root), "meta": meta, "totals": totals})
         return
-    for key, value in document["meta"].items():
+    for key, value in meta.items():
         click.echo(f"{key:>14}: {value}")
-    for key, value in document["totals"].items():
+    for key, value in totals.items():
         click.echo(f"{key:>22}: {value}")

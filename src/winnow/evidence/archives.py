@@ -10,6 +10,7 @@ import stat
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ class Member:
     mtime: str | None
     time_source: str
     encrypted: bool = False
+    crc: int | None = None  # the stored CRC-32 (zip), checked by the reader
     link_target: str | None = None
     opener: Callable[[], IO[bytes]] | None = None
 
@@ -84,7 +86,7 @@ def zip_members(zf: zipfile.ZipFile) -> Iterator[Member]:
         mtime, source = _zip_mtime(info)
         member = Member(name=info.filename, raw_name=_zip_raw_name(info), kind=kind, size=info.file_size,
                         compressed_size=info.compress_size, mtime=mtime, time_source=source,
-                        encrypted=bool(info.flag_bits & 0x1))
+                        encrypted=bool(info.flag_bits & 0x1), crc=info.CRC)
         if kind == "symlink" and not member.encrypted and info.file_size <= 4096:
             try:
                 member.link_target = zf.read(info).decode("utf-8", "backslashreplace")
@@ -95,7 +97,14 @@ def zip_members(zf: zipfile.ZipFile) -> Iterator[Member]:
 
 
 def _zip_opener(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], IO[bytes]]:
-    return lambda: zf.open(info)
+    def open_member() -> IO[bytes]:
+        stream = zf.open(info)
+        # zipfile raises on a CRC mismatch *instead of* returning the last chunk; winnow checks the CRC itself
+        # (GuardedReader) so every byte is hashed and the mismatch becomes a warning
+        stream._expected_crc = None  # type: ignore[attr-defined]
+        return stream
+
+    return open_member
 
 
 # ------------------------------------------------------------------ tar
@@ -149,16 +158,19 @@ def _tar_opener(tf: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], IO[b
 
 # ------------------------------------------------------------------ single compressed streams
 
-_DECOMPRESSORS: dict[str, Callable[[Any], IO[bytes]]] = {
+_DECOMPRESSORS: dict[str, Callable[[Any], Any]] = {
     "gz": lambda f: gzip.GzipFile(fileobj=f, mode="rb"),
     "bz2": lambda f: bz2.BZ2File(f, mode="rb"),
     "xz": lambda f: lzma.LZMAFile(f, mode="rb"),
 }
 DECOMPRESSION_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, lzma.LZMAError, ValueError,
-                                                         zipfile.BadZipFile, tarfile.TarError, struct.error)
+                                                         zipfile.BadZipFile, tarfile.TarError, struct.error,
+                                                         zlib.error)
+READ_ERRORS: tuple[type[BaseException], ...] = (*DECOMPRESSION_ERRORS, RuntimeError, NotImplementedError)
+OPEN_ERRORS: tuple[type[BaseException], ...] = (ArchiveError, *READ_ERRORS)
 
 
-def decompressor(kind: str, raw: IO[bytes]) -> IO[bytes]:
+def decompressor(kind: str, raw: Any) -> Any:
     return _DECOMPRESSORS[kind](raw)
 
 

@@ -3,6 +3,7 @@ member as soon as it grows past what it declared or past a plausible compression
 
 from __future__ import annotations
 
+import zlib
 from typing import IO, Any
 
 
@@ -62,8 +63,12 @@ class GuardedReader:
     the compressed bytes consumed so far (streams without a declared size), and the archive budget."""
 
     def __init__(self, stream: IO[bytes], budget: Budget, *, declared: int | None = None,
-                 compressed: CountingReader | None = None, max_ratio: int = 200, ratio_floor: int = 64 << 20) -> None:
+                 compressed: CountingReader | None = None, max_ratio: int = 200, ratio_floor: int = 64 << 20,
+                 expected_crc: int | None = None) -> None:
         self.stream = stream
+        self.expected_crc = expected_crc
+        self.crc = 0
+        self.crc_mismatch = False
         self.budget = budget
         self.declared = declared
         self.compressed = compressed
@@ -74,6 +79,11 @@ class GuardedReader:
     def read(self, n: int = -1) -> bytes:
         data = self.stream.read(n)
         self.count += len(data)
+        if self.expected_crc is not None:
+            if data:
+                self.crc = zlib.crc32(data, self.crc)
+            elif (self.crc & 0xFFFFFFFF) != self.expected_crc:
+                self.crc_mismatch = True
         if self.declared is not None and self.count > self.declared:
             raise LimitExceeded("member_size_mismatch",
                                 f"member yields more than its declared {self.declared} bytes; not read further")

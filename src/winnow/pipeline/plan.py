@@ -91,16 +91,16 @@ class Planner:
         status = done.get(chain)
         if status is not None and status != "expanding":
             return
-        times = {"mtime": from_epoch(st.st_mtime), "atime": from_epoch(st.st_atime),
-                 "ctime": from_epoch(st.st_ctime)}
+        mtime, atime, ctime = from_epoch(st.st_mtime), from_epoch(st.st_atime), from_epoch(st.st_ctime)
         if stat.S_ISREG(st.st_mode):
             self.next_id += 1
             yield FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_path(parent)[0],
                            name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
-                           size=st.st_size, resume=status == "expanding", **times)
+                           size=st.st_size, resume=status == "expanding", mtime=mtime, atime=atime, ctime=ctime)
             return
         rec = Record(chain=chain, parent=display_path(parent)[0], name=name_shown, name_raw=name_raw, depth=0,
-                     source_id=source_id, size=st.st_size, time_source="filesystem", **times)
+                     source_id=source_id, size=st.st_size, time_source="filesystem", mtime=mtime, atime=atime,
+                     ctime=ctime)
         if name_raw is not None:
             rec.warn("walk", "non_utf8_name", "file name is not valid UTF-8; shown with escapes, raw bytes kept")
         if stat.S_ISLNK(st.st_mode):

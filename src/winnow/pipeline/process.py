@@ -96,7 +96,7 @@ class Processor:
             self.emit(rec)
 
     # ------------------------------------------------------------------ the one read
-    def _consume(self, rec: Record, stream: IO[bytes], *, disk_path: str | None, budget: Budget | None,
+    def _consume(self, rec: Record, stream: Any, *, disk_path: str | None, budget: Budget | None,
                  done: dict[str, str]) -> None:
         s = self.settings
         hasher = MultiHash()
@@ -136,14 +136,11 @@ class Processor:
             self._close(spool)
             self.emit(rec)
             return
-        except zipfile.BadZipFile as exc:
-            if "CRC" not in str(exc):
-                self._read_failed(rec, exc, spool)
-                return
-            rec.warn("read", "crc_mismatch", f"stored checksum does not match the bytes: {exc}")
-        except (*archives.DECOMPRESSION_ERRORS, RuntimeError, NotImplementedError) as exc:
+        except archives.READ_ERRORS as exc:
             self._read_failed(rec, exc, spool)
             return
+        if getattr(stream, "crc_mismatch", False):
+            rec.warn("read", "crc_mismatch", "stored CRC-32 does not match the bytes (hashes are of the bytes read)")
         digests = hasher.hexdigests()
         if disk_path is not None and rec.size is not None and hasher.size != rec.size:
             rec.warn("read", "size_changed", f"file system said {rec.size} bytes, read {hasher.size}")
@@ -229,7 +226,7 @@ class Processor:
                 self.emit(Warn(rec.chain, "walk", exc.code, str(exc)))
             except archives.ArchiveError as exc:
                 self.emit(Warn(rec.chain, "walk", "archive_corrupt", str(exc)))
-            except (*archives.DECOMPRESSION_ERRORS, RuntimeError, NotImplementedError) as exc:
+            except archives.READ_ERRORS as exc:
                 self.emit(Warn(rec.chain, "walk", "archive_corrupt", f"{type(exc).__name__}: {exc}"))
 
     def _member(self, parent: Record, member: archives.Member, budget: Budget, done: dict[str, str],
@@ -295,13 +292,14 @@ class Processor:
         try:
             assert member.opener is not None
             stream = member.opener()
-        except (RuntimeError, NotImplementedError, archives.ArchiveError, *archives.DECOMPRESSION_ERRORS) as exc:
+        except archives.OPEN_ERRORS as exc:
             rec.status = "error"
             rec.warn("read", "member_unreadable", f"{type(exc).__name__}: {exc}")
             self.emit(rec)
             return
         guarded = GuardedReader(stream, budget, declared=member.size if declared else None, compressed=compressed,
-                                max_ratio=s.archive_max_ratio, ratio_floor=s.archive_ratio_floor_bytes)
+                                max_ratio=s.archive_max_ratio, ratio_floor=s.archive_ratio_floor_bytes,
+                                expected_crc=member.crc)
         try:
             self._consume(rec, guarded, disk_path=None, budget=budget, done=done)
         except (OSError, MemoryError) as exc:

@@ -71,7 +71,7 @@ def generate(root: Path, seed: int = 1, images: int = 24, max_megapixels: int = 
            group=manifest[0]["group"])
     _write(root / "Documents" / "invoice_2023.dat", first.read_bytes(), manifest, kind="renamed",
            group=manifest[0]["group"])
-    _write(root / "Documents" / "notes.txt", "shopping list\nmilk\nbread\n".encode(), manifest, kind="text")
+    _write(root / "Documents" / "notes.txt", b"shopping list\nmilk\nbread\n", manifest, kind="text")
     _write(root / "Documents" / "empty.txt", b"", manifest, kind="empty")
     _archives(root, seed, originals, manifest)
     # a few corrupt files

@@ -1,7 +1,8 @@
 """Image signals from the bytes of one image: size, PDQ hash and quality, EXIF, a thumbnail.
 
-The fast path: JPEGs are decoded at reduced scale (`Image.draft`, DCT scaling) to at least `pdq_size`, then
-reduced to fit `pdq_size` before PDQ; PDQ's own cost grows with the input size, so this is where the time goes.
+The fast path: JPEGs are decoded at reduced scale (`Image.draft`, DCT scaling by 1/2, 1/4 or 1/8) to no less
+than `pdq_size` on each side, and PDQ runs on that decode; PDQ's own cost grows with the input size, so this is
+where the time goes.
 `benchmarks/ingest.py` and a test check that it stays faithful to `pdqhash` on the full decode."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from struct import error as struct_error
 from typing import Any
 
 import numpy as np
@@ -41,16 +43,13 @@ class ImageResult:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
-def pdq_of(image: Image.Image, pdq_size: int) -> tuple[str, int]:
-    """PDQ hex and quality of a decoded image, reduced to fit pdq_size first."""
+def pdq_of(image: Image.Image) -> tuple[str, int]:
+    """PDQ hex and quality of a decoded image, as decoded: no resampling here. Resampling before PDQ moves
+    bits (its Jarosz filter adapts to the input size; measured 6-18 bits); JPEG's DCT-domain reduction
+    (`draft`) to >= 512 px keeps within a few bits, so that is the only reduction used."""
     import pdqhash
 
     rgb = image if image.mode == "RGB" else image.convert("RGB")
-    longest = max(rgb.size)
-    if pdq_size and longest > pdq_size:
-        scale = pdq_size / longest
-        target = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
-        rgb = rgb.resize(target, Image.Resampling.BILINEAR, reducing_gap=2.0)
     bits, quality = pdqhash.compute(np.asarray(rgb))
     return bits_to_hex(bits), int(quality)
 
@@ -100,54 +99,55 @@ def _write_thumbnail(image: Image.Image, target: Path, size: int, quality: int, 
     os.replace(tmp, target)  # atomic: a killed worker never leaves half a thumbnail
 
 
+_DECODE_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError,
+                                                   TypeError, ZeroDivisionError, RuntimeError, MemoryError,
+                                                   AttributeError, struct_error)
+
+
 def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, pdq_size: int,
             thumbnail_size: int, thumbnail_quality: int) -> ImageResult:
+    """Decode once (reduced for JPEG), then EXIF, PDQ and thumbnail from that decode. Pillow reports corrupt
+    data through many exception types; each becomes a warning for this item only."""
     register_formats()
     result = ImageResult()
     Image.MAX_IMAGE_PIXELS = max_pixels
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                im = Image.open(io.BytesIO(data))
-            except Image.DecompressionBombError as exc:
-                result.warnings.append(("image_bomb", str(exc)))
-                return result
-            with im:
-                _describe(im, result)
-                if im.width * im.height > max_pixels:
-                    result.warnings.append(("image_bomb", f"{im.width}x{im.height} exceeds {max_pixels} pixels;"
-                                            " not decoded"))
-                    return result
-                if im.format == "JPEG":
-                    im.draft("RGB", (pdq_size, pdq_size))
-                im.load()
-                result.values["pdq"], result.values["pdq_quality"] = pdq_of(im, pdq_size)
-                if thumbs is not None:
-                    target = thumbnail_path(thumbs, sha256)
-                    _write_thumbnail(im, target, thumbnail_size, thumbnail_quality,
-                                     result.values.get("orientation"))
-                    result.values["thumbnail"] = str(target.relative_to(thumbs.parent))
-        for w in caught:
-            result.warnings.append(("image_decoder_warning", f"{w.category.__name__}: {w.message}"))
-    except Image.DecompressionBombError as exc:
-        result.warnings.append(("image_bomb", str(exc)))
-    except (OSError, ValueError, SyntaxError, EOFError, IndexError, KeyError, TypeError, ZeroDivisionError,
-            RuntimeError, MemoryError, AttributeError) as exc:
-        # Pillow reports corrupt data through many exception types; each is a warning for this item only
-        code = "image_unsupported" if "cannot identify image file" in str(exc) else "image_corrupt"
-        result.warnings.append((code, f"{type(exc).__name__}: {exc}"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            _analyse(data, sha256, thumbs, max_pixels, pdq_size, thumbnail_size, thumbnail_quality, result)
+        except Image.DecompressionBombError as exc:
+            result.warnings.append(("image_bomb", str(exc)))
+        except _DECODE_ERRORS as exc:
+            code = "image_unsupported" if "cannot identify image file" in str(exc) else "image_corrupt"
+            result.warnings.append((code, f"{type(exc).__name__}: {exc}"))
+    for w in caught:
+        code = "exif_corrupt" if "exif" in str(w.message).lower() else "image_decoder_warning"
+        result.warnings.append((code, f"{w.category.__name__}: {w.message}"))
     return result
 
 
-def _describe(im: Image.Image, result: ImageResult) -> None:
-    result.values.update({
-        "format": im.format,
-        "width": im.width,
-        "height": im.height,
-        "mode": im.mode,
-        "frames": int(getattr(im, "n_frames", 1) or 1),
-    })
+def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq_size: int, thumbnail_size: int,
+             thumbnail_quality: int, result: ImageResult) -> None:
+    with Image.open(io.BytesIO(data)) as im:
+        result.values.update({"format": im.format, "width": im.width, "height": im.height, "mode": im.mode,
+                              "frames": int(getattr(im, "n_frames", 1) or 1)})
+        if im.width * im.height > max_pixels:
+            result.warnings.append(("image_bomb", f"{im.width}x{im.height} exceeds {max_pixels} pixels; not decoded"))
+            return
+        if im.format == "JPEG":
+            im.draft("RGB", (pdq_size, pdq_size))
+        try:
+            im.load()
+        finally:
+            _exif(im, result)  # EXIF is often still readable from a truncated file
+        result.values["pdq"], result.values["pdq_quality"] = pdq_of(im)
+        if thumbs is not None:
+            target = thumbnail_path(thumbs, sha256)
+            _write_thumbnail(im, target, thumbnail_size, thumbnail_quality, result.values.get("orientation"))
+            result.values["thumbnail"] = str(target.relative_to(thumbs.parent))
+
+
+def _exif(im: Image.Image, result: ImageResult) -> None:
     try:
         facts = exif_signal.extract(im)
     except Exception as exc:  # EXIF parsers fail in many ways on hostile data; the image is still usable

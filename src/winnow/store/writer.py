@@ -26,16 +26,21 @@ class Writer:
         if not self.pending:
             return 0
         batch, self.pending = self.pending, []
-        contents, images, instances, warnings, expanded = [], [], [], [], []
+        contents: list[tuple[Any, ...]] = []
+        images: list[tuple[Any, ...]] = []
+        instances: list[tuple[Any, ...]] = []
+        warnings: list[tuple[Any, ...]] = []
+        expanded: list[tuple[str]] = []
         for m in batch:
             if isinstance(m, Record):
                 if m.content is not None:
-                    c = m.content
-                    contents.append((c["sha256"], c["md5"], c["sha1"], c["size"], c["mime"], c["kind"], self.run_id))
+                    ct = m.content
+                    contents.append((ct["sha256"], ct["md5"], ct["sha1"], ct["size"], ct["mime"], ct["kind"],
+                                     self.run_id))
                     if m.image is not None:
                         img = m.image
                         exif = img.get("exif")
-                        images.append((c["sha256"], *[img.get(k) for k in _IMAGE_COLUMNS],
+                        images.append((ct["sha256"], *[img.get(k) for k in _IMAGE_COLUMNS],
                                        json.dumps(exif, sort_keys=True) if exif else None, self.run_id))
                 instances.append((m.chain, m.parent, m.name, m.name_raw, m.depth, m.source_id, m.status,
                                   m.content["sha256"] if m.content else None, m.size, m.mtime, m.atime, m.ctime,
