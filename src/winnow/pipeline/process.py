@@ -183,7 +183,7 @@ class Processor:
         s = self.settings
         result = image_signal.analyse(data, sha256=sha, thumbs=self.thumbs, max_pixels=s.image_max_pixels,
                                       pdq_size=s.pdq_size, thumbnail_size=s.thumbnail_size,
-                                      thumbnail_quality=s.thumbnail_quality)
+                                      thumbnail_quality=s.thumbnail_quality, detected=rec.detected_type)
         rec.image = result.values
         for code, message in result.warnings:
             rec.warn("image", code, message)

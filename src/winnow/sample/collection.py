@@ -94,7 +94,7 @@ def _archives(root: Path, seed: int, originals: list[tuple[str, Any]], manifest:
             info = tarfile.TarInfo(f"old/{name}_{'small' if k else 'copy'}.jpg")
             info.size, info.mtime = len(data), 1_600_000_000 + k * 86_400
             tf.addfile(info, io.BytesIO(data))
-            manifest.append({"path": f"seized.zip!/photos/old.tar.gz!/old/{info.name}", "kind": "archived",
+            manifest.append({"path": f"seized.zip!/photos/old.tar.gz!/{info.name}", "kind": "archived",
                              "group": name})
     zip_path = root / "Archives" / "seized.zip"
     zip_path.parent.mkdir(parents=True, exist_ok=True)

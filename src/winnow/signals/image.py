@@ -104,8 +104,12 @@ _DECODE_ERRORS: tuple[type[BaseException], ...] = (OSError, ValueError, SyntaxEr
                                                    AttributeError, struct_error)
 
 
+# formats decoded here; a file whose magic says one of these but that Pillow cannot parse is corrupt
+DECODED = frozenset({"jpg", "png", "gif", "webp", "bmp", "tif", "heic"})
+
+
 def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, pdq_size: int,
-            thumbnail_size: int, thumbnail_quality: int) -> ImageResult:
+            thumbnail_size: int, thumbnail_quality: int, detected: str | None = None) -> ImageResult:
     """Decode once (reduced for JPEG), then EXIF, PDQ and thumbnail from that decode. Pillow reports corrupt
     data through many exception types; each becomes a warning for this item only."""
     register_formats()
@@ -118,7 +122,8 @@ def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, p
         except Image.DecompressionBombError as exc:
             result.warnings.append(("image_bomb", str(exc)))
         except _DECODE_ERRORS as exc:
-            code = "image_unsupported" if "cannot identify image file" in str(exc) else "image_corrupt"
+            unknown = "cannot identify image file" in str(exc) and detected not in DECODED
+            code = "image_unsupported" if unknown else "image_corrupt"
             result.warnings.append((code, f"{type(exc).__name__}: {exc}"))
     for w in caught:
         code = "exif_corrupt" if "exif" in str(w.message).lower() else "image_decoder_warning"

@@ -1,0 +1,153 @@
+"""Resumable: interrupt a run (Ctrl-C, then kill -9 of the runner) and re-run; the case ends identical to an
+uninterrupted run — same rows, no duplicates, nothing half-written."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from winnow.sample import photos
+
+WINNOW = [sys.executable, "-m", "winnow.cli"]
+
+
+def _jpeg(seed: int) -> bytes:
+    return photos.encode(photos.photo(seed, (320, 240)), "JPEG", quality=85)
+
+
+def _corpus(root: Path) -> None:
+    for i in range(90):
+        target = root / f"folder{i % 3}" / f"img_{i:03d}.jpg"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_jpeg(i))
+    inner = io.BytesIO()
+    with tarfile.open(fileobj=inner, mode="w:gz") as tf:
+        for i in range(40):
+            data = _jpeg(1000 + i)
+            info = tarfile.TarInfo(f"inner/p{i:03d}.jpg")
+            info.size, info.mtime = len(data), 1_600_000_000
+            tf.addfile(info, io.BytesIO(data))
+    with zipfile.ZipFile(root / "big.zip", "w") as zf:
+        for i in range(150):
+            zf.writestr(f"z/{i:03d}.jpg", _jpeg(2000 + i))
+        zf.writestr("z/nested.tar.gz", inner.getvalue())
+        zf.writestr("z/dup.jpg", _jpeg(3))  # same bytes as a loose file
+    (root / "empty.txt").write_bytes(b"")
+
+
+def _run(case: Path, corpus: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([*WINNOW, "ingest", str(corpus), "--case", str(case), "--workers", "2", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _count(case: Path, where: str = "1=1") -> int:
+    try:
+        conn = sqlite3.connect(f"file:{case / 'case.sqlite'}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(conn.execute(f"SELECT COUNT(*) FROM instances WHERE {where}").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+def _wait_for(case: Path, where: str, n: int, proc: subprocess.Popen[bytes], limit: float = 120) -> None:
+    start = time.monotonic()
+    while _count(case, where) < n:
+        assert proc.poll() is None, f"run ended before the interruption point: {proc.stderr.read()!r}"  # type: ignore[union-attr]
+        assert time.monotonic() - start < limit
+        time.sleep(0.02)
+
+
+def _dump(case: Path, corpus: Path) -> dict[str, Any]:
+    conn = sqlite3.connect(case / "case.sqlite")
+    out: dict[str, Any] = {}
+    for table, columns in (
+        ("instances", "chain, parent, name, name_raw, depth, status, sha256, size, mtime, atime, ctime, time_source, "
+                      "extension, detected_type, extension_mismatch, link_target"),
+        ("content", "sha256, md5, sha1, size, mime, kind"),
+        ("images", "sha256, format, width, height, mode, frames, pdq, pdq_quality, thumbnail, make, model, exif"),
+        ("warnings", "chain, stage, code, message"),
+    ):
+        out[table] = sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
+    conn.close()
+    out["thumbnails"] = sorted(p.name for p in (case / "thumbnails").rglob("*.jpg"))
+    return out
+
+
+def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    reference, resumed = tmp_path / "reference", tmp_path / "resumed"
+    for case in (reference, resumed):
+        subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+                       capture_output=True)
+    done = subprocess.run([*WINNOW, "ingest", str(corpus), "--case", str(reference), "--workers", "2"],
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr
+    total = _count(reference)
+
+    small_batches = ("--set", "batch_size=5", "--set", "batch_seconds=0.05")
+    # 1. Ctrl-C in the middle of the loose files
+    proc = _run(resumed, corpus, *small_batches)
+    _wait_for(resumed, "chain NOT LIKE '%big.zip%'", 20, proc)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"run the same command again to resume" in err
+    assert 0 < _count(resumed) < total
+    # 2. kill -9 of the runner in the middle of the zip (its workers die with it)
+    proc = _run(resumed, corpus, *small_batches)
+    _wait_for(resumed, "chain LIKE '%big.zip!/%'", 30, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    partial = _count(resumed)
+    assert partial < total
+    assert _count(resumed, "status='expanding'") >= 1  # the zip was cut mid-way
+    # 3. run to the end
+    proc = _run(resumed, corpus)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert _dump(resumed, corpus) == _dump(reference, corpus)
+    conn = sqlite3.connect(resumed / "case.sqlite")
+    assert [r[0] for r in conn.execute("SELECT status FROM runs ORDER BY id")] == ["interrupted", "running",
+                                                                                   "completed"]
+    conn.close()
+    assert not list((resumed / "tmp").iterdir())
+
+
+@pytest.mark.parametrize("fault", ["crash", "hang"])
+def test_crashing_or_hanging_worker_is_replaced(tmp_path: Path, fault: str) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for i in range(8):
+        (corpus / f"ok_{i}.jpg").write_bytes(_jpeg(i))
+    (corpus / f"{fault}_me.jpg").write_bytes(_jpeg(99))
+    case = tmp_path / "case"
+    subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+                   capture_output=True)
+    env = {**os.environ, "WINNOW_FAULT_CRASH_ON": "crash_me", "WINNOW_FAULT_HANG_ON": "hang_me"}
+    done = subprocess.run([*WINNOW, "ingest", str(corpus), "--case", str(case), "--workers", "2", "--json",
+                           "--set", "task_timeout=3"], capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    import json
+
+    summary = json.loads(done.stdout)
+    assert summary["this_run"]["replaced_workers"] == 1
+    conn = sqlite3.connect(case / "case.sqlite")
+    statuses = dict(conn.execute("SELECT name, status FROM instances").fetchall())
+    codes = {r[0] for r in conn.execute("SELECT code FROM warnings WHERE chain LIKE ?", (f"%{fault}_me.jpg",))}
+    conn.close()
+    assert statuses.pop(f"{fault}_me.jpg") == "error"
+    assert set(statuses.values()) == {"ok"} and len(statuses) == 8
+    assert codes == {"worker_crashed" if fault == "crash" else "worker_timeout"}
