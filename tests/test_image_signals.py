@@ -2,10 +2,13 @@ import io
 import statistics
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from winnow.sample import photos
 from winnow.signals.image import analyse, bits_to_hex, pdq_full, pdq_of
+from winnow.signals.pdq import pdq_hash
 
 # The reference image: drawn with Pillow only, so its pixels never depend on a random generator's version.
 PINNED_PDQ = "39f1c6c6e9c6273646c63b393736d8f9f93944c7c0c996063646d03bd8362dd0"
@@ -45,7 +48,7 @@ def test_fast_path_is_faithful_to_the_full_decode() -> None:
     for seed, mp in enumerate([1, 1, 2, 2, 3, 3, 5, 1, 2, 3, 1, 2]):
         data = photos.encode(photos.photo(500 + seed, photos.SIZES[mp]), "JPEG", quality=88)
         full, q_full = pdq_full(data)
-        result = analyse(data, sha256="x" * 64, thumbs=None, max_pixels=10**9, pdq_size=512, thumbnail_size=256,
+        result = analyse(data, sha256="x" * 64, thumbs=None, max_pixels=10**9, pdq_size=256, thumbnail_size=256,
                          thumbnail_quality=80)
         if q_full >= 80:
             distances.append(hamming(full, result.values["pdq"]))
@@ -89,3 +92,22 @@ def test_heic_and_modes_are_hashed() -> None:
         result = analyse(buffer.getvalue(), sha256="1" * 64, thumbs=None, max_pixels=10**9, pdq_size=512,
                          thumbnail_size=256, thumbnail_quality=80)
         assert result.values.get("pdq") and len(result.values["pdq"]) == 64, (fmt, result.warnings)
+
+
+@settings(max_examples=30, deadline=None)
+@given(width=st.integers(min_value=1, max_value=1500), height=st.integers(min_value=1, max_value=1500),
+       seed=st.integers(min_value=0, max_value=10_000), smooth=st.booleans())
+def test_own_pdq_agrees_with_meta_reference(width: int, height: int, seed: int, smooth: bool) -> None:
+    """winnow's PDQ (sampled tent operator) against Meta's C++ (pdqhash) on random sizes and content."""
+    import numpy as np
+    import pdqhash
+
+    rng = np.random.default_rng(seed)
+    if smooth and min(width, height) > 8:
+        image = photos.photo(seed, (width, height))
+    else:
+        image = Image.fromarray(rng.integers(0, 256, (height, width, 3), dtype=np.uint8))
+    bits, ref_quality = pdqhash.compute(np.asarray(image))
+    ours, our_quality = pdq_hash(image)
+    assert hamming(ours, bits_to_hex(bits)) <= 2
+    assert abs(our_quality - int(ref_quality)) <= 1

@@ -84,7 +84,7 @@ def test_runs_record_versions_and_settings(ingested: tuple[Case, dict[str, Any]]
     versions, settings, status = rows(case, "SELECT versions, settings, status FROM runs ORDER BY id LIMIT 1")[0]
     v = json.loads(versions)
     assert {"winnow", "pillow", "pdqhash", "numpy", "python", "sqlite"} <= set(v) and v["pdqhash"] != "absent"
-    assert json.loads(settings)["pdq_size"] == 512 and status == "completed"
+    assert json.loads(settings)["pdq_size"] == 256 and status == "completed"
 
 
 def test_audit_and_warnings_commands(ingested: tuple[Case, dict[str, Any]]) -> None:

@@ -30,8 +30,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("image_max_pixels", 178_956_970, "Images above this many pixels are not decoded (Pillow's own "
             "bomb limit, kept deliberately); their size and hashes are still recorded."),
     Setting("image_max_bytes", 256 * 1024 * 1024, "Image files larger than this are hashed but not decoded."),
-    Setting("pdq_size", 512, "JPEGs are decoded at 1/2, 1/4 or 1/8 scale (DCT scaling) while both sides stay "
-            "at least this size; PDQ, EXIF and the thumbnail use that decode (the fast path)."),
+    Setting("pdq_size", 256, "JPEGs are decoded at 1/2, 1/4 or 1/8 scale (DCT scaling) while both sides stay "
+            "at least this size; PDQ (with the full-size filter geometry) and the thumbnail use that decode."),
     Setting("thumbnail_size", 256, "Longest side of stored thumbnails, in pixels."),
     Setting("thumbnail_quality", 80, "JPEG quality of stored thumbnails."),
     Setting("task_timeout", 900.0, "Seconds one file may take in a worker before the worker is replaced and "
@@ -52,7 +52,7 @@ class Settings:
     archive_max_members: int = 1_000_000
     image_max_pixels: int = 178_956_970
     image_max_bytes: int = 256 * 1024 * 1024
-    pdq_size: int = 512
+    pdq_size: int = 256
     thumbnail_size: int = 256
     thumbnail_quality: int = 80
     task_timeout: float = 900.0

@@ -24,6 +24,7 @@ from winnow.store.runs import finish_run, register_source, start_run
 from winnow.store.writer import Writer
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass
@@ -64,7 +65,17 @@ class _Pool:
     def _start(self) -> _Worker:
         parent, child = self.ctx.Pipe(duplex=True)
         process = self.ctx.Process(target=worker_main, args=(child, self.config, os.getpid()), daemon=True)
-        process.start()
+        # one BLAS thread per worker: the workers already use every core
+        saved = {k: os.environ.get(k) for k in _THREAD_VARS}
+        os.environ.update({k: "1" for k in _THREAD_VARS})
+        try:
+            process.start()
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
         child.close()
         return _Worker(process, parent)
 

@@ -1,8 +1,8 @@
 """Image signals from the bytes of one image: size, PDQ hash and quality, EXIF, a thumbnail.
 
 The fast path: JPEGs are decoded at reduced scale (`Image.draft`, DCT scaling by 1/2, 1/4 or 1/8) to no less
-than `pdq_size` on each side, and PDQ runs on that decode; PDQ's own cost grows with the input size, so this is
-where the time goes.
+than `pdq_size` on each side; PDQ (with the original's filter geometry), EXIF and the thumbnail all come from
+that one decode. Decoding and PDQ are where the time goes.
 `benchmarks/ingest.py` and a test check that it stays faithful to `pdqhash` on the full decode."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from winnow.signals import exif as exif_signal
+from winnow.signals.pdq import pdq_hash
 
 _HEIF_READY = False
 
@@ -43,15 +44,11 @@ class ImageResult:
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
-def pdq_of(image: Image.Image) -> tuple[str, int]:
-    """PDQ hex and quality of a decoded image, as decoded: no resampling here. Resampling before PDQ moves
-    bits (its Jarosz filter adapts to the input size; measured 6-18 bits); JPEG's DCT-domain reduction
-    (`draft`) to >= 512 px keeps within a few bits, so that is the only reduction used."""
-    import pdqhash
-
-    rgb = image if image.mode == "RGB" else image.convert("RGB")
-    bits, quality = pdqhash.compute(np.asarray(rgb))
-    return bits_to_hex(bits), int(quality)
+def pdq_of(image: Image.Image, original_size: tuple[int, int] | None = None) -> tuple[str, int]:
+    """PDQ hex and quality of a decoded image. Never resampled first: resampling before PDQ moves 6-18 bits
+    (measured). A JPEG decoded at 1/2, 1/4 or 1/8 scale (`draft`) is hashed with the original's filter moved
+    onto the reduced grid (`signals.pdq.operator`), which stays within 2 bits of the full decode."""
+    return pdq_hash(image, original_size)
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
@@ -61,7 +58,8 @@ def bits_to_hex(bits: np.ndarray) -> str:
 
 
 def pdq_full(data: bytes) -> tuple[str, int]:
-    """Reference path: full-resolution decode, `pdqhash.compute` as is (what the fast path must match)."""
+    """Reference path: full-resolution decode, Meta's C++ through `pdqhash.compute` (what the fast path must
+    match)."""
     import pdqhash
 
     with Image.open(io.BytesIO(data)) as im:
@@ -87,8 +85,9 @@ _ORIENT = {
 
 def _write_thumbnail(image: Image.Image, target: Path, size: int, quality: int, orientation: Any) -> None:
     """Thumbnails are shown upright (EXIF orientation applied); hashes are of the stored pixels."""
-    thumb = image.copy()
-    thumb.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    scale = min(1.0, size / max(image.size))
+    target_size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    thumb = image.resize(target_size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # a new image: no copy
     for op in _ORIENT.get(orientation if isinstance(orientation, int) else 1, ()):
         thumb = thumb.transpose(op)
     if thumb.mode != "RGB":
@@ -139,13 +138,14 @@ def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq
         if im.width * im.height > max_pixels:
             result.warnings.append(("image_bomb", f"{im.width}x{im.height} exceeds {max_pixels} pixels; not decoded"))
             return
+        original_size = im.size
         if im.format == "JPEG":
             im.draft("RGB", (pdq_size, pdq_size))
         try:
             im.load()
         finally:
             _exif(im, result)  # EXIF is often still readable from a truncated file
-        result.values["pdq"], result.values["pdq_quality"] = pdq_of(im)
+        result.values["pdq"], result.values["pdq_quality"] = pdq_of(im, original_size)
         if thumbs is not None:
             target = thumbnail_path(thumbs, sha256)
             _write_thumbnail(im, target, thumbnail_size, thumbnail_quality, result.values.get("orientation"))
