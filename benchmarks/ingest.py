@@ -140,8 +140,8 @@ def main() -> None:
                ("3 MP JPEG", "jpeg3", int(150 * scale), [3]), ("12 MP JPEG", "jpeg12mp", int(40 * scale), [12]),
                ("mixed 1-16 MP", "mixed", int(120 * scale), [1, 1, 2, 3, 5, 8, 12, 16])]
     print(f"# ingest benchmark — {args.workers} workers, {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    header = (f"| corpus | images | MB | baseline img/s | winnow img/s | ratio | winnow MB/s | baseline RSS MB "
-              f"| winnow RSS MB (runner + workers) | PDQ bits vs full decode (median / max, n) |")
+    header = ("| corpus | images | MB | baseline img/s | winnow img/s | ratio | winnow MB/s | baseline RSS MB "
+              "| winnow RSS MB (runner + workers) | PDQ bits vs full decode (median / max, n) |")
     print(header)
     print("|" + "---|" * 10)
     for label, key, count, mps in corpora:
