@@ -46,9 +46,10 @@ def _corpus(root: Path) -> None:
     (root / "empty.txt").write_bytes(b"")
 
 
-def _run(case: Path, corpus: Path, *extra: str) -> subprocess.Popen[bytes]:
+def _run(case: Path, corpus: Path, *extra: str, slow: float = 0.0) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "WINNOW_FAULT_SLOW_SECONDS": str(slow)}
     return subprocess.Popen([*WINNOW, "ingest", str(corpus), "--case", str(case), "--workers", "2", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
 
 
 def _count(case: Path, where: str = "1=1") -> int:
@@ -100,7 +101,7 @@ def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path) -> None:
 
     small_batches = ("--set", "batch_size=5", "--set", "batch_seconds=0.05")
     # 1. Ctrl-C in the middle of the loose files
-    proc = _run(resumed, corpus, *small_batches)
+    proc = _run(resumed, corpus, *small_batches, slow=0.03)  # slowed down: the signals land mid-run
     _wait_for(resumed, "chain NOT LIKE '%big.zip%'", 20, proc)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
@@ -108,7 +109,7 @@ def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path) -> None:
     assert 0 < _count(resumed) < total
     # 2. kill -9 of the runner in the middle of the zip (its workers die with it)
     before = _count(resumed)
-    proc = _run(resumed, corpus, *small_batches)
+    proc = _run(resumed, corpus, *small_batches, slow=0.03)
     _wait_for(resumed, "1=1", before + 15, proc)  # this run has written rows of its own
     os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)

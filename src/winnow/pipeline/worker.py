@@ -20,6 +20,7 @@ from winnow.settings import Settings
 # a file whose chain contains the value of one of these variables makes the worker abort or hang.
 CRASH_ENV = "WINNOW_FAULT_CRASH_ON"
 HANG_ENV = "WINNOW_FAULT_HANG_ON"
+SLOW_ENV = "WINNOW_FAULT_SLOW_SECONDS"  # a pause per file, so tests can interrupt a run reliably mid-way
 
 
 def _die_with_parent() -> None:
@@ -50,6 +51,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
     thumbs = Path(config["thumbs"]) if config.get("thumbs") else None
     processor = Processor(settings, thumbs, Path(config["tmp"]), conn.send, known_image, done_under)
     crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
+    slow = float(os.environ.get(SLOW_ENV) or 0)
     while True:
         try:
             task: FileTask | None = conn.recv()
@@ -63,5 +65,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             os.abort()
         if hang_on and hang_on in task.chain:
             time.sleep(10**6)
+        if slow:
+            time.sleep(slow)
         processor.disk_file(task)
         conn.send(("end", task.task_id))

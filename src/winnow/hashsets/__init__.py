@@ -1,0 +1,1 @@
+"""Known-content hash sets in the formats agencies exchange, normalised to HashRecord."""
