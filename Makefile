@@ -18,9 +18,14 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	rm -rf $(DEMO)
-	$(BIN)/winnow sample-data $(DEMO)/evidence --seed 1
+	$(BIN)/winnow sample-data $(DEMO)/evidence --seed 1 --hashsets $(DEMO)/hashsets
 	$(BIN)/winnow case create $(DEMO)/case --name "Demo case" --examiner "Demo examiner"
 	$(BIN)/winnow ingest $(DEMO)/evidence --case $(DEMO)/case
+	$(BIN)/winnow hashset import $(DEMO)/hashsets/known_us.json --name demo-known --library $(DEMO)/library
+	$(BIN)/winnow hashset import $(DEMO)/hashsets/icse.csv --name demo-icse --library $(DEMO)/library
+	$(BIN)/winnow hashset import $(DEMO)/hashsets/NSRLFile.txt --name demo-nsrl --library $(DEMO)/library
+	$(BIN)/winnow match --case $(DEMO)/case --library $(DEMO)/library --dihedral
+	$(BIN)/winnow triage --case $(DEMO)/case --library $(DEMO)/library --queue $(DEMO)/queue.csv
 	$(BIN)/winnow audit verify --case $(DEMO)/case
 
 lint: $(STAMP)
@@ -33,7 +38,11 @@ unit: $(STAMP)
 test: lint unit
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/pdq.py
+	$(BIN)/python benchmarks/pdq_index.py
+	$(BIN)/python benchmarks/hashset_import.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

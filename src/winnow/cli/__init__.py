@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from winnow import __version__
-from winnow.cli import audit_cmd, case_cmd, ingest_cmd, sample_cmd, warnings_cmd
+from winnow.cli import audit_cmd, case_cmd, hashset_cmd, ingest_cmd, match_cmd, sample_cmd, warnings_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,7 +14,9 @@ def cli() -> None:
     """winnow: triage of seized media collections for investigators."""
 
 
-for command in (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data):
+COMMANDS = (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data,
+            hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export)
+for command in COMMANDS:
     cli.add_command(command)
 
 

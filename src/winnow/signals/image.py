@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from winnow.signals import exif as exif_signal
-from winnow.signals.pdq import pdq_hash
+from winnow.signals.pdq import pdq_dihedral, pdq_hash
 
 _HEIF_READY = False
 
@@ -145,7 +145,9 @@ def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq
             im.load()
         finally:
             _exif(im, result)  # EXIF is often still readable from a truncated file
-        result.values["pdq"], result.values["pdq_quality"] = pdq_of(im, original_size)
+        hashes, result.values["pdq_quality"] = pdq_dihedral(im, original_size)
+        result.values["pdq"] = hashes[0]
+        result.values["pdq_dihedral"] = "".join(hashes[1:])  # 7 x 64 hex: rotations and flips, for lookups
         if thumbs is not None:
             target = thumbnail_path(thumbs, sha256)
             _write_thumbnail(im, target, thumbnail_size, thumbnail_quality, result.values.get("orientation"))

@@ -131,25 +131,58 @@ def quality(block: np.ndarray) -> int:
     return min(100, total // 90)
 
 
-def hash_from_luma(gray: np.ndarray, original: tuple[int, int] | None = None) -> tuple[str, int]:
-    rows, cols = original or gray.shape
-    if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
-        return "0" * 64, 0
-    block = downsample(gray, original)
-    coefficients = DCT @ block @ DCT.T  # 16 x 16
+DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1")
+_I = np.arange(16)[:, None]
+_J = np.arange(16)[None, :]
+
+
+def dihedral(a: np.ndarray) -> list[np.ndarray]:
+    """The 16x16 DCT of the 8 rotations/flips of an image, from the original's (Meta's dct16OriginalTo*)."""
+    odd_i, odd_j, odd_ij = _I % 2 == 1, _J % 2 == 1, (_I + _J) % 2 == 1
+    return [a, np.where(odd_j, a, -a).T, np.where(odd_ij, -a, a), np.where(odd_i, a, -a).T,
+            np.where(odd_i, a, -a), np.where(odd_j, a, -a), a.T, np.where(odd_ij, -a, a).T]
+
+
+def bits_hex(coefficients: np.ndarray) -> str:
     flat = coefficients.ravel()
     median = np.sort(flat)[127]  # torben(): the lower median of 256 values
     bits = flat > median  # bit k = i*16 + j
     # Hash256 prints words w[15]..w[0], most significant bit first: bit 255 first
-    return np.packbits(bits[::-1].astype(np.uint8)).tobytes().hex(), quality(block)
+    return np.packbits(bits[::-1].astype(np.uint8)).tobytes().hex()
+
+
+def coefficients_from_luma(gray: np.ndarray, original: tuple[int, int] | None = None) -> tuple[np.ndarray, int]:
+    rows, cols = original or gray.shape
+    if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
+        return np.zeros((16, 16), dtype=np.float32), 0
+    block = downsample(gray, original)
+    return DCT @ block @ DCT.T, quality(block)
+
+
+def hash_from_luma(gray: np.ndarray, original: tuple[int, int] | None = None) -> tuple[str, int]:
+    coefficients, q = coefficients_from_luma(gray, original)
+    if q == 0 and not coefficients.any():
+        return "0" * 64, 0
+    return bits_hex(coefficients), q
+
+
+def _original(image: Image.Image, original_size: tuple[int, int] | None) -> tuple[int, int] | None:
+    if original_size and original_size != image.size:
+        w, h = original_size
+        if reduction_factor(w, image.width) and reduction_factor(h, image.height):
+            return (h, w)
+    return None
 
 
 def pdq_hash(image: Image.Image, original_size: tuple[int, int] | None = None) -> tuple[str, int]:
     """PDQ hex (Meta's 64-hex-digit form) and quality (0..100) of a decoded image. `original_size` (width,
     height) is the full resolution when `image` is a DCT-reduced JPEG decode (`Image.draft`)."""
-    original = None
-    if original_size and original_size != image.size:
-        w, h = original_size
-        if reduction_factor(w, image.width) and reduction_factor(h, image.height):
-            original = (h, w)
-    return hash_from_luma(luma(image), original)
+    return hash_from_luma(luma(image), _original(image, original_size))
+
+
+def pdq_dihedral(image: Image.Image, original_size: tuple[int, int] | None = None) -> tuple[list[str], int]:
+    """The 8 PDQ hashes (order of DIHEDRAL) from one decode, and the quality."""
+    coefficients, q = coefficients_from_luma(luma(image), _original(image, original_size))
+    if q == 0 and not coefficients.any():
+        return ["0" * 64] * 8, 0
+    return [bits_hex(c) for c in dihedral(coefficients)], q

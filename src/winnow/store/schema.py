@@ -100,6 +100,49 @@ MIGRATIONS: tuple[str, ...] = (
         hash TEXT NOT NULL
     );
     """,
+    # 2: rotation/flip PDQ hashes; known-content matches, match bookkeeping, triage
+    """
+    ALTER TABLE images ADD COLUMN pdq_dihedral TEXT;
+    CREATE TABLE matches (
+        sha256 TEXT NOT NULL,
+        set_name TEXT NOT NULL,
+        set_version INTEGER NOT NULL,
+        set_kind TEXT NOT NULL,
+        hash_type TEXT NOT NULL,
+        matched_value TEXT NOT NULL,
+        distance INTEGER NOT NULL,
+        transform TEXT NOT NULL,
+        category TEXT,
+        category_raw TEXT,
+        series TEXT,
+        victim_identified INTEGER,
+        offender_identified INTEGER,
+        is_distributed INTEGER,
+        UNIQUE (sha256, set_name, hash_type, matched_value, transform)
+    );
+    CREATE INDEX matches_sha256 ON matches(sha256);
+    CREATE TABLE match_state (
+        set_name TEXT PRIMARY KEY,
+        set_version INTEGER NOT NULL,
+        set_sha256 TEXT NOT NULL,
+        content_rowid INTEGER NOT NULL,
+        max_distance INTEGER NOT NULL,
+        dihedral INTEGER NOT NULL,
+        matched_utc TEXT NOT NULL
+    );
+    CREATE TABLE triage (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        state TEXT NOT NULL,
+        best_distance INTEGER,
+        category TEXT,
+        series TEXT,
+        stack_id INTEGER,
+        stack_size INTEGER,
+        queue_rank INTEGER,
+        reasons TEXT NOT NULL
+    );
+    CREATE INDEX triage_rank ON triage(queue_rank);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

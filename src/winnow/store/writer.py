@@ -10,7 +10,7 @@ from typing import Any
 from winnow.pipeline.records import Expanded, Record, Warn
 
 _IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
-                  "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon")
+                  "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
 
 
 class Writer:

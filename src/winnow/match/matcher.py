@@ -1,0 +1,147 @@
+"""`winnow match`: the case's contents against the library's hash sets — exact on MD5/SHA-1/SHA-256 (SQL joins
+on the set's index) and PDQ within each set's distance (the exact Hamming index), skipping PDQ quality < 50,
+optionally with the 8 rotations/flips of each case image. Idempotent; incremental when a set is added or
+re-imported, and for contents ingested since the last match."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from typing import Any
+
+import numpy as np
+
+from winnow.hashsets.library import Library, SetInfo
+from winnow.match.hamming import HammingIndex, to_codes
+from winnow.signals.pdq import DIHEDRAL
+from winnow.store import audit
+from winnow.store.case import Case
+from winnow.timeutil import utc_now
+
+MIN_QUALITY = 50
+_ATTRS = "category, category_raw, series, victim_identified, offender_identified, is_distributed"
+
+
+def match(case: Case, library: Library, set_names: list[str] | None = None, *, dihedral: bool = False,
+          max_distance: int | None = None) -> dict[str, Any]:
+    available = {s.name: s for s in library.sets()}
+    if set_names:
+        unknown = [n for n in set_names if n not in available]
+        if unknown:
+            raise ValueError(f"no hash set named {', '.join(map(repr, unknown))} in the library {library.root}")
+        chosen = [available[n] for n in set_names]
+    else:
+        chosen = list(available.values())
+    conn = case.connect()
+    summary: dict[str, Any] = {"case": str(case.root), "library": str(library.root), "sets": []}
+    try:
+        audit.append(conn, "match", {"sets": [s.name for s in chosen], "dihedral": dihedral,
+                                     "max_distance": max_distance, "library": str(library.root)})
+        if not set_names:  # sets removed from the library: their matches go too
+            gone = [r[0] for r in conn.execute("SELECT set_name FROM match_state")] + \
+                   [r[0] for r in conn.execute("SELECT DISTINCT set_name FROM matches")]
+            for name in sorted(set(gone) - set(available)):
+                _forget(conn, name)
+                summary.setdefault("removed_sets", []).append(name)
+        top = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM content").fetchone()[0]
+        for info in chosen:
+            summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance))
+        summary["matched_contents"] = conn.execute("SELECT COUNT(DISTINCT sha256) FROM matches").fetchone()[0]
+    finally:
+        conn.close()
+    return summary
+
+
+def _forget(conn: sqlite3.Connection, name: str) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("DELETE FROM matches WHERE set_name=?", (name,))
+    conn.execute("DELETE FROM match_state WHERE set_name=?", (name,))
+    conn.execute("COMMIT")
+
+
+def _match_set(conn: sqlite3.Connection, info: SetInfo, top: int, dihedral: bool,
+               max_distance: int | None) -> dict[str, Any]:
+    distance = info.max_distance if max_distance is None else max_distance
+    state = conn.execute("SELECT * FROM match_state WHERE set_name=?", (info.name,)).fetchone()
+    same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
+            and state["max_distance"] == distance and bool(state["dihedral"]) == dihedral)
+    since = state["content_rowid"] if same else 0
+    result: dict[str, Any] = {"set": info.name, "kind": info.kind, "version": info.version,
+                              "mode": "incremental" if same else "full", "new_contents": top - since}
+    if not same:
+        _forget(conn, info.name)
+    conn.execute("ATTACH DATABASE ? AS hs", (f"file:{info.path}?mode=ro",))
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        before = conn.execute("SELECT COUNT(*) FROM matches WHERE set_name=?", (info.name,)).fetchone()[0]
+        for column in ("md5", "sha1", "sha256"):
+            conn.execute(
+                f"INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, matched_value, "
+                f"distance, transform, {_ATTRS}) SELECT c.sha256, ?, ?, ?, r.hash_type, r.value, 0, 'exact', "
+                f"{', '.join('r.' + a.strip() for a in _ATTRS.split(','))} FROM content c "
+                f"JOIN hs.records r ON r.value = c.{column} AND r.hash_type = '{column}' "
+                f"WHERE c.rowid > ? AND c.rowid <= ?", (info.name, info.version, info.kind, since, top))
+        exact = conn.execute("SELECT COUNT(*) FROM matches WHERE set_name=?", (info.name,)).fetchone()[0] - before
+        near, skipped = _pdq(conn, info, since, top, distance, dihedral)
+        conn.execute("INSERT OR REPLACE INTO match_state(set_name, set_version, set_sha256, content_rowid, "
+                     "max_distance, dihedral, matched_utc) VALUES (?,?,?,?,?,?,?)",
+                     (info.name, info.version, info.source_sha256, top, distance, int(dihedral), utc_now()))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("DETACH DATABASE hs")
+    result.update({"exact_matches": exact, "pdq_matches": near, "pdq_skipped_low_quality": skipped,
+                   "max_distance": distance})
+    return result
+
+
+def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance: int,
+         dihedral: bool) -> tuple[int, int]:
+    rows = conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral FROM images i JOIN content c "
+                        "USING(sha256) WHERE i.pdq IS NOT NULL AND c.rowid > ? AND c.rowid <= ?",
+                        (since, top)).fetchall()
+    skipped = sum(1 for r in rows if (r["pdq_quality"] or 0) < MIN_QUALITY)
+    rows = [r for r in rows if (r["pdq_quality"] or 0) >= MIN_QUALITY]
+    if not rows or not info.pdq_path.exists():
+        return 0, skipped
+    codes = np.load(info.pdq_path)
+    index = HammingIndex(codes, max_radius=max(distance, 0))
+    owners: list[tuple[str, str]] = []  # (sha256, transform) per query row
+    hexes: list[str] = []
+    for r in rows:
+        owners.append((r["sha256"], "original"))
+        hexes.append(r["pdq"])
+        if dihedral and r["pdq_dihedral"]:
+            for k, name in enumerate(DIHEDRAL[1:]):
+                owners.append((r["sha256"], name))
+                hexes.append(r["pdq_dihedral"][k * 64:(k + 1) * 64])
+    q, ids, d = index.search(to_codes(hexes), radius=distance)
+    if len(q) == 0:
+        return 0, skipped
+    matched_hex = [codes[i].tobytes().hex() for i in ids.tolist()]
+    attrs: dict[str, tuple[Any, ...]] = {}
+    unique = sorted(set(matched_hex))
+    for start in range(0, len(unique), 500):
+        part = unique[start:start + 500]
+        for row in conn.execute(f"SELECT value, {_ATTRS} FROM hs.records WHERE hash_type='pdq' AND value IN "
+                                f"({','.join('?' * len(part))})", part):
+            attrs.setdefault(row[0], tuple(row[1:]))
+    inserted = 0
+    for qi, value, dist in zip(q.tolist(), matched_hex, d.tolist(), strict=True):
+        sha, transform = owners[qi]
+        cur = conn.execute(
+            f"INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, matched_value, "
+            f"distance, transform, {_ATTRS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (sha, info.name, info.version, info.kind, "pdq", value, dist, transform,
+             *attrs.get(value, (None,) * 6)))
+        inserted += cur.rowcount
+    return inserted, skipped
+
+
+def matches_of(case: Case, sha256: str) -> list[dict[str, Any]]:
+    with contextlib.closing(case.connect(readonly=True)) as conn:
+        return [dict(r) for r in conn.execute("SELECT * FROM matches WHERE sha256=? ORDER BY distance, set_name",
+                                              (sha256,))]

@@ -1,0 +1,220 @@
+"""`winnow triage`: a state for every content (alert, alert-near, ignorable, unknown), near-duplicate stacks of
+the case's images (connected components at PDQ <= 31), and the review queue: unknown first, ordered so that what
+most likely shows new material comes first. The rules are in docs/triage.md; each row keeps its reasons."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+
+from winnow.hashsets.library import Library
+from winnow.match.hamming import HammingIndex, to_codes
+from winnow.match.matcher import MIN_QUALITY
+from winnow.store import audit
+from winnow.store.case import Case
+
+STACK_DISTANCE = 31
+NEAR_MISS = (32, 52)
+STATE_ORDER = {"unknown": 0, "alert-near": 1, "alert": 2}
+REVIEWED_KINDS = ("image", "video")  # the queue is for media; other contents get a state, not a place
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _states(conn: Any) -> dict[str, dict[str, Any]]:
+    states: dict[str, dict[str, Any]] = {}
+    for sha, in conn.execute("SELECT sha256 FROM content"):
+        states[sha] = {"state": "unknown", "distance": None, "category": None, "series": None, "reasons": []}
+    rows = conn.execute("SELECT sha256, set_name, set_kind, hash_type, distance, transform, category, series "
+                        "FROM matches ORDER BY distance, set_name")
+    for sha, set_name, kind, hash_type, distance, transform, category, series in rows:
+        s = states.get(sha)
+        if s is None:
+            continue
+        exact = transform == "exact"
+        if kind == "alert" and exact:
+            new = "alert"
+        elif kind == "alert":
+            new = "alert-near"
+        elif exact:
+            new = "ignorable"
+        else:
+            continue  # a near match to known-good material decides nothing
+        rank = {"unknown": 0, "ignorable": 1, "alert-near": 2, "alert": 3}
+        how = "exact " + hash_type if exact else f"PDQ distance {distance}" + (
+            f" ({transform})" if transform != "original" else "")
+        s["reasons"].append(f"{how} in {kind} set {set_name!r}" + (f", category {category}" if category else ""))
+        if rank[new] > rank[s["state"]]:
+            s["state"] = new
+        if kind == "alert":
+            if s["distance"] is None or distance < s["distance"]:
+                s["distance"] = distance
+            s["category"] = s["category"] or category
+            s["series"] = s["series"] or series
+    return states
+
+
+def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int, bool]]:
+    """sha256 -> (stack id, stack size, is representative) for images in stacks of two or more."""
+    if not images:
+        return {}
+    codes = to_codes([pdq for _, pdq, _, _ in images])
+    index = HammingIndex(codes, max_radius=STACK_DISTANCE)
+    q, ids, _ = index.search(codes)
+    uf = _UnionFind(len(images))
+    for a, b in zip(q.tolist(), ids.tolist(), strict=True):
+        if a != b:
+            uf.union(a, b)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(images)):
+        groups[uf.find(i)].append(i)
+    result: dict[str, tuple[int, int, bool]] = {}
+    stack_id = 0
+    for members in sorted(groups.values(), key=lambda m: min(images[i][0] for i in m)):
+        if len(members) < 2:
+            continue
+        stack_id += 1
+        # representative: most pixels, then lowest SHA-256 (deterministic)
+        rep = max(members, key=lambda i: (images[i][2], -int(images[i][0][:8], 16)))
+        for i in members:
+            result[images[i][0]] = (stack_id, len(members), i == rep)
+    return result
+
+
+def _near_misses(library: Library | None, unknown: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
+    """sha256 -> (distance, set) for unknown images 32..52 bits from an alert set's PDQ."""
+    found: dict[str, tuple[int, str]] = {}
+    if library is None or not unknown:
+        return found
+    queries = to_codes([pdq for _, pdq in unknown])
+    for info in library.sets():
+        if info.kind != "alert" or not info.pdq_path.exists():
+            continue
+        index = HammingIndex(np.load(info.pdq_path), max_radius=NEAR_MISS[1], chunks=32)
+        q, _, d = index.search(queries)
+        for qi, dist in zip(q.tolist(), d.tolist(), strict=True):
+            if dist >= NEAR_MISS[0]:
+                sha = unknown[qi][0]
+                if sha not in found or dist < found[sha][0]:
+                    found[sha] = (dist, info.name)
+    return found
+
+
+def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
+    conn = case.connect()
+    try:
+        audit.append(conn, "triage", {"library": str(library.root) if library else None})
+        states = _states(conn)
+        images = [(r[0], r[1], r[2] or 0, r[3]) for r in conn.execute(
+            "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality FROM images "
+            "WHERE pdq IS NOT NULL AND pdq_quality >= ?", (MIN_QUALITY,))]
+        stacks = _stacks(images)
+        kinds = dict(conn.execute("SELECT sha256, kind FROM content").fetchall())
+        unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
+        near = _near_misses(library, unknown_images)
+        # where each content occurs: parents (folders, archives) and first chain
+        parents: dict[str, set[str]] = defaultdict(set)
+        first_chain: dict[str, str] = {}
+        for sha, parent, chain in conn.execute("SELECT sha256, parent, chain FROM instances WHERE sha256 IS NOT NULL "
+                                               "ORDER BY chain"):
+            parents[sha].add(parent)
+            first_chain.setdefault(sha, chain)
+        alert_parents: dict[str, list[str]] = defaultdict(list)
+        for sha, s in states.items():
+            if s["state"] in ("alert", "alert-near"):
+                for p in parents[sha]:
+                    alert_parents[p].append(s["series"] or "")
+        stack_alert = {stacks[sha][0] for sha, s in states.items()
+                       if sha in stacks and s["state"] in ("alert", "alert-near")}
+        keys: list[tuple[Any, ...]] = []
+        for sha, s in states.items():
+            stack = stacks.get(sha)
+            if stack:
+                s["reasons"].append(f"near-duplicate stack {stack[0]} ({stack[1]} items"
+                                    + (", representative)" if stack[2] else ")"))
+            if s["state"] == "ignorable" or kinds.get(sha) not in REVIEWED_KINDS:
+                continue
+            tier = 3
+            if s["state"] == "unknown":
+                tier = 2
+                hot = [p for p in parents[sha] if p in alert_parents]
+                if hot:
+                    tier = 0
+                    series = sorted({x for p in hot for x in alert_parents[p] if x})
+                    s["reasons"].append(f"in {hot[0]!r} with {len(alert_parents[hot[0]])} alert items"
+                                        + (f" (series {', '.join(series)})" if series else ""))
+                if stack and stack[0] in stack_alert:
+                    tier = 0
+                    s["reasons"].append("in a near-duplicate stack with alert content")
+                if sha in near:
+                    tier = min(tier, 1)
+                    s["reasons"].append(f"near miss: PDQ distance {near[sha][0]} to alert set {near[sha][1]!r}")
+            member = 1 if stack and not stack[2] else 0
+            keys.append((STATE_ORDER[s["state"]], tier, member, first_chain.get(sha, "~"), sha))
+        keys.sort()
+        rank_of = {k[-1]: i + 1 for i, k in enumerate(keys)}
+        rows = []
+        for sha, s in states.items():
+            stack = stacks.get(sha)
+            rows.append((sha, s["state"], s["distance"], s["category"], s["series"],
+                         stack[0] if stack else None, stack[1] if stack else None, rank_of.get(sha),
+                         json.dumps(s["reasons"], ensure_ascii=False)))
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("DELETE FROM triage")
+        conn.executemany("INSERT INTO triage VALUES (?,?,?,?,?,?,?,?,?)", rows)
+        conn.execute("COMMIT")
+        return summarize(case)
+    finally:
+        conn.close()
+
+
+def summarize(case: Case, top: int = 20) -> dict[str, Any]:
+    conn = case.connect(readonly=True)
+    try:
+        by_state = Counter({r[0]: r[1] for r in conn.execute("SELECT state, COUNT(*) FROM triage GROUP BY state")})
+        by_category = {r[0] or "none": r[1] for r in conn.execute(
+            "SELECT category, COUNT(*) FROM triage WHERE state LIKE 'alert%' GROUP BY category ORDER BY category")}
+        by_source: dict[str, dict[str, int]] = defaultdict(dict)
+        for path, state, n in conn.execute(
+                "SELECT s.path, t.state, COUNT(DISTINCT t.sha256) FROM triage t JOIN instances i USING(sha256) "
+                "JOIN sources s ON s.id = i.source_id GROUP BY s.path, t.state"):
+            by_source[path][state] = n
+        stacks = conn.execute("SELECT COUNT(DISTINCT stack_id) FROM triage WHERE stack_id IS NOT NULL").fetchone()[0]
+        queue = [dict(r) | {"reasons": json.loads(r["reasons"])} for r in conn.execute(
+            "SELECT t.queue_rank, t.state, t.sha256, t.best_distance, t.category, "
+            "(SELECT MIN(chain) FROM instances i WHERE i.sha256 = t.sha256) AS chain, t.reasons "
+            "FROM triage t WHERE queue_rank IS NOT NULL ORDER BY queue_rank LIMIT ?", (top,))]
+        return {"case": str(case.root), "by_state": dict(by_state), "by_category": by_category,
+                "by_source": dict(by_source), "stacks": stacks,
+                "queue_length": conn.execute("SELECT COUNT(*) FROM triage WHERE queue_rank IS NOT NULL").fetchone()[0],
+                "queue_head": queue}
+    finally:
+        conn.close()
+
+
+def queue_rows(case: Case) -> list[dict[str, Any]]:
+    conn = case.connect(readonly=True)
+    try:
+        return [dict(r) for r in conn.execute(
+            "SELECT t.queue_rank, t.state, t.sha256, t.best_distance, t.category, t.series, t.stack_id, "
+            "(SELECT MIN(chain) FROM instances i WHERE i.sha256 = t.sha256) AS chain, t.reasons "
+            "FROM triage t WHERE queue_rank IS NOT NULL ORDER BY queue_rank")]
+    finally:
+        conn.close()
