@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from winnow.match.hamming import HammingIndex, brute_force, distances, to_codes
+from winnow.match.hamming import HammingIndex, brute_force, distances, layout_for, to_codes
 
 
 def _flip(code: np.ndarray, bits: np.ndarray) -> np.ndarray:
@@ -20,14 +20,14 @@ def _planted(n: int, nq: int, seed: int, max_d: int) -> tuple[np.ndarray, np.nda
     return codes, queries
 
 
-@pytest.mark.parametrize("radius,chunks", [(31, 16), (52, 32), (10, 16)])
-def test_equals_brute_force(radius: int, chunks: int) -> None:
+@pytest.mark.parametrize("radius,large", [(31, False), (31, True), (52, False), (10, False), (0, False)])
+def test_equals_brute_force(radius: int, large: bool) -> None:
     codes, queries = _planted(20_000, 300, seed=radius, max_d=60)
-    index = HammingIndex(codes, max_radius=radius, chunks=chunks)
+    index = HammingIndex(codes, max_radius=radius, layout=layout_for(radius, 1 << 30 if large else 0))
     q, ids, d = index.search(queries, batch=37)
     got = set(zip(q.tolist(), ids.tolist(), strict=True))
     assert got == brute_force(codes, queries, radius)
-    assert len(got) > 20
+    assert len(got) >= 5
     assert (d == distances(codes[ids], queries[q])).all() and (d <= radius).all()
 
 
@@ -40,6 +40,15 @@ def test_property_every_true_match_found(n: int, flips: list[int], seed: int) ->
     index = HammingIndex(codes, max_radius=31)
     q, ids, _ = index.search(query, threads=1)
     assert set(zip(q.tolist(), ids.tolist(), strict=True)) == brute_force(codes, query, 31)
+
+
+def test_layouts_guarantee_exactness() -> None:
+    for radius in (0, 10, 31, 40, 52, 63):
+        for size in (10, 1 << 24):
+            assert sum(t + 1 for _, _, t in layout_for(radius, size)) > radius
+            assert sum(w for _, w, _ in layout_for(radius, size)) == 32  # every byte covered once
+    with pytest.raises(ValueError):
+        HammingIndex(np.zeros((1, 32), np.uint8), max_radius=40, layout=[(0, 32, 1)])
 
 
 def test_empty_inputs_and_radius_limit() -> None:

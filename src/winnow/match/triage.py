@@ -107,7 +107,7 @@ def _near_misses(library: Library | None, unknown: list[tuple[str, str]]) -> dic
     for info in library.sets():
         if info.kind != "alert" or not info.pdq_path.exists():
             continue
-        index = HammingIndex(np.load(info.pdq_path), max_radius=NEAR_MISS[1], chunks=32)
+        index = HammingIndex(np.load(info.pdq_path), max_radius=NEAR_MISS[1])
         q, _, d = index.search(queries)
         for qi, dist in zip(q.tolist(), d.tolist(), strict=True):
             if dist >= NEAR_MISS[0]:
