@@ -122,7 +122,8 @@ def main() -> None:
         print(f"| {label} | {name} | {r['records']:,} | {r['seconds']:.1f} | {r['records'] / r['seconds']:,.0f} | "
               f"{r['peak_rss_mb']:,.0f} |", flush=True)
     o, b = results[("ours", listing)], results[("baseline", listing)]
-    print(f"\nratio on the list (time): {b['seconds'] / o['seconds']:.1f}x; RSS {b['peak_rss_mb'] / o['peak_rss_mb']:.1f}x")
+    print(f"\nratio on the list (time): {b['seconds'] / o['seconds']:.1f}x; "
+          f"RSS {b['peak_rss_mb'] / o['peak_rss_mb']:.1f}x")
 
 
 if __name__ == "__main__":

@@ -122,7 +122,8 @@ def main() -> None:
     print(f"# PDQ index — {args.size:,} hashes, {args.queries:,} queries (faiss on {f['queries']:,}), radius 31")
     print("| index | build s | queries/s | peak RSS MB | recall vs brute force | recall on planted pairs |")
     print("|---|---|---|---|---|---|")
-    print(f"| winnow MIH ({'10 x 24 + 16 bit' if args.size >= 1 << 20 else '16 x 16 bit'}) | {o['build_s']:.1f} | {o['qps']:,.0f} | {o['peak_rss_mb']:,.0f} | "
+    layout = "10 x 24 + 16 bit" if args.size >= 1 << 20 else "16 x 16 bit"
+    print(f"| winnow MIH ({layout}) | {o['build_s']:.1f} | {o['qps']:,.0f} | {o['peak_rss_mb']:,.0f} | "
           f"{recall_bf:.2%} (extra pairs: {len(ours_on_sample - truth)}) | {recall_planted:.2%} "
           f"({len(expected):,} pairs) |")
     print(f"| faiss IndexBinaryFlat range_search | {f['build_s']:.1f} | {f['qps']:,.0f} | {f['peak_rss_mb']:,.0f} "

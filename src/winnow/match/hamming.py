@@ -134,7 +134,8 @@ class HammingIndex:
         counts = np.bitwise_count(rows)
         dist = counts[:, 0].astype(np.int16) + counts[:, 1] + counts[:, 2] + counts[:, 3]  # 4x faster than .sum
         keep = np.nonzero(dist <= radius)[0]
-        owners, hits, dist = owners[keep].astype(np.int64), candidates[keep].astype(np.int64), dist[keep].astype(np.int32)
+        owners, hits = owners[keep].astype(np.int64), candidates[keep].astype(np.int64)
+        dist = dist[keep].astype(np.int32)
         if len(hits) > 1:  # a pair found through several substrings is reported once
             _, first = np.unique(owners * self.n + hits, return_index=True)
             owners, hits, dist = owners[first], hits[first], dist[first]
