@@ -37,6 +37,15 @@ DECLARED: tuple[Setting, ...] = (
     Setting("task_timeout", 900.0, "Seconds one file may take in a worker before the worker is replaced and "
             "the file gets a timeout warning."),
     Setting("chunk_bytes", 1024 * 1024, "Read size when streaming evidence through the hashes."),
+    Setting("video_mode", "triage", "Video sampling: 'triage' (keyframes only, fast) or 'vpdq' (one frame per "
+            "1/video_fps s, Meta-compatible signatures for exchange)."),
+    Setting("video_interval", 1.0, "triage mode: at most one keyframe per this many seconds."),
+    Setting("video_min_frames", 8, "triage mode: at least this many samples per video (seeking when keyframes "
+            "are rare)."),
+    Setting("video_fps", 1.0, "vpdq mode: frames hashed per second."),
+    Setting("video_max_pixels", 8192 * 8192, "Videos with larger frames are described, not decoded."),
+    Setting("worker_memory_mb", 6144, "Address-space cap of each worker process; a decoder that balloons past it "
+            "fails on that file only (0: no cap)."),
 )
 
 
@@ -57,6 +66,18 @@ class Settings:
     thumbnail_quality: int = 80
     task_timeout: float = 900.0
     chunk_bytes: int = 1024 * 1024
+    video_mode: str = "triage"
+    video_interval: float = 1.0
+    video_min_frames: int = 8
+    video_fps: float = 1.0
+    video_max_pixels: int = 8192 * 8192
+    worker_memory_mb: int = 6144
+
+    def __post_init__(self) -> None:
+        if self.video_mode not in ("triage", "vpdq"):
+            raise ValueError(f"video_mode must be 'triage' or 'vpdq', not {self.video_mode!r}")
+        if self.video_fps <= 0 or self.video_interval <= 0 or self.video_min_frames < 1:
+            raise ValueError("video_fps and video_interval must be > 0, video_min_frames >= 1")
 
     def effective_workers(self) -> int:
         return self.workers if self.workers > 0 else max(1, os.cpu_count() or 1)

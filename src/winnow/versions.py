@@ -8,7 +8,7 @@ from importlib import metadata
 
 from winnow import __version__
 
-LIBRARIES = ("pillow", "pillow-heif", "pdqhash", "numpy", "filetype", "click", "rich")
+LIBRARIES = ("pillow", "pillow-heif", "pdqhash", "numpy", "filetype", "av", "ijson", "click", "rich")
 
 
 def library_versions() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from winnow import __version__
-from winnow.cli import audit_cmd, case_cmd, hashset_cmd, ingest_cmd, match_cmd, sample_cmd, warnings_cmd
+from winnow.cli import audit_cmd, case_cmd, hashset_cmd, ingest_cmd, match_cmd, sample_cmd, video_cmd, warnings_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,7 +15,9 @@ def cli() -> None:
 
 
 COMMANDS = (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data,
-            hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export)
+            hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export,
+            video_cmd.videos)
+match_cmd.export.add_command(video_cmd.export_vpdq_cmd)
 for command in COMMANDS:
     cli.add_command(command)
 

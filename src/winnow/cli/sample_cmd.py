@@ -15,14 +15,15 @@ from winnow.sample.collection import generate
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same collection.")
 @click.option("--images", type=click.IntRange(min=1), default=24, show_default=True, help="Original photos.")
 @click.option("--max-megapixels", type=click.IntRange(min=1), default=16, show_default=True)
+@click.option("--videos", type=click.IntRange(min=0), default=2, show_default=True, help="Short sample videos.")
 @click.option("--hashsets", "hashsets_dir", type=click.Path(path_type=Path),
               help="Also write sample hash sets (VICS, ICSE, NSRL) that know some of these files.")
 @json_option
 @friendly
-def sample_data(path: Path, seed: int, images: int, max_megapixels: int, hashsets_dir: Path | None,
+def sample_data(path: Path, seed: int, images: int, max_megapixels: int, videos: int, hashsets_dir: Path | None,
                 as_json: bool) -> None:
     """Generate a benign synthetic seized collection at PATH (photos, variants, archives, corrupt files)."""
-    manifest = generate(path, seed=seed, images=images, max_megapixels=max_megapixels)
+    manifest = generate(path, seed=seed, images=images, max_megapixels=max_megapixels, videos=videos)
     if hashsets_dir:
         from winnow.sample.hashsets import generate as generate_sets
 

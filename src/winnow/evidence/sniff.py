@@ -18,6 +18,9 @@ _ALIASES: dict[str, frozenset[str]] = {
     "mp4": frozenset({"mp4", "m4v", "m4a"}),
     "mov": frozenset({"mov", "qt"}),
     "mpg": frozenset({"mpg", "mpeg"}),
+    "ts": frozenset({"ts", "mts", "m2ts"}),
+    "3gp": frozenset({"3gp", "3gpp"}),
+    "wmv": frozenset({"wmv", "asf"}),
     "zip": frozenset({"zip", "zipx"}),
     "docx": frozenset({"docx", "zip"}),
     "xlsx": frozenset({"xlsx", "zip"}),
@@ -71,6 +74,8 @@ def sniff(head: bytes) -> Detected:
         return Detected(None, None, "empty", None)
     container = container_of(head)
     guess = filetype.guess(head)
+    if guess is None and len(head) > 376 and head[0] == head[188] == head[376] == 0x47:
+        return Detected("ts", "video/mp2t", "video", None)  # MPEG transport stream: sync byte every 188 bytes
     if guess is not None:
         mime = guess.mime
         ext = guess.extension

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from winnow.hashsets import tabular, text_formats, vics
+from winnow.hashsets import tabular, text_formats, vics, video_formats
 from winnow.hashsets.records import HashRecord, Issue
 
 Reader = Callable[..., Iterator[HashRecord | Issue]]
@@ -21,6 +21,8 @@ FORMATS: dict[str, tuple[Reader, str]] = {
     "pytx": (text_formats.read_pytx, "ThreatExchange / HMA local file: '<type> <value>' lines"),
     "pdq-list": (text_formats.read_pdq_list, "one PDQ hex per line"),
     "csv": (tabular.read_mapped_csv, "any CSV with --map TYPE=COLUMN"),
+    "vpdq": (video_formats.read_text, "Meta vPDQ text: frame,quality,pdq,timestamp lines (one video)"),
+    "vpdq-json": (video_formats.read_json, "vPDQ JSON: frames of one video, or videos with frames"),
 }
 DEFAULT_KIND = {"nsrl-rds": "ignorable", "nsrl-legacy": "ignorable"}
 
@@ -31,7 +33,7 @@ def detect(path: Path) -> str:
     if head.startswith(b"SQLite format 3\x00"):
         return "nsrl-rds"
     text = head.decode("utf-8-sig", errors="replace").lstrip()
-    if text.startswith("{"):
+    if text.startswith("{") and '"frames"' not in text and '"features"' not in text:
         return "vics"
     first = text.splitlines()[0] if text else ""
     lowered = first.lower().replace('"', "")
@@ -39,6 +41,10 @@ def detect(path: Path) -> str:
         return "nsrl-legacy"
     if ";" in first and "md5" in lowered and ("sha1" in lowered or "photodna" in lowered):
         return "icse"
+    if re.match(r"^\d+,\d+(\.\d+)?,[0-9a-fA-F]{64},[\d.]+$", first):
+        return "vpdq"
+    if text.startswith("[") or (text.startswith("{") and ('"frames"' in text or '"features"' in text)):
+        return "vpdq-json"
     if re.match(r"^(pdq|md5|sha1|sha256|photodna|video_md5)\s+[0-9a-fA-F]", first):
         return "pytx"
     if re.match(r"^(MD5|SHA1|SHA256|SHA-1|SHA-256)\s*\(", first) or re.match(r"^[0-9a-fA-F]{32,64}(\s|$)", first):

@@ -38,6 +38,8 @@ _SET_SCHEMA = (
     "series TEXT, victim_identified INTEGER, offender_identified INTEGER, is_distributed INTEGER, tags TEXT, "
     "comments TEXT, media_id TEXT, extra TEXT)",
     "CREATE TABLE issues (position TEXT NOT NULL, message TEXT NOT NULL)",
+    "CREATE TABLE vpdq_frames (video TEXT NOT NULL, frame INTEGER NOT NULL, quality INTEGER NOT NULL, "
+    "pdq TEXT NOT NULL, seconds REAL NOT NULL)",
 )
 
 
@@ -203,6 +205,10 @@ class Library:
                         conn.execute("INSERT INTO issues VALUES (?, ?)", (item.position, item.message))
                     continue
                 counts[item.hash_type] += 1
+                if item.hash_type == "vpdq":
+                    features = item.extra.pop("features", [])
+                    conn.executemany("INSERT INTO vpdq_frames VALUES (?,?,?,?,?)",
+                                     [(item.value, f.frame, f.quality, f.pdq, f.seconds) for f in features])
                 rows.append((item.hash_type, item.value, item.category, item.category_raw, item.series,
                              _flag(item.victim_identified), _flag(item.offender_identified),
                              _flag(item.is_distributed), json.dumps(item.tags) if item.tags else None,

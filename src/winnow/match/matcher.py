@@ -46,6 +46,9 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
         top = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM content").fetchone()[0]
         for info in chosen:
             summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance))
+        from winnow.match.videos import match_videos
+
+        summary["videos"] = match_videos(conn, library)
         summary["matched_contents"] = conn.execute("SELECT COUNT(DISTINCT sha256) FROM matches").fetchone()[0]
     finally:
         conn.close()

@@ -42,9 +42,9 @@ def _states(conn: Any) -> dict[str, dict[str, Any]]:
     states: dict[str, dict[str, Any]] = {}
     for sha, in conn.execute("SELECT sha256 FROM content"):
         states[sha] = {"state": "unknown", "distance": None, "category": None, "series": None, "reasons": []}
-    rows = conn.execute("SELECT sha256, set_name, set_kind, hash_type, distance, transform, category, series "
-                        "FROM matches ORDER BY distance, set_name")
-    for sha, set_name, kind, hash_type, distance, transform, category, series in rows:
+    rows = conn.execute("SELECT sha256, set_name, set_kind, hash_type, distance, transform, category, series, "
+                        "query_share, index_share FROM matches ORDER BY distance, set_name")
+    for sha, set_name, kind, hash_type, distance, transform, category, series, q_share, i_share in rows:
         s = states.get(sha)
         if s is None:
             continue
@@ -58,8 +58,13 @@ def _states(conn: Any) -> dict[str, dict[str, Any]]:
         else:
             continue  # a near match to known-good material decides nothing
         rank = {"unknown": 0, "ignorable": 1, "alert-near": 2, "alert": 3}
-        how = "exact " + hash_type if exact else f"PDQ distance {distance}" + (
-            f" ({transform})" if transform != "original" else "")
+        if hash_type == "vpdq":
+            how = f"video: {q_share:.0%} of its frames in a known video ({i_share:.0%} of that video's frames)"
+        elif hash_type == "vpdq-frame":
+            how = f"frame grab of a known video (PDQ distance {distance})"
+        else:
+            how = "exact " + hash_type if exact else f"PDQ distance {distance}" + (
+                f" ({transform})" if transform != "original" else "")
         s["reasons"].append(f"{how} in {kind} set {set_name!r}" + (f", category {category}" if category else ""))
         if rank[new] > rank[s["state"]]:
             s["state"] = new

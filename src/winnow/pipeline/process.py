@@ -117,7 +117,8 @@ class Processor:
                     rec.warn("image", "image_too_large", f"{rec.size} bytes > image_max_bytes; not decoded")
                 else:
                     buffer = bytearray()
-            if container and disk_path is None:
+            is_video = detected.kind == "video"
+            if (container or is_video) and disk_path is None:
                 spool = tempfile.TemporaryFile(dir=self.tmp)  # unlinked at once: never left behind
             chunk = head
             while chunk:
@@ -150,7 +151,10 @@ class Processor:
             rec.warn("read", "empty_file", "zero-byte file")
         if buffer is not None:
             self._image(rec, bytes(buffer))
+        if is_video:
+            self._video(rec, disk_path, spool)
         if not container:
+            self._close(spool)
             self.emit(rec)
             return
         rec.status = "expanding"
@@ -190,6 +194,29 @@ class Processor:
         self._analysed.add(sha)
         if len(self._analysed) > 100_000:
             self._analysed.clear()
+
+    def _video(self, rec: Record, disk_path: str | None, spool: IO[bytes] | None) -> None:
+        assert rec.content is not None
+        sha = rec.content["sha256"]
+        if sha in self._analysed or self.known_image(sha):
+            return
+        from winnow.signals import video as video_signal
+
+        s = self.settings
+        with contextlib.ExitStack() as stack:
+            if spool is not None:
+                spool.seek(0)
+                source: Any = spool
+            else:
+                assert disk_path is not None
+                source = stack.enter_context(os.fdopen(open_evidence(disk_path), "rb"))
+            result = video_signal.analyse(source, sha256=sha, thumbs=self.thumbs, mode=s.video_mode,
+                                          interval=s.video_interval, min_frames=s.video_min_frames, fps=s.video_fps,
+                                          max_pixels=s.video_max_pixels, thumbnail_size=s.thumbnail_size)
+        rec.video = result.values
+        for code, message in result.warnings:
+            rec.warn("video", code, message)
+        self._analysed.add(sha)
 
     # ------------------------------------------------------------------ containers
     def _expand(self, rec: Record, container: str, disk_path: str | None, spool: IO[bytes] | None,

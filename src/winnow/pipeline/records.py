@@ -26,6 +26,7 @@ class Record:
     link_target: str | None = None
     content: dict[str, Any] | None = None
     image: dict[str, Any] | None = None
+    video: dict[str, Any] | None = None
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
 
     def warn(self, stage: str, code: str, message: str) -> None:

@@ -38,10 +38,17 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
     if os.getppid() != parent_pid:
         return
     settings = Settings(**config["settings"])
+    if settings.worker_memory_mb > 0:  # a decoder that balloons fails on its file, not the machine
+        import resource
+
+        cap = settings.worker_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     store = sqlite3.connect(f"file:{config['store']}?mode=ro", uri=True, timeout=60)
 
     def known_image(sha256: str) -> bool:
-        return store.execute("SELECT 1 FROM images WHERE sha256=?", (sha256,)).fetchone() is not None
+        """Signals are computed once per content: an image or video row means it was done."""
+        return store.execute("SELECT 1 FROM images WHERE sha256=? UNION ALL SELECT 1 FROM videos WHERE sha256=?",
+                             (sha256, sha256)).fetchone() is not None
 
     def done_under(chain: str) -> dict[str, str]:
         rows = store.execute("SELECT chain, status FROM instances WHERE chain >= ? AND chain < ?",

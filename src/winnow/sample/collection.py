@@ -25,7 +25,7 @@ def _write(path: Path, data: bytes, manifest: list[dict[str, Any]], **facts: Any
     manifest.append({"path": str(path), **facts})
 
 
-def generate(root: Path, seed: int = 1, images: int = 24, max_megapixels: int = 16) -> dict[str, Any]:
+def generate(root: Path, seed: int = 1, images: int = 24, max_megapixels: int = 16, videos: int = 2) -> dict[str, Any]:
     """Create the collection under root (which must not exist or be empty); returns the manifest."""
     root = Path(root)
     if root.exists() and any(root.iterdir()):
@@ -74,6 +74,8 @@ def generate(root: Path, seed: int = 1, images: int = 24, max_megapixels: int = 
     _write(root / "Documents" / "notes.txt", b"shopping list\nmilk\nbread\n", manifest, kind="text")
     _write(root / "Documents" / "empty.txt", b"", manifest, kind="empty")
     _archives(root, seed, originals, manifest)
+    if videos:
+        _videos(root, seed, videos, manifest)
     # a few corrupt files
     jpeg = Path(next(m["path"] for m in manifest if m.get("format") == "JPEG")).read_bytes()
     _write(root / "Trash" / "truncated.jpg", jpeg[: len(jpeg) // 3], manifest, kind="corrupt")
@@ -117,3 +119,30 @@ def _archives(root: Path, seed: int, originals: list[tuple[str, Any]], manifest:
     gz_path = root / "Archives" / "single_photo.jpg.gz"
     gz_path.write_bytes(gzip.compress(photos.encode(pick[0][1], "JPEG", quality=70), mtime=0))
     manifest.append({"path": str(gz_path), "kind": "archive", "group": pick[0][0]})
+
+
+def _videos(root: Path, seed: int, count: int, manifest: list[dict[str, Any]]) -> None:
+    """Short camera-like videos, a re-encoded duplicate, a clip cut from one, and a still grabbed from one."""
+    from PIL import Image
+
+    from winnow.sample import videos
+
+    size, fps = (320, 240), 25.0
+    folder = root / "Videos"
+    for v in range(count):
+        name = f"VID_{2000 + v}"
+        frames = list(videos.pan_frames(seed * 50 + v, size, 10.0, fps))
+        videos.write(folder / f"{name}.mp4", iter(frames), size, fps, gop=50)
+        manifest.append({"path": str(folder / f"{name}.mp4"), "kind": "video", "group": name})
+        if v == 0:
+            videos.write(root / "Downloads" / f"{name}_lowres.mkv", iter(frames), size, fps, bitrate=80_000,
+                         container_format="matroska")
+            manifest.append({"path": str(root / "Downloads" / f"{name}_lowres.mkv"), "kind": "video-duplicate",
+                             "group": name})
+            videos.write(root / "Downloads" / f"{name}_clip.mp4", iter([f for f in frames if 3.0 <= f[0] < 7.0]),
+                         size, fps, gop=25)
+            manifest.append({"path": str(root / "Downloads" / f"{name}_clip.mp4"), "kind": "video-clip",
+                             "group": name})
+            Image.fromarray(frames[0][1]).save(root / "Pictures" / f"{name}_still.png")
+            manifest.append({"path": str(root / "Pictures" / f"{name}_still.png"), "kind": "frame-grab",
+                             "group": name})

@@ -143,6 +143,53 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX triage_rank ON triage(queue_rank);
     """,
+    # 3: videos (metadata, vPDQ signature, poster, contact sheet), video matches, links, frame grabs
+    """
+    CREATE TABLE videos (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        container TEXT,
+        duration REAL,
+        video_codec TEXT,
+        audio_codec TEXT,
+        width INTEGER,
+        height INTEGER,
+        rotation INTEGER,
+        avg_fps REAL,
+        real_fps REAL,
+        variable_frame_rate INTEGER,
+        timing_jitter REAL,
+        bitrate INTEGER,
+        has_audio INTEGER,
+        creation_time TEXT,
+        packets INTEGER,
+        tags TEXT,
+        signature BLOB,
+        signature_mode TEXT,
+        frames_hashed INTEGER,
+        signature_frames INTEGER,
+        thumbnail TEXT,
+        contact_sheet TEXT,
+        run_id INTEGER NOT NULL
+    );
+    ALTER TABLE matches ADD COLUMN query_share REAL;
+    ALTER TABLE matches ADD COLUMN index_share REAL;
+    CREATE TABLE video_links (
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        relation TEXT NOT NULL,
+        share_a REAL NOT NULL,
+        share_b REAL NOT NULL,
+        UNIQUE (a, b)
+    );
+    CREATE TABLE frame_grabs (
+        image_sha256 TEXT NOT NULL,
+        source TEXT NOT NULL,
+        video TEXT NOT NULL,
+        seconds REAL,
+        distance INTEGER NOT NULL,
+        UNIQUE (image_sha256, source, video)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

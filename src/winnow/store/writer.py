@@ -9,6 +9,10 @@ from typing import Any
 
 from winnow.pipeline.records import Expanded, Record, Warn
 
+_VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",
+                  "real_fps", "variable_frame_rate", "timing_jitter", "bitrate", "has_audio", "creation_time",
+                  "packets", "signature", "signature_mode", "frames_hashed", "signature_frames", "thumbnail",
+                  "contact_sheet")
 _IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
                   "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
 
@@ -31,12 +35,17 @@ class Writer:
         instances: list[tuple[Any, ...]] = []
         warnings: list[tuple[Any, ...]] = []
         expanded: list[tuple[str]] = []
+        videos: list[tuple[Any, ...]] = []
         for m in batch:
             if isinstance(m, Record):
                 if m.content is not None:
                     ct = m.content
                     contents.append((ct["sha256"], ct["md5"], ct["sha1"], ct["size"], ct["mime"], ct["kind"],
                                      self.run_id))
+                    if m.video is not None:
+                        vid = m.video
+                        videos.append((ct["sha256"], *[_plain(vid.get(k)) for k in _VIDEO_COLUMNS],
+                                       json.dumps(vid.get("tags"), sort_keys=True, default=str), self.run_id))
                     if m.image is not None:
                         img = m.image
                         exif = img.get("exif")
@@ -58,6 +67,8 @@ class Writer:
                           "VALUES (?,?,?,?,?,?,?)", contents)
             c.executemany(f"INSERT OR IGNORE INTO images(sha256, {', '.join(_IMAGE_COLUMNS)}, exif, run_id) "
                           f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
+            c.executemany(f"INSERT OR IGNORE INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
+                          f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))})", videos)
             c.executemany(
                 "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
@@ -70,3 +81,9 @@ class Writer:
             c.execute("ROLLBACK")
             raise
         return len(batch)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return value

@@ -1,0 +1,1 @@
+"""Decoding helpers: video through PyAV's bundled FFmpeg (no system ffmpeg needed)."""
