@@ -2,8 +2,8 @@
 
 Two sampling modes:
 - triage: keyframes only, at most one per `interval` seconds; only keyframe packets are decoded (never whole
-  GOPs), and when a video has too few keyframes, the decoder seeks to evenly spaced times and decodes the
-  keyframe at or before each. Cost follows the number of sampled frames, not the length or frame rate.
+  GOPs), and when that gives too few samples, the keyframes nearest before evenly spaced times are added.
+  Cost follows the number of sampled frames (plus a demux pass), not the length or frame rate.
 - vpdq: every frame is decoded and one frame per 1/fps seconds is kept, as Meta's vPDQ does, so that signatures
   can be exchanged with other tools.
 """
@@ -115,35 +115,37 @@ def _image(frame: Any) -> Image.Image:
 
 def triage_samples(container: Any, keyframes: list[tuple[int, float]], duration: float | None, interval: float,
                    min_frames: int) -> Iterator[Sample]:
-    """Keyframes at most one per `interval` s; at least `min_frames` by seeking to evenly spaced times."""
+    """Keyframes at most one per `interval` s; when that gives fewer than `min_frames`, also the keyframe nearest
+    before each of `min_frames` evenly spaced times. The keyframe positions come from the probe's demux pass, so
+    sampling is one more demux pass that decodes only the chosen keyframe packets (no seeking: seeking is
+    imprecise in some containers, e.g. MPEG-TS)."""
     video = container.streams.video[0]
-    chosen: list[int] = []
+    ordered = sorted(keyframes, key=lambda k: k[1])
+    chosen: set[int] = set()
     last = -1e18
-    for pts, t in sorted(keyframes, key=lambda k: k[1]):
+    for pts, t in ordered:
         if t - last >= interval:
-            chosen.append(pts)
+            chosen.add(pts)
             last = t
-    if len(chosen) < min_frames and duration and duration > 0 and video.time_base:
-        wanted = {int((duration * (i + 0.5) / min_frames) / video.time_base) for i in range(min_frames)}
-        chosen = sorted(set(chosen) | wanted)
+    if len(chosen) < min_frames and duration and ordered:
+        start = ordered[0][1]
+        for i in range(min_frames):
+            target = start + duration * i / min_frames
+            before = [pts for pts, t in ordered if t <= target + 1e-6]
+            chosen.add(before[-1] if before else ordered[0][0])
     ctx = video.codec_context
-    seen: set[int] = set()
     n = 0
-    for target in chosen:
-        container.seek(target, stream=video, backward=True, any_frame=False)
+    for packet in container.demux(video):
+        if packet.pts is None or not packet.is_keyframe or packet.pts not in chosen:
+            continue
+        chosen.discard(packet.pts)
+        frames = ctx.decode(packet) or ctx.decode(None)
         ctx.flush_buffers()
-        for packet in container.demux(video):
-            if packet.pts is None or not packet.is_keyframe:
-                continue
-            if packet.pts in seen:
-                break  # the nearest keyframe was already sampled
-            frames = ctx.decode(packet) or ctx.decode(None)
-            ctx.flush_buffers()
-            if frames:
-                seen.add(packet.pts)
-                yield Sample(n, float(frames[0].pts * video.time_base) if frames[0].pts is not None else 0.0,
-                             _image(frames[0]), int(getattr(frames[0], "rotation", 0) or 0))
-                n += 1
+        if frames:
+            seconds = float(frames[0].pts * video.time_base) if frames[0].pts is not None else 0.0
+            yield Sample(n, seconds, _image(frames[0]), int(getattr(frames[0], "rotation", 0) or 0))
+            n += 1
+        if not chosen:
             break
 
 

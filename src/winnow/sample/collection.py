@@ -143,6 +143,7 @@ def _videos(root: Path, seed: int, count: int, manifest: list[dict[str, Any]]) -
                          size, fps, gop=25)
             manifest.append({"path": str(root / "Downloads" / f"{name}_clip.mp4"), "kind": "video-clip",
                              "group": name})
+            (root / "Pictures").mkdir(parents=True, exist_ok=True)
             Image.fromarray(frames[0][1]).save(root / "Pictures" / f"{name}_still.png")
             manifest.append({"path": str(root / "Pictures" / f"{name}_still.png"), "kind": "frame-grab",
                              "group": name})
