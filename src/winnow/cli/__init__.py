@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-import click
+import os
 
-from winnow import __version__
-from winnow.cli import audit_cmd, case_cmd, hashset_cmd, ingest_cmd, match_cmd, sample_cmd, video_cmd, warnings_cmd
+# numpy's BLAS in this process and its workers: one thread each (the workers already use every core); set
+# before anything imports numpy
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import click  # noqa: E402
+
+from winnow import __version__  # noqa: E402
+from winnow.cli import (  # noqa: E402
+    audit_cmd,
+    case_cmd,
+    hashset_cmd,
+    ingest_cmd,
+    match_cmd,
+    sample_cmd,
+    video_cmd,
+    warnings_cmd,
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

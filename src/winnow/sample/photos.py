@@ -29,11 +29,19 @@ def photo(seed: int, size: tuple[int, int]) -> Image.Image:
         else:
             draw.rectangle((x0, y0, x1, y1), fill=colour)
     base = base.filter(ImageFilter.GaussianBlur(radius=max(1.0, w / 800)))
+    # mid-scale structure (octave noise, amplitude falling with frequency, as in natural images' 1/f spectrum):
+    # without it the pictures are smoother than photos and their perceptual hashes more fragile than real ones
+    detail = np.zeros((h, w), dtype=np.float32)
+    for octave, amplitude in ((8, 22.0), (16, 16.0), (32, 11.0), (64, 7.0)):
+        field = rng.normal(0, 1, size=(max(2, octave * h // w), octave)).astype(np.float32)
+        layer = Image.fromarray(field, "F").resize((w, h), Image.Resampling.BICUBIC)
+        detail += amplitude * np.asarray(layer, dtype=np.float32)
     # texture and sensor noise, generated at a quarter of the pixels and upscaled (cheap, still photo-like)
     tw, th = max(1, w // 2), max(1, h // 2)
     noise = rng.normal(0, 9, size=(th, tw, 1)).astype(np.float32)
     texture = Image.fromarray(np.clip(noise[..., 0] + 128, 0, 255).astype(np.uint8), "L").resize((w, h))
-    arr = np.asarray(base, dtype=np.int16) + (np.asarray(texture, dtype=np.int16)[..., None] - 128)
+    arr = (np.asarray(base, dtype=np.int16) + (np.asarray(texture, dtype=np.int16)[..., None] - 128)
+           + detail.astype(np.int16)[..., None])
     return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
 
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from winnow.media.video import Sample, probe, triage_samples, vpdq_samples
 from winnow.signals import vpdq
-from winnow.signals.pdq import pdq_hash
+from winnow.signals.pdq import hash_from_luma
 
 SHEET_GRID = 4
 SHEET_CELL = (160, 90)
@@ -88,9 +88,9 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
         poster: Sample | None = None
         try:
             for sample in samples:
-                pdq, quality = pdq_hash(sample.image)
+                pdq, quality = hash_from_luma(sample.luma)
                 features.append(vpdq.Feature(sample.index, quality, pdq, round(sample.seconds, 3)))
-                small = sample.image.copy()
+                small = sample.small.copy()
                 small.thumbnail(SHEET_CELL)
                 cells.append(small)
                 if not features[:-1]:
@@ -108,7 +108,7 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
         v["frames_hashed"] = len(features)
         v["signature_frames"] = len(collapsed)
         if poster is not None and thumbs is not None:
-            image = poster.image.copy()
+            image = poster.small.copy()
             image.thumbnail((thumbnail_size, thumbnail_size))
             target = thumbs / sha256[:2] / f"{sha256}.jpg"
             _save(image, target)
