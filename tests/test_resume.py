@@ -176,3 +176,42 @@ def test_archive_cut_midway_is_completed_on_rerun(tmp_path: Path) -> None:
     assert removed > 10
     subprocess.run(winnow, check=True, capture_output=True)
     assert _dump(case, corpus) == reference
+
+
+def test_memory_cap_turns_a_ballooning_decode_into_a_warning(tmp_path: Path) -> None:
+    """A decode that would need gigabytes fails on its file under the worker's address-space cap."""
+    from winnow.sample.badinputs import _png_bomb
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "huge.png").write_bytes(_png_bomb())  # declares 40000 x 40000 pixels
+    (corpus / "fine.jpg").write_bytes(_jpeg(1))
+    case = tmp_path / "case"
+    subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+                   capture_output=True)
+    done = subprocess.run([*WINNOW, "ingest", str(corpus), "--case", str(case), "--workers", "1", "--json",
+                           "--set", "image_max_pixels=2000000000", "--set", "worker_memory_mb=1500"],
+                          capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    conn = sqlite3.connect(case / "case.sqlite")
+    codes = {r[0] for r in conn.execute("SELECT code FROM warnings WHERE chain LIKE '%huge.png'")}
+    fine = conn.execute("SELECT status FROM instances WHERE chain LIKE '%fine.jpg'").fetchone()[0]
+    conn.close()
+    assert codes & {"image_corrupt", "worker_crashed", "image_bomb"} and fine == "ok"
+
+
+def test_workers_that_cannot_start_stop_the_run_with_a_message(tmp_path: Path) -> None:
+    """Not an endless respawn loop: after three workers die before any file, the run stops and says why."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.jpg").write_bytes(_jpeg(1))
+    case = tmp_path / "case"
+    subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+                   capture_output=True)
+    env = {**os.environ, "WINNOW_FAULT_DIE_AT_START": "1"}
+    done = subprocess.run([*WINNOW, "ingest", str(corpus), "--case", str(case)], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 1 and "worker processes die" in done.stderr and "Traceback" not in done.stderr
+    conn = sqlite3.connect(case / "case.sqlite")
+    assert conn.execute("SELECT status FROM runs").fetchone()[0] == "failed"
+    conn.close()

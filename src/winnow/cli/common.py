@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from winnow.hashsets.library import ImportFailed
-from winnow.pipeline.ingest import Interrupted
+from winnow.pipeline.ingest import Interrupted, WorkersFailed
 from winnow.pipeline.plan import SourceError
 from winnow.store.case import Case, CaseError, open_case
 from winnow.store.db import StoreError
@@ -38,7 +38,7 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (CaseError, SourceError, StoreError, ImportFailed, ValueError) as exc:
+        except (CaseError, SourceError, StoreError, ImportFailed, WorkersFailed, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
         except Interrupted as exc:
             click.echo(f"winnow: {exc}", err=True)

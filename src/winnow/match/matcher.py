@@ -23,7 +23,7 @@ _ATTRS = "category, category_raw, series, victim_identified, offender_identified
 
 
 def match(case: Case, library: Library, set_names: list[str] | None = None, *, dihedral: bool = False,
-          max_distance: int | None = None) -> dict[str, Any]:
+          max_distance: int | None = None, video_shares: tuple[float, float] = (0.8, 0.0)) -> dict[str, Any]:
     available = {s.name: s for s in library.sets()}
     if set_names:
         unknown = [n for n in set_names if n not in available]
@@ -48,7 +48,7 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
             summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance))
         from winnow.match.videos import match_videos
 
-        summary["videos"] = match_videos(conn, library)
+        summary["videos"] = match_videos(conn, library, *video_shares)
         summary["matched_contents"] = conn.execute("SELECT COUNT(DISTINCT sha256) FROM matches").fetchone()[0]
     finally:
         conn.close()

@@ -47,6 +47,13 @@ class Interrupted(Exception):
     """The run was stopped (Ctrl-C); everything committed stays and a re-run resumes."""
 
 
+class WorkersFailed(Exception):
+    """Worker processes die before doing any work (a broken installation, or a memory cap too small to start)."""
+
+
+MAX_IDLE_DEATHS = 3  # consecutive worker deaths with no task begun before the run gives up
+
+
 @dataclass
 class _Worker:
     process: Any
@@ -54,6 +61,7 @@ class _Worker:
     queue: deque[tuple[FileTask, float]] = field(default_factory=deque)  # sent, not yet ended
     began: float | None = None  # when the first queued task began
     closing: bool = False
+    started_any: bool = False
 
 
 class _Pool:
@@ -163,8 +171,21 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             add(item)
         return None
 
+    idle_deaths = 0
+
     def fail(w: _Worker, code: str, message: str) -> None:
         """The worker died or hung: its current task becomes an error record, the rest are retried."""
+        nonlocal idle_deaths
+        if w.began is None:  # died outside any file: nothing to blame, its queued files are retried
+            idle_deaths = 0 if w.started_any else idle_deaths + 1
+            if idle_deaths >= MAX_IDLE_DEATHS:
+                raise WorkersFailed(f"worker processes die before reading any file ({message}); check the "
+                                    "installation and the worker_memory_mb setting")
+            retry.extend(t for t, _ in w.queue)
+            w.queue.clear()
+            pool.replace(w)
+            return
+        idle_deaths = 0
         if w.queue:
             task, _ = w.queue.popleft()
             rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
@@ -245,6 +266,7 @@ def _drain(w: _Worker, add: Callable[[Any], None], stats: Stats,
             add(message)
         elif message[0] == "begin":
             w.began = time.monotonic()
+            w.started_any = True
         elif message[0] == "end":
             task, _ = w.queue.popleft()
             stats.files_done += 1

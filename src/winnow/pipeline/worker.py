@@ -21,6 +21,7 @@ from winnow.settings import Settings
 CRASH_ENV = "WINNOW_FAULT_CRASH_ON"
 HANG_ENV = "WINNOW_FAULT_HANG_ON"
 SLOW_ENV = "WINNOW_FAULT_SLOW_SECONDS"  # a pause per file, so tests can interrupt a run reliably mid-way
+DIE_ENV = "WINNOW_FAULT_DIE_AT_START"  # a worker that cannot start (broken installation)
 
 
 def _die_with_parent() -> None:
@@ -34,6 +35,8 @@ def _die_with_parent() -> None:
 
 def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides how to stop
+    if os.environ.get(DIE_ENV):
+        os._exit(3)
     _die_with_parent()
     if os.getppid() != parent_pid:
         return
