@@ -232,3 +232,25 @@ def test_video_matching_duplicates_clips_and_frame_grabs(tmp_path: Path) -> None
     assert len(own) == 4 and all(q == 1.0 and i == 1.0 for _, q, i in own)
     triage = invoke_json("triage", "--case", case, "--library", lib)
     assert triage["by_state"].get("alert-near", 0) >= 4
+
+
+def test_vpdq_mode_samples_the_same_frames_as_a_full_decode(tmp_path: Path) -> None:
+    """Skipping non-reference frames away from the sampling points never changes which frames are hashed."""
+    from winnow.signals.pdq import hash_from_luma
+    from winnow.signals.video import analyse
+
+    path = sv.write(tmp_path / "b.mp4", iter(sv.pan_frames(3, SIZE, 5.0, 50.0)), SIZE, 50.0, gop=100,
+                    options={"bf": "3"})
+    expected = []
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        next_t = 0.0
+        for number, frame in enumerate(container.decode(stream)):
+            t = float(frame.pts * stream.time_base)
+            if t + 1e-6 >= next_t:
+                luma = np.asarray(frame.to_image().convert("F"), dtype=np.float32)
+                pdq, quality = hash_from_luma(luma)
+                expected.append(vpdq.Feature(number, quality, pdq, round(t, 3)))
+                next_t = int(t) + 1.0
+    got = vpdq.unpack(analyse(str(path), sha256="0" * 64, thumbs=None, mode="vpdq").values["signature"])
+    assert got == vpdq.collapse(expected) and len(got) == 5
