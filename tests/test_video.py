@@ -232,6 +232,14 @@ def test_video_matching_duplicates_clips_and_frame_grabs(tmp_path: Path) -> None
     assert len(own) == 4 and all(q == 1.0 and i == 1.0 for _, q, i in own)
     triage = invoke_json("triage", "--case", case, "--library", lib)
     assert triage["by_state"].get("alert-near", 0) >= 4
+    conn = sqlite3.connect(case / "case.sqlite")
+    stack = dict(conn.execute("SELECT sha256, stack_id FROM triage WHERE stack_id IS NOT NULL").fetchall())
+    reasons = dict(conn.execute("SELECT sha256, reasons FROM triage").fetchall())
+    conn.close()
+    group = {by_path[original], by_path[paths["video-duplicate"]], by_path[paths["video-clip"]]}
+    assert len({stack[s] for s in group}) == 1 and by_path[other] not in stack  # reviewed once, as a stack
+    assert "representative" in reasons[by_path[original]] or "representative" in reasons[
+        by_path[paths["video-duplicate"]]]
 
 
 def test_vpdq_mode_samples_the_same_frames_as_a_full_decode(tmp_path: Path) -> None:

@@ -103,6 +103,28 @@ def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int
     return result
 
 
+def _video_groups(conn: Any, first_id: int) -> dict[str, tuple[int, int, bool]]:
+    """Videos linked as duplicates or clips form a stack too (reviewed once): the longest is the representative."""
+    links = conn.execute("SELECT a, b FROM video_links").fetchall()
+    if not links:
+        return {}
+    durations = dict(conn.execute("SELECT sha256, COALESCE(duration, 0) FROM videos").fetchall())
+    members = sorted({x for pair in links for x in pair})
+    index = {sha: i for i, sha in enumerate(members)}
+    uf = _UnionFind(len(members))
+    for a, b in links:
+        uf.union(index[a], index[b])
+    groups: dict[int, list[str]] = defaultdict(list)
+    for sha in members:
+        groups[uf.find(index[sha])].append(sha)
+    result: dict[str, tuple[int, int, bool]] = {}
+    for n, group in enumerate(sorted(groups.values())):
+        rep = max(group, key=lambda s: (durations.get(s, 0), s))
+        for sha in group:
+            result[sha] = (first_id + n, len(group), sha == rep)
+    return result
+
+
 def _near_misses(library: Library | None, unknown: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
     """sha256 -> (distance, set) for unknown images 32..52 bits from an alert set's PDQ."""
     found: dict[str, tuple[int, str]] = {}
@@ -131,6 +153,7 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
             "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality FROM images "
             "WHERE pdq IS NOT NULL AND pdq_quality >= ?", (MIN_QUALITY,))]
         stacks = _stacks(images)
+        stacks.update(_video_groups(conn, 1 + max((s[0] for s in stacks.values()), default=0)))
         kinds = dict(conn.execute("SELECT sha256, kind FROM content").fetchall())
         unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
         near = _near_misses(library, unknown_images)
