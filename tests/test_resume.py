@@ -48,8 +48,11 @@ def _corpus(root: Path) -> None:
 
 def _run(case: Path, corpus: Path, *extra: str, slow: float = 0.0) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WINNOW_FAULT_SLOW_SECONDS": str(slow)}
+    # a shell without job control starts background jobs with SIGINT ignored (CI may); give the run a normal
+    # Ctrl-C, as a terminal would
     return subprocess.Popen([*WINNOW, "ingest", str(corpus), "--case", str(case), "--workers", "2", *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _count(case: Path, where: str = "1=1") -> int:
