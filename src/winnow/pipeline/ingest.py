@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
-from winnow.pipeline.records import Expanded, FileTask, Record, Warn
+from winnow.pipeline.records import FileTask, Record, Warn
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
@@ -59,9 +59,9 @@ class _Worker:
     process: Any
     conn: Connection
     queue: deque[tuple[FileTask, float]] = field(default_factory=deque)  # sent, not yet ended
-    began: float | None = None  # when the first queued task began
+    began: float | None = None  # when the task at the head of the queue (the one being read) began
     closing: bool = False
-    started_any: bool = False
+    ready: bool = False  # the worker started (a death before that is a start-up failure, not a file's)
 
 
 class _Pool:
@@ -176,8 +176,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
     def fail(w: _Worker, code: str, message: str) -> None:
         """The worker died or hung: its current task becomes an error record, the rest are retried."""
         nonlocal idle_deaths
-        if w.began is None:  # died outside any file: nothing to blame, its queued files are retried
-            idle_deaths = 0 if w.started_any else idle_deaths + 1
+        if not w.ready or not w.queue:  # died outside any file: nothing to blame, its queued files are retried
+            idle_deaths = 0 if w.ready else idle_deaths + 1
             if idle_deaths >= MAX_IDLE_DEATHS:
                 raise WorkersFailed(f"worker processes die before reading any file ({message}); check the "
                                     "installation and the worker_memory_mb setting")
@@ -208,6 +208,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
                     if task is None:
                         break
                     w.conn.send(task)
+                    if not w.queue and w.ready:
+                        w.began = time.monotonic()
                     w.queue.append((task, time.monotonic()))
                 if exhausted and not retry and not w.queue and not w.closing:
                     w.conn.send(None)
@@ -216,8 +218,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
                 break
             ready = wait([w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers], timeout=0.2)
             for w in list(pool.workers):
-                if w.conn in ready or w.process.sentinel in ready:
-                    if _drain(w, add, stats, fail):
+                if w.conn in ready or (w.process.sentinel in ready and not w.conn.poll()):
+                    if _receive(w, add, stats, fail):
                         w.process.join(timeout=5)
                         pool.workers.remove(w)
             now = time.monotonic()
@@ -246,31 +248,31 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         on_progress(stats)
 
 
-def _drain(w: _Worker, add: Callable[[Any], None], stats: Stats,
-           fail: Callable[[_Worker, str, str], None]) -> bool:
-    """Read everything the worker sent; True when it has finished normally (said bye and closed its pipe)."""
-    while True:
-        try:
-            if not w.conn.poll():
-                if w.process.is_alive():
-                    return False
-                raise EOFError
-            message = w.conn.recv()
-        except (EOFError, OSError):
-            if w.closing and not w.queue:
-                return True
-            w.process.join(timeout=5)
-            fail(w, "worker_crashed", f"worker process died (exit code {w.process.exitcode}) while reading this file")
-            return False
-        if isinstance(message, Record | Warn | Expanded):
-            add(message)
-        elif message[0] == "begin":
-            w.began = time.monotonic()
-            w.started_any = True
-        elif message[0] == "end":
-            task, _ = w.queue.popleft()
-            stats.files_done += 1
-            stats.bytes_done += task.size
-            w.began = None
-        elif message[0] == "bye":
-            w.closing = True
+def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats,
+             fail: Callable[[_Worker, str, str], None]) -> bool:
+    """Take one message from the worker (or notice its death); True when it has finished normally."""
+    try:
+        message = w.conn.recv()
+    except (EOFError, OSError):
+        if w.closing and not w.queue:
+            return True
+        w.process.join(timeout=5)
+        fail(w, "worker_crashed", f"worker process died (exit code {w.process.exitcode}) while reading this file")
+        return False
+    kind = message[0]
+    if kind == "items":
+        for item in message[1]:
+            add(item)
+    elif kind == "end":
+        for item in message[2]:
+            add(item)
+        task, _ = w.queue.popleft()
+        stats.files_done += 1
+        stats.bytes_done += task.size
+        w.began = time.monotonic() if w.queue else None
+    elif kind == "ready":
+        w.ready = True
+        w.began = time.monotonic() if w.queue else None
+    elif kind == "bye":
+        w.closing = True
+    return False

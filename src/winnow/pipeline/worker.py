@@ -59,9 +59,20 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         return {r[0]: r[1] for r in rows}
 
     thumbs = Path(config["thumbs"]) if config.get("thumbs") else None
-    processor = Processor(settings, thumbs, Path(config["tmp"]), conn.send, known_image, done_under)
+    buffer: list[Any] = []
+
+    def emit(item: Any) -> None:
+        """Results travel with the file's 'end' message (one message per small file); a big archive sends
+        them on in chunks, so that a crash keeps what was done."""
+        buffer.append(item)
+        if len(buffer) >= 256:
+            conn.send(("items", buffer[:]))
+            buffer.clear()
+
+    processor = Processor(settings, thumbs, Path(config["tmp"]), emit, known_image, done_under)
     crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
     slow = float(os.environ.get(SLOW_ENV) or 0)
+    conn.send(("ready",))
     while True:
         try:
             task: FileTask | None = conn.recv()
@@ -70,7 +81,6 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         if task is None:
             conn.send(("bye",))
             return
-        conn.send(("begin", task.task_id))
         if crash_on and crash_on in task.chain:
             os.abort()
         if hang_on and hang_on in task.chain:
@@ -78,4 +88,5 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         if slow:
             time.sleep(slow)
         processor.disk_file(task)
-        conn.send(("end", task.task_id))
+        conn.send(("end", task.task_id, buffer[:]))
+        buffer.clear()
