@@ -125,14 +125,23 @@ def _video_groups(conn: Any, first_id: int) -> dict[str, tuple[int, int, bool]]:
     return result
 
 
-def _near_misses(library: Library | None, unknown: list[tuple[str, str]]) -> dict[str, tuple[int, str]]:
-    """sha256 -> (distance, set) for unknown images 32..52 bits from an alert set's PDQ."""
+NEAR_MISS_BUDGET = 300_000_000  # candidate checks allowed for the near-miss tier (a few minutes at most)
+
+
+def _near_misses(library: Library | None, unknown: list[tuple[str, str]],
+                 skipped: list[str]) -> dict[str, tuple[int, str]]:
+    """sha256 -> (distance, set) for unknown images 32..52 bits from an alert set's PDQ. A radius of 52 needs
+    far more probes than 31; sets too large for the budget are skipped and named in the summary."""
     found: dict[str, tuple[int, str]] = {}
     if library is None or not unknown:
         return found
     queries = to_codes([pdq for _, pdq in unknown])
     for info in library.sets():
         if info.kind != "alert" or not info.pdq_path.exists():
+            continue
+        size = info.counts.get("pdq", 0)
+        if len(unknown) * 16 * 697 * max(1.0, size / 65536) > NEAR_MISS_BUDGET:
+            skipped.append(info.name)
             continue
         index = HammingIndex(np.load(info.pdq_path), max_radius=NEAR_MISS[1])
         q, _, d = index.search(queries)
@@ -156,7 +165,8 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
         stacks.update(_video_groups(conn, 1 + max((s[0] for s in stacks.values()), default=0)))
         kinds = dict(conn.execute("SELECT sha256, kind FROM content").fetchall())
         unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
-        near = _near_misses(library, unknown_images)
+        near_skipped: list[str] = []
+        near = _near_misses(library, unknown_images, near_skipped)
         # where each content occurs: parents (folders, archives) and first chain
         parents: dict[str, set[str]] = defaultdict(set)
         first_chain: dict[str, str] = {}
@@ -208,7 +218,10 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
         conn.execute("DELETE FROM triage")
         conn.executemany("INSERT INTO triage VALUES (?,?,?,?,?,?,?,?,?)", rows)
         conn.execute("COMMIT")
-        return summarize(case)
+        summary = summarize(case)
+        if near_skipped:
+            summary["near_miss_skipped_sets"] = near_skipped
+        return summary
     finally:
         conn.close()
 
