@@ -63,6 +63,19 @@ def _vfr(path: Path, irregular: bool) -> Path:
     return path
 
 
+def _rotated(path: Path) -> Path:
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=25)
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        stream.set_display_rotation(90)  # a phone held upright
+        for _, array in _frames(1.0):
+            for p in stream.encode(av.VideoFrame.from_ndarray(array, format="rgb24")):
+                out.mux(p)
+        for p in stream.encode():
+            out.mux(p)
+    return path
+
+
 @pytest.fixture(scope="module")
 def video_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base = tmp_path_factory.mktemp("video")
@@ -83,6 +96,7 @@ def video_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         "audio": _with_audio(ev / "k_audio.mp4"),
         "vfr": _vfr(ev / "l_vfr.mp4", True),
         "cfr": _vfr(ev / "m_cfr.mp4", False),
+        "rotated": _rotated(ev / "n_rotated.mp4"),
     }
     whole = made["mp4"].read_bytes()
     hostile = base / "hostile"
@@ -148,6 +162,7 @@ def test_audio_tags_and_frame_rate(video_case: dict[str, Any]) -> None:
     assert with_audio["has_audio"] == 1 and with_audio["audio_codec"] == "aac"
     tags = json.loads(_video(case, made["mp4"])["tags"])
     assert tags["format"]["major_brand"] and "encoder" in tags["format"]
+    assert _video(case, made["rotated"])["rotation"] == 90 and _video(case, made["mp4"])["rotation"] == 0
     assert _video(case, made["vfr"])["variable_frame_rate"] == 1
     assert _video(case, made["cfr"])["variable_frame_rate"] == 0
 
