@@ -111,6 +111,33 @@ def baseline(folder: Path) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ ours (the real CLI, in a subprocess)
 
+def zipped(folder: Path, workers: int) -> str:
+    """The 1 MP corpus inside one ZIP: read by one worker (sequential) or by all workers in member ranges."""
+    import zipfile
+
+    target = CACHE / f"{folder.name}-zipped"
+    archive = target / "photos.zip"
+    if not archive.exists():
+        target.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(archive.with_suffix(".part"), "w", zipfile.ZIP_STORED) as zf:
+            for p in files_of(folder):
+                zf.write(p, p.relative_to(folder))
+        archive.with_suffix(".part").rename(archive)
+    times = {}
+    for label, split in (("one worker", "0"), ("member ranges", "64")):
+        case = Path(tempfile.mkdtemp(prefix="bench-zip-")) / "case"
+        winnow = [sys.executable, "-m", "winnow.cli"]
+        subprocess.run([*winnow, "case", "create", str(case), "--name", "b", "--examiner", "b"], check=True,
+                       capture_output=True)
+        done = subprocess.run([*winnow, "ingest", str(target), "--case", str(case), "--workers", str(workers),
+                               "--json", "--set", f"zip_split_members={split}"], capture_output=True, check=True)
+        times[label] = json.loads(done.stdout)["this_run"]["seconds"]
+    n = len(files_of(folder))
+    return (f"{n} x 1 MP JPEG in one ZIP: one worker {n / times['one worker']:.0f} images/s, member ranges on "
+            f"{workers} workers {n / times['member ranges']:.0f} images/s "
+            f"({times['one worker'] / times['member ranges']:.1f}x)")
+
+
 def ours(folder: Path, workers: int) -> dict[str, Any]:
     case = Path(tempfile.mkdtemp(prefix="bench-case-")) / "case"
     winnow = [sys.executable, "-m", "winnow.cli"]
@@ -167,6 +194,8 @@ def main() -> None:
         print(f"| {label} | {mine['files']} | {mine['bytes'] / 1e6:.0f} | {b_rate:.1f} | {o_rate:.1f} | "
               f"{o_rate / b_rate:.1f}x | {mine['bytes'] / 1e6 / mine['seconds']:.1f} | {base['peak_rss_mb']:.0f} | "
               f"{mine['peak_rss_mb']:.0f} | {med:g} / {worst} (n={n}) |", flush=True)
+    print()
+    print(zipped(make_corpus("jpeg1", int(400 * scale), [1], seed=len("jpeg1")), args.workers))
 
 
 if __name__ == "__main__":

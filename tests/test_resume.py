@@ -4,6 +4,7 @@ uninterrupted run — same rows, no duplicates, nothing half-written."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import signal
 import sqlite3
@@ -218,3 +219,31 @@ def test_workers_that_cannot_start_stop_the_run_with_a_message(tmp_path: Path) -
     conn = sqlite3.connect(case / "case.sqlite")
     assert conn.execute("SELECT status FROM runs").fetchone()[0] == "failed"
     conn.close()
+
+
+def test_large_zip_read_in_parallel_ranges_gives_the_same_case(tmp_path: Path) -> None:
+    """A big top-level ZIP is read by all workers in member ranges; the case equals a sequential read, also after
+    a kill in the middle."""
+    corpus = tmp_path / "corpus"
+    _corpus(corpus)
+    assert (corpus / "big.zip").stat().st_size > 1 << 20
+    cases = {name: tmp_path / name for name in ("sequential", "ranges", "killed")}
+    for case in cases.values():
+        subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+                       capture_output=True)
+    run = [*WINNOW, "ingest", str(corpus), "--workers", "2", "--json"]
+    subprocess.run([*run, "--case", str(cases["sequential"]), "--set", "zip_split_members=0"], check=True,
+                   capture_output=True)
+    out = subprocess.run([*run, "--case", str(cases["ranges"]), "--set", "zip_split_members=40"], check=True,
+                         capture_output=True)
+    summary = json.loads(out.stdout)
+    assert summary["this_run"]["archives_read_in_parallel"] == 1
+    assert summary["case_totals"]["items_by_status"].get("expanding", 0) == 0
+    assert _dump(cases["ranges"], corpus) == _dump(cases["sequential"], corpus)
+    proc = _run(cases["killed"], corpus, "--set", "zip_split_members=40", "--set", "batch_size=5", slow=0.05)
+    _wait_for(cases["killed"], "chain LIKE '%big.zip!/%'", 30, proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=30)
+    subprocess.run([*run, "--case", str(cases["killed"]), "--set", "zip_split_members=40"], check=True,
+                   capture_output=True)
+    assert _dump(cases["killed"], corpus) == _dump(cases["sequential"], corpus)

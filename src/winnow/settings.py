@@ -37,6 +37,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("task_timeout", 900.0, "Seconds one file may take in a worker before the worker is replaced and "
             "the file gets a timeout warning."),
     Setting("chunk_bytes", 1024 * 1024, "Read size when streaming evidence through the hashes."),
+    Setting("zip_split_members", 64, "A top-level ZIP (over 1 MB) with more members than this is read by all "
+            "workers in ranges of at least this many members, at most 32 ranges (0: never split)."),
     Setting("video_mode", "triage", "Video sampling: 'triage' (keyframes only, fast) or 'vpdq' (one frame per "
             "1/video_fps s, Meta-compatible signatures for exchange)."),
     Setting("video_interval", 1.0, "triage mode: at most one keyframe per this many seconds."),
@@ -66,6 +68,7 @@ class Settings:
     thumbnail_quality: int = 80
     task_timeout: float = 900.0
     chunk_bytes: int = 1024 * 1024
+    zip_split_members: int = 64
     video_mode: str = "triage"
     video_interval: float = 1.0
     video_min_frames: int = 8

@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
-from winnow.pipeline.records import FileTask, Record, Warn
+from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
@@ -24,6 +24,7 @@ from winnow.store.runs import finish_run, register_source, start_run
 from winnow.store.writer import Writer
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
+Task = FileTask | MemberRangeTask
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -38,6 +39,7 @@ class Stats:
     total_bytes: int = 0
     total_known: bool = False
     replaced_workers: int = 0
+    split_archives: int = 0  # large ZIPs read in parallel member ranges
 
     def elapsed(self) -> float:
         return max(1e-9, time.monotonic() - self.started)
@@ -58,7 +60,7 @@ MAX_IDLE_DEATHS = 3  # consecutive worker deaths with no task begun before the r
 class _Worker:
     process: Any
     conn: Connection
-    queue: deque[tuple[FileTask, float]] = field(default_factory=deque)  # sent, not yet ended
+    queue: deque[tuple[Task, float]] = field(default_factory=deque)  # sent, not yet ended
     began: float | None = None  # when the task at the head of the queue (the one being read) began
     closing: bool = False
     ready: bool = False  # the worker started (a death before that is a start-up failure, not a file's)
@@ -139,9 +141,26 @@ def ingest(case: Case, sources: list[str], settings: Settings, *, command: str =
 def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tuple[str, int]], settings: Settings,
          stats: Stats, totals: dict[str, int], on_progress: Callable[[Stats], None] | None) -> None:
     writer = Writer(conn, run_id)
-    planner = Planner(case.connect(readonly=True))
+    planner = Planner(case.connect(readonly=True), settings)
     plan: Iterator[Any] = (item for path, sid in source_ids for item in planner.plan(path, sid))
-    retry: deque[FileTask] = deque()
+    retry: deque[Task] = deque()
+    groups: dict[str, set[int]] = {}  # archives read in ranges: task ids still running
+    group_of: dict[int, str] = {}
+    failed_groups: set[str] = set()
+
+    def finished(task: Task, ok: bool) -> None:
+        chain = group_of.pop(task.task_id, None)
+        if chain is None:
+            return
+        if not ok:
+            failed_groups.add(chain)  # stays 'expanding': the next run reads the missing members
+        remaining = groups[chain]
+        remaining.discard(task.task_id)
+        if not remaining:
+            del groups[chain]
+            if chain not in failed_groups:
+                add(Expanded(chain))
+            failed_groups.discard(chain)
     config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
               "tmp": str(case.tmp)}
     pool = _Pool(settings.effective_workers(), config)
@@ -156,7 +175,7 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         elif isinstance(message, Warn):
             stats.warnings += 1
 
-    def next_task() -> FileTask | None:
+    def next_task() -> Task | None:
         nonlocal exhausted
         if retry:
             return retry.popleft()
@@ -166,8 +185,13 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             except StopIteration:
                 exhausted = True
                 return None
-            if isinstance(item, FileTask):
+            if isinstance(item, FileTask | MemberRangeTask):
                 return item
+            if isinstance(item, SplitArchive):
+                stats.split_archives += 1
+                groups[item.chain] = set(item.task_ids)
+                group_of.update({t: item.chain for t in item.task_ids})
+                continue
             add(item)
         return None
 
@@ -188,14 +212,18 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         idle_deaths = 0
         if w.queue:
             task, _ = w.queue.popleft()
-            rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
-                         source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
-                         ctime=task.ctime, time_source="filesystem", status="error")
-            rec.warn("worker", code, message)
-            add(rec)
-            add(Warn(task.chain, "worker", code, message))  # kept even when a partial record was committed
-            stats.files_done += 1
-            stats.bytes_done += task.size
+            if isinstance(task, MemberRangeTask):
+                add(Warn(task.chain, "worker", code, f"{message} (members {task.start}-{task.end - 1})"))
+            else:
+                rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
+                             source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
+                             ctime=task.ctime, time_source="filesystem", status="error")
+                rec.warn("worker", code, message)
+                add(rec)
+                add(Warn(task.chain, "worker", code, message))  # kept even when a partial record was committed
+                stats.files_done += 1
+                stats.bytes_done += task.size
+            finished(task, ok=False)
         retry.extend(t for t, _ in w.queue)
         stats.replaced_workers += 1
         pool.replace(w)
@@ -219,7 +247,7 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             ready = wait([w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers], timeout=0.2)
             for w in list(pool.workers):
                 if w.conn in ready or (w.process.sentinel in ready and not w.conn.poll()):
-                    if _receive(w, add, stats, fail):
+                    if _receive(w, add, stats, fail, finished):
                         w.process.join(timeout=5)
                         pool.workers.remove(w)
             now = time.monotonic()
@@ -248,8 +276,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         on_progress(stats)
 
 
-def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats,
-             fail: Callable[[_Worker, str, str], None]) -> bool:
+def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats, fail: Callable[[_Worker, str, str], None],
+             finished: Callable[[Any, bool], None]) -> bool:
     """Take one message from the worker (or notice its death); True when it has finished normally."""
     try:
         message = w.conn.recv()
@@ -267,8 +295,10 @@ def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats,
         for item in message[2]:
             add(item)
         task, _ = w.queue.popleft()
-        stats.files_done += 1
-        stats.bytes_done += task.size
+        if isinstance(task, FileTask):
+            stats.files_done += 1
+            stats.bytes_done += task.size
+        finished(task, True)
         w.began = time.monotonic() if w.queue else None
     elif kind == "ready":
         w.ready = True

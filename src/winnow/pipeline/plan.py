@@ -3,15 +3,18 @@ for what needs no worker (symlinks, FIFOs, sockets, devices). Symlinks are recor
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import sqlite3
 import stat
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
 from winnow.evidence.names import display_name
-from winnow.pipeline.records import FileTask, Record, Warn
+from winnow.pipeline.records import FileTask, MemberRangeTask, Record, SplitArchive, Warn
+from winnow.settings import Settings
 from winnow.timeutil import from_epoch
 
 _SPECIAL = {stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
@@ -41,8 +44,9 @@ def display_path(path: str) -> tuple[str, bytes | None]:
 
 
 class Planner:
-    def __init__(self, store: sqlite3.Connection) -> None:
+    def __init__(self, store: sqlite3.Connection, settings: Settings | None = None) -> None:
         self.store = store
+        self.settings = settings or Settings()
         self.next_id = 0
 
     def _done_in(self, parent: str) -> dict[str, str]:
@@ -94,9 +98,22 @@ class Planner:
         mtime, atime, ctime = from_epoch(st.st_mtime), from_epoch(st.st_atime), from_epoch(st.st_ctime)
         if stat.S_ISREG(st.st_mode):
             self.next_id += 1
-            yield FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_path(parent)[0],
-                           name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
-                           size=st.st_size, resume=status == "expanding", mtime=mtime, atime=atime, ctime=ctime)
+            task = FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_path(parent)[0],
+                            name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
+                            size=st.st_size, resume=status == "expanding", mtime=mtime, atime=atime, ctime=ctime)
+            ranges = self._zip_ranges(path, st.st_size)
+            if not ranges:
+                yield task
+                return
+            first = self.next_id
+            ids = tuple(range(first, first + len(ranges) + 1))
+            self.next_id += len(ranges)
+            yield SplitArchive(chain, ids)
+            yield dataclasses.replace(task, expand=False)
+            share = max(1, self.settings.archive_max_total_bytes // len(ranges))
+            for k, (start, end) in enumerate(ranges):
+                yield MemberRangeTask(task_id=first + 1 + k, path=path, chain=chain, source_id=source_id, start=start,
+                                      end=end, budget_bytes=share)
             return
         rec = Record(chain=chain, parent=display_path(parent)[0], name=name_shown, name_raw=name_raw, depth=0,
                      source_id=source_id, size=st.st_size, time_source="filesystem", mtime=mtime, atime=atime,
@@ -121,6 +138,32 @@ class Planner:
             kind = _SPECIAL.get(stat.S_IFMT(st.st_mode), "special file")
             rec.warn("walk", "special_file", f"{kind}: not read (no content to hash)")
         yield rec
+
+
+    def _zip_ranges(self, path: str, size: int) -> list[tuple[int, int]]:
+        """Member ranges for a large ZIP (read in parallel), or [] to read it in one task. Only well-formed
+        archives within the limits are split; anything odd is left to the sequential path and its warnings."""
+        per = self.settings.zip_split_members
+        if per <= 0 or size < 1 << 20:
+            return []
+        from winnow.pipeline.process import open_evidence
+
+        try:
+            with os.fdopen(open_evidence(path), "rb") as f:
+                if f.read(4) != b"PK\x03\x04":
+                    return []
+                f.seek(0)
+                with zipfile.ZipFile(f) as zf:
+                    infos = zf.infolist()
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
+            return []
+        s = self.settings
+        if (len(infos) <= per or len(infos) > s.archive_max_members
+                or sum(i.file_size for i in infos) > s.archive_max_total_bytes):
+            return []
+        # every range re-reads the central directory: at most 32 ranges, however large the archive
+        per = max(per, -(-len(infos) // 32))
+        return [(start, min(start + per, len(infos))) for start in range(0, len(infos), per)]
 
 
 def count_files(paths: list[str], totals: dict[str, int], stop: Any) -> None:

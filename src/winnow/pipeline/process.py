@@ -19,7 +19,7 @@ from winnow.evidence import archives
 from winnow.evidence.limits import Budget, CountingReader, GuardedReader, LimitExceeded
 from winnow.evidence.names import display_name, extension, member_chain, suspicious_member
 from winnow.evidence.sniff import sniff
-from winnow.pipeline.records import Expanded, FileTask, Record, Warn
+from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, Warn
 from winnow.settings import Settings
 from winnow.signals import image as image_signal
 from winnow.signals.crypto import MultiHash
@@ -80,7 +80,7 @@ class Processor:
         done = self.done_under(task.chain) if task.resume else {}
         try:
             with os.fdopen(fd, "rb", buffering=0) as f:
-                self._consume(rec, f, disk_path=task.path, budget=None, done=done)
+                self._consume(rec, f, disk_path=task.path, budget=None, done=done, expand=task.expand)
         except Exception as exc:  # a tool fault on one hostile file must not stop the run
             self._internal_error(rec, exc)
 
@@ -97,7 +97,7 @@ class Processor:
 
     # ------------------------------------------------------------------ the one read
     def _consume(self, rec: Record, stream: Any, *, disk_path: str | None, budget: Budget | None,
-                 done: dict[str, str]) -> None:
+                 done: dict[str, str], expand: bool = True) -> None:
         s = self.settings
         hasher = MultiHash()
         spool: IO[bytes] | None = None
@@ -159,6 +159,9 @@ class Processor:
             return
         rec.status = "expanding"
         self.emit(rec)
+        if not expand:  # its members are read in ranges by MemberRangeTasks; the runner marks it done
+            self._close(spool)
+            return
         try:
             self._expand(rec, container, disk_path, spool, head, budget, done)
         finally:
@@ -218,6 +221,28 @@ class Processor:
             rec.warn("video", code, message)
         self._analysed.add(sha)
 
+    def member_range(self, task: MemberRangeTask) -> None:
+        """Members [start, end) of a top-level ZIP: named, checked and read exactly as a sequential pass would
+        (duplicate-name suffixes count over the members before the range too)."""
+        done = self.done_under(task.chain)
+        parent = Record(chain=task.chain, parent="", name="", depth=0, source_id=task.source_id)
+        budget = Budget(task.budget_bytes, self.settings.archive_max_members)
+        seen: Counter[str] = Counter()
+        try:
+            with os.fdopen(open_evidence(task.path), "rb") as source, zipfile.ZipFile(source) as zf:
+                for i, member in enumerate(archives.zip_members(zf)):
+                    if i >= task.end:
+                        break
+                    if i < task.start:
+                        if member.kind != "dir":
+                            seen[self._shown(member)[0]] += 1
+                        continue
+                    self._member(parent, member, budget, done, seen, declared=True)
+        except LimitExceeded as exc:
+            self.emit(Warn(task.chain, "walk", exc.code, str(exc)))
+        except archives.OPEN_ERRORS as exc:
+            self.emit(Warn(task.chain, "walk", "archive_corrupt", f"{type(exc).__name__}: {exc}"))
+
     # ------------------------------------------------------------------ containers
     def _expand(self, rec: Record, container: str, disk_path: str | None, spool: IO[bytes] | None,
                 head: bytes, budget: Budget | None, done: dict[str, str]) -> None:
@@ -256,21 +281,23 @@ class Processor:
             except archives.READ_ERRORS as exc:
                 self.emit(Warn(rec.chain, "walk", "archive_corrupt", f"{type(exc).__name__}: {exc}"))
 
+    @staticmethod
+    def _shown(member: archives.Member) -> tuple[str, bytes | None]:
+        """The name shown for a member, and its raw bytes when they are not UTF-8."""
+        if member.raw_name is not None:  # zip name without the UTF-8 flag: UTF-8 if it decodes, else CP437
+            try:
+                return member.raw_name.decode("utf-8"), None
+            except UnicodeDecodeError:
+                return member.name, member.raw_name
+        return display_name(member.name)
+
     def _member(self, parent: Record, member: archives.Member, budget: Budget, done: dict[str, str],
                 seen: Counter[str], *, declared: bool, compressed: CountingReader | None = None) -> None:
         if member.kind == "dir":
             return
         budget.member()
         s = self.settings
-        if member.raw_name is not None:  # zip name without the UTF-8 flag: UTF-8 if it decodes, else CP437
-            raw: bytes | None = member.raw_name
-            try:
-                shown = member.raw_name.decode("utf-8")
-                raw = None
-            except UnicodeDecodeError:
-                shown = member.name
-        else:
-            shown, raw = display_name(member.name)
+        shown, raw = self._shown(member)
         seen[shown] += 1
         chain = member_chain(parent.chain, shown)
         if seen[shown] > 1:

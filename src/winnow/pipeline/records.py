@@ -64,3 +64,26 @@ class FileTask:
     atime: str | None
     ctime: str | None
     resume: bool = False
+    expand: bool = True  # False: a ZIP whose members are read by MemberRangeTasks (in parallel)
+
+
+@dataclass(frozen=True)
+class SplitArchive:
+    """Planner to runner: these tasks together read one archive; when all have ended, it is 'archive'."""
+
+    chain: str
+    task_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MemberRangeTask:
+    """Members [start, end) of a large top-level ZIP on disk, read by any worker: big archives use every core."""
+
+    task_id: int
+    path: str
+    chain: str
+    source_id: int
+    start: int
+    end: int
+    budget_bytes: int
+    size: int = 0  # bytes counted for progress: none (the archive's own task counts them)

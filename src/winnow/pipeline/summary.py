@@ -58,6 +58,7 @@ def summarize(case: Case, run_id: int, stats: Stats) -> dict[str, Any]:
             "files_per_second": round(stats.files_done / seconds, 2),
             "mb_per_second": round(stats.bytes_done / seconds / 1e6, 2),
             "replaced_workers": stats.replaced_workers,
+            "archives_read_in_parallel": stats.split_archives,
             "peak_rss_mb": peak_rss_mb(),
         },
         "case_totals": case_totals(case),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import FileTask
+from winnow.pipeline.records import FileTask, MemberRangeTask
 from winnow.settings import Settings
 
 # Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):
@@ -75,7 +75,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
     conn.send(("ready",))
     while True:
         try:
-            task: FileTask | None = conn.recv()
+            task: FileTask | MemberRangeTask | None = conn.recv()
         except EOFError:
             return
         if task is None:
@@ -87,6 +87,9 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             time.sleep(10**6)
         if slow:
             time.sleep(slow)
-        processor.disk_file(task)
+        if isinstance(task, MemberRangeTask):
+            processor.member_range(task)
+        else:
+            processor.disk_file(task)
         conn.send(("end", task.task_id, buffer[:]))
         buffer.clear()
