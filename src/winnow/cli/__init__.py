@@ -17,6 +17,7 @@ from winnow.cli import (  # noqa: E402
     hashset_cmd,
     ingest_cmd,
     match_cmd,
+    payments_cmd,
     sample_cmd,
     video_cmd,
     warnings_cmd,
@@ -31,7 +32,7 @@ def cli() -> None:
 
 COMMANDS = (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data,
             hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export,
-            video_cmd.videos)
+            video_cmd.videos, payments_cmd.payments)
 match_cmd.export.add_command(video_cmd.export_vpdq_cmd)
 for command in COMMANDS:
     cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Payment intelligence: transaction records normalised into one table, explainable indicators, ranking."""

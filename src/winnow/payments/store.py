@@ -1,0 +1,29 @@
+"""The payments table of a case: DuckDB (`payments.duckdb` in the case folder), one row per transaction, with
+the import bookkeeping (file hashes, for idempotent re-imports) and the rows that could not be imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("txn_id", "VARCHAR"), ("time_utc", "TIMESTAMP"), ("sender_local_time", "TIMESTAMP"), ("amount", "DOUBLE"),
+    ("currency", "VARCHAR"), ("amount_eur", "DOUBLE"), ("channel", "VARCHAR"), ("reference", "VARCHAR"),
+    ("agent", "VARCHAR"),
+    ("sender_name", "VARCHAR"), ("sender_phone", "VARCHAR"), ("sender_iban", "VARCHAR"), ("sender_account", "VARCHAR"),
+    ("sender_wallet", "VARCHAR"), ("sender_country", "VARCHAR"), ("sender_address", "VARCHAR"),
+    ("receiver_name", "VARCHAR"), ("receiver_phone", "VARCHAR"), ("receiver_iban", "VARCHAR"),
+    ("receiver_account", "VARCHAR"), ("receiver_wallet", "VARCHAR"), ("receiver_country", "VARCHAR"),
+    ("receiver_address", "VARCHAR"), ("source_file", "VARCHAR"), ("source_row", "INTEGER"),
+)
+
+
+def connect(case_root: Path) -> Any:
+    import duckdb
+
+    conn = duckdb.connect(str(case_root / "payments.duckdb"))
+    conn.execute(f"CREATE TABLE IF NOT EXISTS transactions ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")
+    conn.execute("CREATE TABLE IF NOT EXISTS imports (file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, "
+                 "format VARCHAR, rows INTEGER, errors INTEGER, imported_utc VARCHAR)")
+    conn.execute("CREATE TABLE IF NOT EXISTS import_errors (file_sha256 VARCHAR, position VARCHAR, message VARCHAR)")
+    return conn
