@@ -131,3 +131,34 @@ def test_labelled_scenario_end_to_end(tmp_path: Path) -> None:
     assert all(r["evidence"] for p in result["senders"][:10] for r in p["reasons"])
     text = invoke("payments", "score", "--case", tmp_path / "case", "--top", "3").output
     assert "possible buyers" in text and "possible facilitators" in text
+
+
+def test_parties_sharing_an_identifier_are_one_entity(tmp_path: Path) -> None:
+    """Two accounts used with the same phone are one party: their transfers together fan out to 3 recipients."""
+    rows = [_row(1, 60, 0), _row(20, 60, 1, **{"Sender Account": "AC2"}), _row(40, 60, 2, **{"Sender Account": "AC2"})]
+    result = _score(tmp_path, rows)
+    party = next(p for p in result["senders"] if "R4" in p["rules"])
+    assert {"account:AC1", "account:AC2", "phone:+33612345678"} <= set(party["identifiers"])
+    assert party["merged_because"] and party["merged_because"][0]["transaction"]
+    alone = _score(tmp_path / "apart", [_row(1, 60, 0), _row(20, 60, 1, **{"Sender Account": "AC2",
+                                                                            "Sender Phone": "+33699999999"}),
+                                        _row(40, 60, 2, **{"Sender Account": "AC3", "Sender Phone": "+33688888888"})])
+    assert "R4" not in _rules(alone)
+
+
+def test_proximity_to_a_known_facilitator(tmp_path: Path) -> None:
+    rows = [_row(1, 300, 0), _row(5, 300, 1),  # AC1 pays the seed (receiver 0) and receiver 1
+            _row(9, 300, 1, **{"Sender Account": "AC9", "Sender Phone": "+33677777777"})]  # AC9 pays receiver 1
+    case = create_case(tmp_path / "case", name="p", examiner="e")
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            writer.writerow({"Transaction ID": f"T{i}", **row})
+    import_mto(case.root, path)
+    seed = RECEIVERS[0]["Receiver Phone"]
+    result = score(case.root, seeds=[seed])
+    near = {p["party"]: p for p in result["senders"] + result["receivers"] if "R9" in p["rules"]}
+    assert "AC1" in near and RECEIVERS[1]["Receiver Phone"] in near and "AC9" not in near  # 1, 2 and 3 hops
+    assert "R9" not in _rules(score(case.root))  # no seed, no R9

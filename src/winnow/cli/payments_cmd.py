@@ -71,14 +71,16 @@ def import_(file: Path, case_path: str | None, format_name: str, mapping: Path |
 @payments.command("score")
 @case_option
 @click.option("--ruleset", type=click.Path(path_type=Path), help="Ruleset YAML (default: the shipped one).")
+@click.option("--seed", "seeds", multiple=True, metavar="IDENTIFIER",
+              help="A known facilitator's phone, wallet, account or IBAN (rule R9: parties within 2 hops).")
 @click.option("--top", type=click.IntRange(min=1), default=20, show_default=True)
 @json_option
 @friendly
-def score_cmd(case_path: str | None, ruleset: Path | None, top: int, as_json: bool) -> None:
+def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...], top: int, as_json: bool) -> None:
     """Rank senders (possible buyers) and receivers (possible facilitators) with per-rule explanations."""
     from winnow.payments.scoring import score
 
-    result = score(load_case(case_path).root, ruleset)
+    result = score(load_case(case_path).root, ruleset, list(seeds))
     if as_json:
         print_json(result)
         return
