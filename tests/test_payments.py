@@ -162,3 +162,49 @@ def test_proximity_to_a_known_facilitator(tmp_path: Path) -> None:
     near = {p["party"]: p for p in result["senders"] + result["receivers"] if "R9" in p["rules"]}
     assert "AC1" in near and RECEIVERS[1]["Receiver Phone"] in near and "AC9" not in near  # 1, 2 and 3 hops
     assert "R9" not in _rules(score(case.root))  # no seed, no R9
+
+
+CAMT = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">
+ <BkToCstmrStmt><GrpHdr><MsgId>M1</MsgId></GrpHdr>
+  <Stmt><Id>S1</Id>
+   <Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id><Ownr><Nm>Alex Martin</Nm>
+     <PstlAdr><Ctry>FR</Ctry></PstlAdr></Ownr></Acct>
+   {entries}
+  </Stmt>
+ </BkToCstmrStmt>
+</Document>"""
+ENTRY = """<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>{direction}</CdtDbtInd>
+    <BookgDt><DtTm>2025-03-0{day}T23:15:00+01:00</DtTm></BookgDt><AcctSvcrRef>R{day}</AcctSvcrRef>
+    <NtryDtls><TxDtls><Refs><EndToEndId>E2E{day}</EndToEndId></Refs>
+     <RltdPties><{other}><Nm>Rosa Cruz</Nm><PstlAdr><Ctry>PH</Ctry></PstlAdr></{other}>
+      <{other}Acct><Id><Othr><Id>PH-ACC-{day}</Id></Othr></Id></{other}Acct></RltdPties>
+     <RmtInf><Ustrd>school fees</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"""
+
+
+def test_camt_053_statement(tmp_path: Path) -> None:
+    entries = [ENTRY.format(amount="25.00", direction="DBIT", day=d, other="Cdtr") for d in (1, 2, 3)]
+    entries.append(ENTRY.format(amount="40.00", direction="CRDT", day=4, other="Dbtr"))
+    entries.append("<Ntry><Amt Ccy='EUR'>5</Amt><CdtDbtInd>SIDEWAYS</CdtDbtInd></Ntry>")
+    path = tmp_path / "camt053.xml"
+    path.write_text(CAMT.format(entries="\n".join(entries)), encoding="utf-8")
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    result = invoke_json("payments", "import", path, "--case", tmp_path / "case", "--format", "camt")
+    assert result["rows"] == 4 and result["errors"] == 1 and "entry 5" in result["first_errors"][0]["position"]
+    import duckdb
+
+    conn = duckdb.connect(str(tmp_path / "case" / "payments.duckdb"))
+    rows = conn.execute("SELECT txn_id, time_utc, amount_eur, sender_iban, receiver_account, receiver_country, "
+                        "reference FROM transactions ORDER BY txn_id").fetchall()
+    conn.close()
+    first = rows[0]
+    assert first[0] == "E2E1" and str(first[1]) == "2025-03-01 22:15:00" and first[2] == 25.0
+    assert first[3] == "FR7630006000011234567890189" and first[4] == "PH-ACC-1" and first[5] == "PH"
+    assert first[6] == "school fees"
+    credit = rows[3]
+    assert credit[3] is None and credit[4] is None  # a credit: the related party sent it to the statement account
+    broken = tmp_path / "broken.xml"
+    document = CAMT.format(entries="\n".join(entries[:2]))
+    broken.write_text(document[: document.index("</Stmt>")] + "<Ntry><Amt", encoding="utf-8")  # cut mid-entry
+    partial = invoke_json("payments", "import", broken, "--case", tmp_path / "case", "--format", "camt")
+    assert partial["rows"] == 2 and "broken XML" in partial["first_errors"][-1]["message"]

@@ -39,8 +39,8 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 @payments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "format_name", type=click.Choice(["mto"]), default="mto", show_default=True,
-              help="mto: a money-transfer-operator CSV through a column mapping.")
+@click.option("--format", "format_name", type=click.Choice(["mto", "camt"]), default="mto", show_default=True,
+              help="mto: a money-transfer-operator CSV through a column mapping; camt: ISO 20022 camt.053/054.")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML (default: generic preset).")
 @click.option("--fx", "fx_path", type=click.Path(path_type=Path), help="CSV currency,eur_per_unit overriding rates.")
 @json_option
@@ -48,10 +48,10 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 def import_(file: Path, case_path: str | None, format_name: str, mapping: Path | None, fx_path: Path | None,
             as_json: bool) -> None:
     """Import a transaction export into the case (idempotent; bad rows reported with their line)."""
-    from winnow.payments.importer import import_mto
+    from winnow.payments.importer import import_file
 
     case = load_case(case_path)
-    result = import_mto(case.root, file, mapping, fx_path)
+    result = import_file(case.root, file, format_name, mapping, fx_path)
     conn = case.connect()
     try:
         audit.append(conn, "payments import", result.as_dict() | {"first_errors": len(result.first_errors)})

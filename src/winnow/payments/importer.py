@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
@@ -71,12 +73,17 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def normalise_row(raw: dict[str, str], mapping: dict[str, Any], rates: dict[str, float]) -> dict[str, Any]:
+def mto_fields(raw: dict[str, str], mapping: dict[str, Any]) -> dict[str, Any]:
+    """The mapped columns of one export row, by field name."""
     cols = mapping["columns"]
+    return {key: (raw.get(column) or "").strip() for key, column in cols.items() if column}
 
+
+def normalise_row(fields: dict[str, Any], rates: dict[str, float], *, time_format: str = "%Y-%m-%d %H:%M:%S",
+                  time_is: str = "sender_local", default_channel: str = "money_transfer") -> dict[str, Any]:
     def get(key: str) -> str:
-        column = cols.get(key)
-        return (raw.get(column) or "").strip() if column else ""
+        value = fields.get(key)
+        return "" if value is None else str(value).strip()
 
     try:
         amount = float(get("amount").replace(",", "")) if get("amount") else None
@@ -87,19 +94,22 @@ def normalise_row(raw: dict[str, str], mapping: dict[str, Any], rates: dict[str,
     currency = get("currency").upper()
     if currency not in rates:
         raise RowError(f"unknown currency {currency!r}")
-    try:
-        moment = datetime.strptime(get("time"), mapping.get("time_format", "%Y-%m-%d %H:%M:%S"))
-    except ValueError as exc:
-        raise RowError(f"impossible date/time {get('time')!r}") from exc
+    if isinstance(fields.get("time"), datetime):
+        moment = fields["time"]
+    else:
+        try:
+            moment = datetime.strptime(get("time"), time_format)
+        except ValueError as exc:
+            raise RowError(f"impossible date/time {get('time')!r}") from exc
     sender_country = get("sender_country").upper()[:2] or None
     zone = ZoneInfo(COUNTRY_ZONE.get(sender_country or "", "UTC"))
-    if mapping.get("time_is", "sender_local") == "utc":
+    if time_is == "utc":
         utc = moment.replace(tzinfo=UTC)
         local = utc.astimezone(zone).replace(tzinfo=None)
     else:
         local = moment
         utc = moment.replace(tzinfo=zone).astimezone(UTC)
-    channel = (get("channel") or mapping.get("default_channel") or "money_transfer").lower().replace(" ", "_")
+    channel = (get("channel") or default_channel).lower().replace(" ", "_")
     if channel not in CHANNELS:
         channel = "other"
     row: dict[str, Any] = {
@@ -120,13 +130,44 @@ def normalise_row(raw: dict[str, str], mapping: dict[str, Any], rates: dict[str,
     return row
 
 
-def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
-               fx_path: Path | None = None) -> ImportResult:
+def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+        reader = csv.DictReader(f, delimiter=mapping.get("delimiter", ","))
+        for raw in reader:
+            fields = mto_fields(raw, mapping)
+            fields["position"] = f"line {reader.line_num}"
+            yield "row", fields
+
+
+def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_path: Path | None = None,
+                fx_path: Path | None = None) -> ImportResult:
+    """Import one export: `mto` (CSV through a mapping) or `camt` (ISO 20022 camt.053/054 XML)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} is not a readable file")
-    mapping = load_mapping(mapping_path)
-    rates = fx.load(fx_path)
+    if format_name == "mto":
+        mapping = load_mapping(mapping_path)
+        rows = _mto_rows(path, mapping)
+        options = {"time_format": mapping.get("time_format", "%Y-%m-%d %H:%M:%S"),
+                   "time_is": mapping.get("time_is", "sender_local"),
+                   "default_channel": mapping.get("default_channel", "money_transfer")}
+    elif format_name == "camt":
+        from winnow.payments import camt
+
+        rows = camt.read(path)
+        options = {"time_is": "utc", "default_channel": "bank"}
+    else:
+        raise ValueError(f"unknown payments format {format_name!r} (mto, camt)")
+    return _store(case_root, path, format_name, rows, fx.load(fx_path), options)
+
+
+def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
+               fx_path: Path | None = None) -> ImportResult:
+    return import_file(case_root, path, "mto", mapping_path, fx_path)
+
+
+def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
+           rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
     sha = _sha256(path)
     result = ImportResult(str(path.absolute()), sha)
     conn = connect(case_root)
@@ -139,17 +180,28 @@ def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
         with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=case_root / "tmp", delete=False, newline="",
                                          encoding="utf-8") as staging:
             writer = csv.writer(staging)
-            with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
-                reader = csv.DictReader(f, delimiter=mapping.get("delimiter", ","))
-                for raw in reader:
-                    try:
-                        row = normalise_row(raw, mapping, rates)
-                    except RowError as exc:
-                        errors.append((f"line {reader.line_num}", str(exc)))
+            number = 0
+            try:
+                for kind, item in rows:
+                    number += 1
+                    if kind == "error":
+                        position, _, message = str(item).partition(": ")
+                        errors.append((position, message))
                         continue
-                    row["source_file"], row["source_row"] = str(path.absolute()), reader.line_num
+                    assert isinstance(item, dict)
+                    position = str(item.pop("position", f"record {number}"))
+                    try:
+                        row = normalise_row(item, rates, **options)
+                    except RowError as exc:
+                        errors.append((position, str(exc)))
+                        continue
+                    row["source_file"] = str(path.absolute())
+                    digits = "".join(c for c in position.split(",")[0] if c.isdigit())
+                    row["source_row"] = int(digits) if digits else number
                     writer.writerow(["" if row.get(c) is None else row[c] for c in names])
                     result.rows += 1
+            except ET.ParseError as exc:
+                errors.append((f"byte position {exc.position}", f"broken XML, reading stopped: {exc}"))
         staged = Path(staging.name)
         try:
             conn.execute("BEGIN TRANSACTION")
@@ -159,7 +211,7 @@ def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
             if errors:
                 conn.executemany("INSERT INTO import_errors VALUES (?, ?, ?)", [[sha, p, m] for p, m in errors])
             conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
-                         [sha, result.file, "mto", result.rows, len(errors), utc_now()])
+                         [sha, result.file, format_name, result.rows, len(errors), utc_now()])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
