@@ -208,3 +208,44 @@ def test_camt_053_statement(tmp_path: Path) -> None:
     broken.write_text(document[: document.index("</Stmt>")] + "<Ntry><Amt", encoding="utf-8")  # cut mid-entry
     partial = invoke_json("payments", "import", broken, "--case", tmp_path / "case", "--format", "camt")
     assert partial["rows"] == 2 and "broken XML" in partial["first_errors"][-1]["message"]
+
+
+GOAML = """<?xml version="1.0" encoding="UTF-8"?>
+<report><rentity_id>123</rentity_id><submission_code>E</submission_code><report_code>STR</report_code>
+ <currency_code_local>EUR</currency_code_local>
+ <transaction><transactionnumber>G1</transactionnumber><transaction_location>Paris</transaction_location>
+  <transaction_description>pang load</transaction_description>
+  <date_transaction>2025-04-02T23:30:00+02:00</date_transaction>
+  <amount_local>30.00</amount_local>
+  <t_from_my_client><from_funds_code>K</from_funds_code>
+   <from_person><first_name>Alex</first_name><last_name>Martin</last_name><nationality1>XX</nationality1>
+    <phones><phone><tph_number>+33612345678</tph_number></phone></phones>
+    <addresses><address><address>1 rue A</address><city>Paris</city><country_code>FR</country_code></address>
+    </addresses>
+   </from_person><from_country>FR</from_country></t_from_my_client>
+  <t_to><to_funds_code>K</to_funds_code>
+   <to_account><institution_name>Bank PH</institution_name><account>PH123</account>
+    <signatory><t_person><first_name>Rosa</first_name><last_name>Cruz</last_name></t_person></signatory></to_account>
+   <to_country>PH</to_country></t_to>
+ </transaction>
+ <transaction><transactionnumber>G2</transactionnumber><date_transaction>not a date</date_transaction>
+  <amount_local>10</amount_local></transaction>
+</report>"""
+
+
+def test_goaml_report(tmp_path: Path) -> None:
+    path = tmp_path / "report.xml"
+    path.write_text(GOAML, encoding="utf-8")
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    result = invoke_json("payments", "import", path, "--case", tmp_path / "case", "--format", "goaml")
+    assert result["rows"] == 1 and result["errors"] == 1 and result["first_errors"][0]["position"] == "transaction 2"
+    import duckdb
+
+    conn = duckdb.connect(str(tmp_path / "case" / "payments.duckdb"))
+    row = conn.execute("SELECT txn_id, time_utc, sender_name, sender_phone, sender_country, receiver_name, "
+                       "receiver_account, receiver_country, reference FROM transactions").fetchone()
+    conn.close()
+    assert row is not None
+    assert row[0] == "G1" and str(row[1]) == "2025-04-02 21:30:00" and row[2] == "alex martin"
+    assert row[3] == "+33612345678" and row[4] == "FR" and row[5] == "rosa cruz" and row[6] == "PH123"
+    assert row[7] == "PH" and row[8] == "pang load"

@@ -39,8 +39,9 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 @payments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "format_name", type=click.Choice(["mto", "camt"]), default="mto", show_default=True,
-              help="mto: a money-transfer-operator CSV through a column mapping; camt: ISO 20022 camt.053/054.")
+@click.option("--format", "format_name", type=click.Choice(["mto", "camt", "goaml"]), default="mto",
+              show_default=True, help="mto: a money-transfer-operator CSV through a column mapping; camt: ISO 20022 "
+              "camt.053/054; goaml: a goAML report.")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML (default: generic preset).")
 @click.option("--fx", "fx_path", type=click.Path(path_type=Path), help="CSV currency,eur_per_unit overriding rates.")
 @json_option

@@ -156,8 +156,13 @@ def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_p
 
         rows = camt.read(path)
         options = {"time_is": "utc", "default_channel": "bank"}
+    elif format_name == "goaml":
+        from winnow.payments import goaml
+
+        rows = goaml.read(path)
+        options = {"time_is": "utc", "default_channel": "bank"}
     else:
-        raise ValueError(f"unknown payments format {format_name!r} (mto, camt)")
+        raise ValueError(f"unknown payments format {format_name!r} (mto, camt, goaml)")
     return _store(case_root, path, format_name, rows, fx.load(fx_path), options)
 
 
