@@ -249,3 +249,34 @@ def test_goaml_report(tmp_path: Path) -> None:
     assert row[0] == "G1" and str(row[1]) == "2025-04-02 21:30:00" and row[2] == "alex martin"
     assert row[3] == "+33612345678" and row[4] == "FR" and row[5] == "rosa cruz" and row[6] == "PH123"
     assert row[7] == "PH" and row[8] == "pang load"
+
+
+def test_network_projections_communities_and_exports(tmp_path: Path) -> None:
+    import networkx as nx
+
+    from winnow.payments.network import build, communities, projections
+
+    other = {"Sender Account": "AC2", "Sender Phone": "+33698765432"}
+    rows = [_row(1, 30, 0), _row(8, 30, 1), _row(15, 30, 0), _row(3, 30, 0, **other), _row(9, 30, 1, **other),
+            _row(2, 300, 5, **{"Sender Account": "AC7", "Sender Phone": "+33655555555"})]
+    case = create_case(tmp_path / "case", name="p", examiner="e")
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            writer.writerow({"Transaction ID": f"T{i}", **row})
+    import_mto(case.root, path)
+    graph = build(case.root)
+    buyers, facilitators = projections(graph)
+    assert buyers["account:AC1"]["account:AC2"]["weight"] == 2
+    r0, r1 = (f"phone:{RECEIVERS[i]['Receiver Phone']}" for i in (0, 1))
+    assert facilitators[r0][r1]["weight"] == 2
+    assert graph["account:AC1"][r0]["transactions"] == 2 and graph["account:AC1"][r0]["total_eur"] == 60.0
+    ring = next(c for c in communities(graph) if "account:AC1" in c)
+    assert {"account:AC2", r0, r1} <= ring and "account:AC7" not in ring
+    summary = invoke_json("payments", "network", "--case", case.root, "--out", tmp_path / "net")
+    assert summary["parties"] == graph.number_of_nodes()
+    loaded = nx.read_graphml(tmp_path / "net" / "network.graphml")
+    assert loaded.nodes["account:AC1"]["role"] == "sender" and "community" in loaded.nodes["account:AC1"]
+    assert (tmp_path / "net" / "edges.csv").read_text().count("\n") == graph.number_of_edges() + 1

@@ -94,3 +94,20 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
             table.add_row(f"{p['score']:.1f}", p["party"], ",".join(p["rules"]), "yes" if p["flagged"] else "",
                           "; ".join(r["explanation"] for r in p["reasons"]))
         console.print(table)
+
+
+@payments.command("network")
+@case_option
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="Target folder.")
+@json_option
+@friendly
+def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
+    """Export the payment network (GraphML, CSV), its projections and communities."""
+    from winnow.payments.network import export
+
+    result = export(load_case(case_path).root, out)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"{result['parties']} parties, {result['links']} links, {result['communities']} communities "
+                   f"written to {out}")
