@@ -280,3 +280,30 @@ def test_network_projections_communities_and_exports(tmp_path: Path) -> None:
     loaded = nx.read_graphml(tmp_path / "net" / "network.graphml")
     assert loaded.nodes["account:AC1"]["role"] == "sender" and "community" in loaded.nodes["account:AC1"]
     assert (tmp_path / "net" / "edges.csv").read_text().count("\n") == graph.number_of_edges() + 1
+
+
+def test_evidence_match_and_crypto_rules(tmp_path: Path) -> None:
+    crypto = {"Channel": "crypto", "Send Currency": "USDT", "Receiver Wallet": "TXyzListedAddress1"}
+    rows = [_row(1, 30), _row(3, 20, **crypto), _row(6, 20, **crypto), _row(9, 25, **crypto)]
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "p", "--examiner", "e")
+    path = tmp_path / "t.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=FIELDS)
+        writer.writeheader()
+        for i, row in enumerate(rows):
+            writer.writerow({"Transaction ID": f"T{i}", **row})
+    invoke("payments", "import", path, "--case", case)
+    assert "R10" not in _rules(invoke_json("payments", "score", "--case", case))
+    invoke("payments", "evidence", "0917 123 4500", "--case", case, "--kind", "phone", "--country", "PH",
+           "--source", "chat export msg 12")  # a PH mobile written locally, found in a chat: the first receiver's number
+    result = invoke_json("payments", "score", "--case", case)
+    hit = next(r for p in result["receivers"] for r in p["reasons"] if r["rule"] == "R10")
+    assert "chat export msg 12" in hit["explanation"] and hit["evidence"]
+    assert "not a valid phone" in invoke("payments", "evidence", "12", "--case", case, "--kind", "phone",
+                                         "--source", "x", expect=1).output
+    ruleset = tmp_path / "rules.yaml"
+    shipped = (Path(__file__).parents[1] / "src/winnow/payments/presets/ruleset.yaml").read_text()
+    ruleset.write_text(shipped.replace("addresses: []", "addresses: [TXyzListedAddress1]"))
+    listed = invoke_json("payments", "score", "--case", case, "--ruleset", ruleset)
+    assert "R11" in _rules(listed) and "R11" not in _rules(result)

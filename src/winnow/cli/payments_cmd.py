@@ -111,3 +111,36 @@ def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
     else:
         click.echo(f"{result['parties']} parties, {result['links']} links, {result['communities']} communities "
                    f"written to {out}")
+
+
+@payments.command("evidence")
+@click.argument("identifier")
+@case_option
+@click.option("--kind", type=click.Choice(["phone", "account", "iban", "wallet", "mtcn", "reference"]), required=True)
+@click.option("--source", required=True, help="Where it was seen (e.g. chat export and message, screen lead).")
+@click.option("--country", help="Country for a phone number written without its international prefix (e.g. PH).")
+@friendly
+def evidence_cmd(identifier: str, case_path: str | None, kind: str, source: str, country: str | None) -> None:
+    """Record an identifier found in case evidence (rule R10 links transactions to it)."""
+    from winnow.payments import parties
+    from winnow.payments.store import connect
+
+    case = load_case(case_path)
+    value = identifier.strip()
+    if kind == "phone":
+        value = parties.phone(value, country) or ""
+    elif kind == "iban":
+        value = parties.iban(value) or ""
+    if not value:
+        raise ValueError(f"{identifier!r} is not a valid {kind}")
+    conn = connect(case.root)
+    try:
+        conn.execute("INSERT OR IGNORE INTO evidence_identifiers VALUES (?, ?, ?)", [value, kind, source])
+    finally:
+        conn.close()
+    audit_conn = case.connect()
+    try:
+        audit.append(audit_conn, "payments evidence", {"identifier": value, "kind": kind, "source": source})
+    finally:
+        audit_conn.close()
+    click.echo(f"recorded {kind} {value} (seen in {source})")

@@ -114,6 +114,40 @@ def _proximity(conn: Any, params: dict[str, Any], seeds: list[str]) -> list[Hit]
                 []) for party, distance in hops.items() if distance > 0]
 
 
+def _evidence_match(conn: Any) -> list[Hit]:
+    """R10: a transaction whose party identifier (phone, account, IBAN, wallet) or reference number (e.g. a
+    transfer control number) was also found in case evidence."""
+    rows = conn.execute(
+        f"SELECT {SENDER_KEY}, {RECEIVER_KEY}, t.txn_id, e.identifier, e.kind, e.source, "
+        "CASE WHEN e.identifier IN (t.sender_phone, t.sender_account, t.sender_iban, t.sender_wallet) THEN 'sender' "
+        "ELSE 'receiver' END FROM transactions t JOIN evidence_identifiers e ON e.identifier IN "
+        "(t.sender_phone, t.sender_account, t.sender_iban, t.sender_wallet, t.receiver_phone, t.receiver_account, "
+        "t.receiver_iban, t.receiver_wallet, t.txn_id)").fetchall()
+    found: dict[tuple[str, str], Hit] = {}
+    for s, r, txn, identifier, kind, source, side in rows:
+        party = s if side == "sender" else r
+        hit = found.setdefault((party, side), Hit(party, side, "R10", "", []))
+        hit.evidence.append(txn)
+        note = f"{kind} {identifier} seen in {source}"
+        if note not in hit.explanation:
+            hit.explanation = f"{hit.explanation}; {note}" if hit.explanation else f"evidence match: {note}"
+    return list(found.values())
+
+
+def _crypto(conn: Any, params: dict[str, Any]) -> list[Hit]:
+    """R11: repeated small crypto payments to listed addresses."""
+    addresses = [a.strip() for a in params.get("addresses", []) if a and a.strip()]
+    if not addresses:
+        return []
+    rows = conn.execute(
+        f"SELECT {SENDER_KEY} AS s, list(txn_id), count(*) FROM transactions WHERE channel = 'crypto' "
+        "AND amount_eur <= ? AND (receiver_wallet IN (SELECT unnest(?)) OR receiver_account IN (SELECT unnest(?))) "
+        "GROUP BY s HAVING count(*) >= ?",
+        [params["max_eur"], addresses, addresses, params["min_payments"]]).fetchall()
+    return [Hit(s, "sender", "R11", f"{n} crypto payments of at most {params['max_eur']} EUR to listed addresses",
+                list(ids)) for s, ids, n in rows]
+
+
 def evaluate(conn: Any, ruleset: dict[str, Any], seeds: list[str] | None = None) -> list[Hit]:
     high_risk = [c.upper() for c in ruleset.get("high_risk_countries", [])]
     rules = ruleset["rules"]
@@ -194,6 +228,10 @@ def evaluate(conn: Any, ruleset: dict[str, Any], seeds: list[str] | None = None)
         hits.extend(_fan_in(conn, rules["R5"], high_risk))
     if "R9" in rules and seeds:
         hits.extend(_proximity(conn, rules["R9"], seeds))
+    if "R10" in rules:
+        hits.extend(_evidence_match(conn))
+    if "R11" in rules:
+        hits.extend(_crypto(conn, rules["R11"]))
     return hits
 
 

@@ -26,4 +26,7 @@ def connect(case_root: Path) -> Any:
     conn.execute("CREATE TABLE IF NOT EXISTS imports (file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, "
                  "format VARCHAR, rows INTEGER, errors INTEGER, imported_utc VARCHAR)")
     conn.execute("CREATE TABLE IF NOT EXISTS import_errors (file_sha256 VARCHAR, position VARCHAR, message VARCHAR)")
+    # identifiers found in case evidence (chats, screens): rule R10's input; `source` says where each was seen
+    conn.execute("CREATE TABLE IF NOT EXISTS evidence_identifiers (identifier VARCHAR, kind VARCHAR, source VARCHAR, "
+                 "UNIQUE (identifier, kind, source))")
     return conn
