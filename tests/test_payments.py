@@ -296,7 +296,7 @@ def test_evidence_match_and_crypto_rules(tmp_path: Path) -> None:
     invoke("payments", "import", path, "--case", case)
     assert "R10" not in _rules(invoke_json("payments", "score", "--case", case))
     invoke("payments", "evidence", "0917 123 4500", "--case", case, "--kind", "phone", "--country", "PH",
-           "--source", "chat export msg 12")  # a PH mobile written locally, found in a chat: the first receiver's number
+           "--source", "chat export msg 12")  # the first receiver's number, written locally in a chat
     result = invoke_json("payments", "score", "--case", case)
     hit = next(r for p in result["receivers"] for r in p["reasons"] if r["rule"] == "R10")
     assert "chat export msg 12" in hit["explanation"] and hit["evidence"]
