@@ -307,3 +307,19 @@ def test_evidence_match_and_crypto_rules(tmp_path: Path) -> None:
     ruleset.write_text(shipped.replace("addresses: []", "addresses: [TXyzListedAddress1]"))
     listed = invoke_json("payments", "score", "--case", case, "--ruleset", ruleset)
     assert "R11" in _rules(listed) and "R11" not in _rules(result)
+
+
+def test_html_report_is_self_contained(tmp_path: Path) -> None:
+    import re
+
+    invoke_json("payments", "sample-data", tmp_path / "data", "--seed", "7", "--senders", "150", "--buyers", "8",
+                "--facilitators", "4")
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    invoke("payments", "import", tmp_path / "data" / "transactions.csv", "--case", tmp_path / "case")
+    result = invoke_json("payments", "report", "--case", tmp_path / "case", "--out", tmp_path / "r.html")
+    text = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert result["charts"] >= 1 and "Possible buyers" in text and "Possible facilitators" in text
+    assert "fan-out" in text or "prolific cadence" in text  # rule explanations are in the report
+    assert not re.search(r"(src|href)=[\"']?(https?:)?//", text)  # no external asset, ever
+    assert text.count("data:image/png;base64,") == result["charts"] + 1  # charts + the network picture
+    assert "payments report" in [r["command"] for r in invoke_json("audit", "show", "--case", tmp_path / "case")]

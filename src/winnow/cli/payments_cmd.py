@@ -144,3 +144,26 @@ def evidence_cmd(identifier: str, case_path: str | None, kind: str, source: str,
     finally:
         audit_conn.close()
     click.echo(f"recorded {kind} {value} (seen in {source})")
+
+
+@payments.command("report")
+@case_option
+@click.option("--out", "out", type=click.Path(path_type=Path), help="Target .html (default: CASE/payments.html).")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True)
+@json_option
+@friendly
+def report_cmd(case_path: str | None, out: Path | None, top: int, as_json: bool) -> None:
+    """One self-contained HTML report: rankings with explanations, timelines, histograms, network, rules."""
+    from winnow.payments.report import write
+
+    case = load_case(case_path)
+    result = write(case.root, out or case.root / "payments.html", top=top)
+    conn = case.connect()
+    try:
+        audit.append(conn, "payments report", {"file": result["file"]})
+    finally:
+        conn.close()
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"wrote {result['file']}")
