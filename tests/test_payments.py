@@ -323,3 +323,24 @@ def test_html_report_is_self_contained(tmp_path: Path) -> None:
     assert not re.search(r"(src|href)=[\"']?(https?:)?//", text)  # no external asset, ever
     assert text.count("data:image/png;base64,") == result["charts"] + 1  # charts + the network picture
     assert "payments report" in [r["command"] for r in invoke_json("audit", "show", "--case", tmp_path / "case")]
+
+
+def test_excel_export_through_the_same_mapping(tmp_path: Path) -> None:
+    from datetime import datetime as dt
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(FIELDS)
+    for i, row in enumerate([_row(1, 30), _row(9, 35), _row(12, 40, **{"Send Currency": "???"})]):
+        values = {"Transaction ID": f"X{i}", **row}
+        values["Date Time"] = dt.strptime(values["Date Time"], "%Y-%m-%d %H:%M:%S")  # a real Excel date cell
+        values["Send Amount"] = float(values["Send Amount"])
+        sheet.append([values.get(f, "") for f in FIELDS])
+    sheet.append([None] * len(FIELDS))
+    path = tmp_path / "export.xlsx"
+    workbook.save(path)
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    result = invoke_json("payments", "import", path, "--case", tmp_path / "case")
+    assert result["rows"] == 2 and result["errors"] == 1 and result["first_errors"][0]["position"] == "row 4"

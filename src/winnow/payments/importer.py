@@ -130,7 +130,36 @@ def normalise_row(fields: dict[str, Any], rates: dict[str, float], *, time_forma
     return row
 
 
+def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    """The first sheet of an Excel export, read in streaming mode; cells become text as a CSV would give them."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(c).strip() if c is not None else "" for c in next(rows, ())]
+        time_format = mapping.get("time_format", "%Y-%m-%d %H:%M:%S")
+        for number, values in enumerate(rows, 2):
+            if not any(v not in (None, "") for v in values):
+                continue
+            raw = {}
+            for column, value in zip(header, values, strict=False):
+                if isinstance(value, datetime):
+                    raw[column] = value.strftime(time_format)
+                else:
+                    raw[column] = "" if value is None else str(value)
+            fields = mto_fields(raw, mapping)
+            fields["position"] = f"row {number}"
+            yield "row", fields
+    finally:
+        workbook.close()
+
+
 def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        yield from _xlsx_rows(path, mapping)
+        return
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
         reader = csv.DictReader(f, delimiter=mapping.get("delimiter", ","))
         for raw in reader:
