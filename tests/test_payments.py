@@ -29,14 +29,20 @@ def _row(day: int, eur: float, receiver: int = 0, hour: int = 14, message: str =
     return row
 
 
-def _score(tmp_path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
-    case = create_case(tmp_path / "case", name="p", examiner="e")
-    path = tmp_path / "t.csv"
+def _write(path: Path, rows: list[dict[str, str]]) -> Path:
+    """A generic MTO export (the shipped mapping's columns) of the given rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=FIELDS)
         writer.writeheader()
         for i, row in enumerate(rows):
             writer.writerow({"Transaction ID": f"T{i}", **row})
+    return path
+
+
+def _score(tmp_path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
+    case = create_case(tmp_path / "case", name="p", examiner="e")
+    path = _write(tmp_path / "t.csv", rows)
     import_mto(case.root, path)
     return score(case.root)
 
@@ -98,12 +104,7 @@ def test_no_demographic_input(tmp_path: Path) -> None:
 def test_import_is_idempotent_and_reports_bad_rows(tmp_path: Path) -> None:
     rows = [_row(1, 30), _row(2, 30, **{"Send Currency": "XYZ"}), {**_row(3, 30), "Date Time": "2025-02-30 10:00:00"},
             {**_row(4, 30), "Send Amount": "abc"}, {**_row(5, 30), "Send Amount": "-5"}, _row(6, 40)]
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for i, row in enumerate(rows):
-            writer.writerow({"Transaction ID": f"T{i}", **row})
+    path = _write(tmp_path / "t.csv", rows)
     invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
     first = invoke_json("payments", "import", path, "--case", tmp_path / "case")
     assert first["rows"] == 2 and first["errors"] == 4
@@ -150,12 +151,7 @@ def test_proximity_to_a_known_facilitator(tmp_path: Path) -> None:
     rows = [_row(1, 300, 0), _row(5, 300, 1),  # AC1 pays the seed (receiver 0) and receiver 1
             _row(9, 300, 1, **{"Sender Account": "AC9", "Sender Phone": "+33677777777"})]  # AC9 pays receiver 1
     case = create_case(tmp_path / "case", name="p", examiner="e")
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for i, row in enumerate(rows):
-            writer.writerow({"Transaction ID": f"T{i}", **row})
+    path = _write(tmp_path / "t.csv", rows)
     import_mto(case.root, path)
     seed = RECEIVERS[0]["Receiver Phone"]
     result = score(case.root, seeds=[seed])
@@ -260,12 +256,7 @@ def test_network_projections_communities_and_exports(tmp_path: Path) -> None:
     rows = [_row(1, 30, 0), _row(8, 30, 1), _row(15, 30, 0), _row(3, 30, 0, **other), _row(9, 30, 1, **other),
             _row(2, 300, 5, **{"Sender Account": "AC7", "Sender Phone": "+33655555555"})]
     case = create_case(tmp_path / "case", name="p", examiner="e")
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for i, row in enumerate(rows):
-            writer.writerow({"Transaction ID": f"T{i}", **row})
+    path = _write(tmp_path / "t.csv", rows)
     import_mto(case.root, path)
     graph = build(case.root)
     buyers, facilitators = projections(graph)
@@ -287,12 +278,7 @@ def test_evidence_match_and_crypto_rules(tmp_path: Path) -> None:
     rows = [_row(1, 30), _row(3, 20, **crypto), _row(6, 20, **crypto), _row(9, 25, **crypto)]
     case = tmp_path / "case"
     invoke("case", "create", case, "--name", "p", "--examiner", "e")
-    path = tmp_path / "t.csv"
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        writer.writeheader()
-        for i, row in enumerate(rows):
-            writer.writerow({"Transaction ID": f"T{i}", **row})
+    path = _write(tmp_path / "t.csv", rows)
     invoke("payments", "import", path, "--case", case)
     assert "R10" not in _rules(invoke_json("payments", "score", "--case", case))
     invoke("payments", "evidence", "0917 123 4500", "--case", case, "--kind", "phone", "--country", "PH",

@@ -6,7 +6,6 @@ leaves the old set untouched."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -21,6 +20,7 @@ import numpy as np
 
 from winnow.hashsets import formats
 from winnow.hashsets.records import HashRecord, Issue
+from winnow.signals.crypto import file_sha256
 from winnow.timeutil import utc_now
 
 KINDS = ("alert", "ignorable")
@@ -156,7 +156,7 @@ class Library:
         pdq_partial = partial.with_suffix(".pdq.npy")
         if pdq_partial.exists():
             os.replace(pdq_partial, target.with_suffix(".pdq.npy"))
-        source_sha = _sha256(path)
+        source_sha = file_sha256(path)
         with contextlib.closing(self._connect()) as conn:
             conn.execute("BEGIN IMMEDIATE")
             old = conn.execute("SELECT file, version FROM sets WHERE name=?", (name,)).fetchone()
@@ -247,10 +247,3 @@ def _pdq_array(values: list[str]) -> np.ndarray:
 def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -6,7 +6,6 @@ silently. Re-importing the same file (same SHA-256) changes nothing."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from winnow.payments import fx, parties
 from winnow.payments.store import COLUMNS, connect
+from winnow.signals.crypto import file_sha256
 from winnow.timeutil import utc_now
 
 # the zone used for a sender's local time when an export gives local times (one zone per country: the
@@ -64,13 +64,6 @@ def load_mapping(path: Path | None) -> dict[str, Any]:
             raise ValueError(f"the mapping names no column for {required!r}")
     return mapping
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def mto_fields(raw: dict[str, str], mapping: dict[str, Any]) -> dict[str, Any]:
@@ -202,7 +195,7 @@ def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
 
 def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
            rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
-    sha = _sha256(path)
+    sha = file_sha256(path)
     result = ImportResult(str(path.absolute()), sha)
     conn = connect(case_root)
     try:
