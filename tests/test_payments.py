@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -241,10 +242,8 @@ def test_goaml_report(tmp_path: Path) -> None:
     row = conn.execute("SELECT txn_id, time_utc, sender_name, sender_phone, sender_country, receiver_name, "
                        "receiver_account, receiver_country, reference FROM transactions").fetchone()
     conn.close()
-    assert row is not None
-    assert row[0] == "G1" and str(row[1]) == "2025-04-02 21:30:00" and row[2] == "alex martin"
-    assert row[3] == "+33612345678" and row[4] == "FR" and row[5] == "rosa cruz" and row[6] == "PH123"
-    assert row[7] == "PH" and row[8] == "pang load"
+    assert row == ("G1", datetime(2025, 4, 2, 21, 30), "alex martin", "+33612345678", "FR", "rosa cruz", "PH123",
+                   "PH", "pang load")
 
 
 def test_network_projections_communities_and_exports(tmp_path: Path) -> None:

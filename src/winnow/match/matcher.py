@@ -5,7 +5,6 @@ re-imported, and for contents ingested since the last match."""
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from typing import Any
 
@@ -143,8 +142,3 @@ def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance
         inserted += cur.rowcount
     return inserted, skipped
 
-
-def matches_of(case: Case, sha256: str) -> list[dict[str, Any]]:
-    with contextlib.closing(case.connect(readonly=True)) as conn:
-        return [dict(r) for r in conn.execute("SELECT * FROM matches WHERE sha256=? ORDER BY distance, set_name",
-                                              (sha256,))]

@@ -39,9 +39,6 @@ def source_kind(path: str) -> str:
     return "special"
 
 
-def display_path(path: str) -> tuple[str, bytes | None]:
-    return display_name(path)
-
 
 class Planner:
     def __init__(self, store: sqlite3.Connection, settings: Settings | None = None) -> None:
@@ -60,14 +57,14 @@ class Planner:
             yield from self._walk(path, source_id)
         else:
             parent = os.path.dirname(path)
-            done = self._done_in(display_path(parent)[0])
+            done = self._done_in(display_name(parent)[0])
             yield from self._entry(path, st, parent, done, source_id)
 
     def _walk(self, root: str, source_id: int) -> Iterator[Any]:
         stack = [root]
         while stack:
             folder = stack.pop()
-            shown = display_path(folder)[0]
+            shown = display_name(folder)[0]
             try:
                 with os.scandir(folder) as it:
                     entries = sorted(it, key=lambda e: os.fsencode(e.name))
@@ -80,7 +77,7 @@ class Planner:
                 try:
                     st = entry.stat(follow_symlinks=False)
                 except OSError as exc:
-                    yield Warn(display_path(entry.path)[0], "walk", "unreadable", f"cannot stat: {exc.strerror}")
+                    yield Warn(display_name(entry.path)[0], "walk", "unreadable", f"cannot stat: {exc.strerror}")
                     continue
                 if stat.S_ISDIR(st.st_mode):
                     subfolders.append(entry.path)
@@ -90,7 +87,7 @@ class Planner:
 
     def _entry(self, path: str, st: os.stat_result, parent: str, done: dict[str, str],
                source_id: int) -> Iterator[Any]:
-        chain, raw = display_path(path)
+        chain, raw = display_name(path)
         name_shown, name_raw = display_name(os.path.basename(path))
         status = done.get(chain)
         if status is not None and status != "expanding":
@@ -98,7 +95,7 @@ class Planner:
         mtime, atime, ctime = from_epoch(st.st_mtime), from_epoch(st.st_atime), from_epoch(st.st_ctime)
         if stat.S_ISREG(st.st_mode):
             self.next_id += 1
-            task = FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_path(parent)[0],
+            task = FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_name(parent)[0],
                             name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
                             size=st.st_size, resume=status == "expanding", mtime=mtime, atime=atime, ctime=ctime)
             ranges = self._zip_ranges(path, st.st_size)
@@ -115,7 +112,7 @@ class Planner:
                 yield MemberRangeTask(task_id=first + 1 + k, path=path, chain=chain, source_id=source_id, start=start,
                                       end=end, budget_bytes=share)
             return
-        rec = Record(chain=chain, parent=display_path(parent)[0], name=name_shown, name_raw=name_raw, depth=0,
+        rec = Record(chain=chain, parent=display_name(parent)[0], name=name_shown, name_raw=name_raw, depth=0,
                      source_id=source_id, size=st.st_size, time_source="filesystem", mtime=mtime, atime=atime,
                      ctime=ctime)
         if name_raw is not None:

@@ -54,12 +54,12 @@ def _read_head(stream: IO[bytes], want: int) -> bytes:
 
 class Processor:
     def __init__(self, settings: Settings, thumbs: Path | None, tmp: Path, emit: Emit,
-                 known_image: Callable[[str], bool], done_under: Callable[[str], dict[str, str]]) -> None:
+                 known_signals: Callable[[str], bool], done_under: Callable[[str], dict[str, str]]) -> None:
         self.settings = settings
         self.thumbs = thumbs
         self.tmp = tmp
         self.emit = emit
-        self.known_image = known_image
+        self.known_signals = known_signals
         self.done_under = done_under
         self._analysed: set[str] = set()
 
@@ -185,7 +185,7 @@ class Processor:
     def _image(self, rec: Record, data: bytes) -> None:
         assert rec.content is not None
         sha = rec.content["sha256"]
-        if sha in self._analysed or self.known_image(sha):
+        if sha in self._analysed or self.known_signals(sha):
             return  # computed once per content
         s = self.settings
         result = image_signal.analyse(data, sha256=sha, thumbs=self.thumbs, max_pixels=s.image_max_pixels,
@@ -201,7 +201,7 @@ class Processor:
     def _video(self, rec: Record, disk_path: str | None, spool: IO[bytes] | None) -> None:
         assert rec.content is not None
         sha = rec.content["sha256"]
-        if sha in self._analysed or self.known_image(sha):
+        if sha in self._analysed or self.known_signals(sha):
             return
         from winnow.signals import video as video_signal
 

@@ -48,7 +48,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     store = sqlite3.connect(f"file:{config['store']}?mode=ro", uri=True, timeout=60)
 
-    def known_image(sha256: str) -> bool:
+    def known_signals(sha256: str) -> bool:
         """Signals are computed once per content: an image or video row means it was done."""
         return store.execute("SELECT 1 FROM images WHERE sha256=? UNION ALL SELECT 1 FROM videos WHERE sha256=?",
                              (sha256, sha256)).fetchone() is not None
@@ -69,7 +69,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             conn.send(("items", buffer[:]))
             buffer.clear()
 
-    processor = Processor(settings, thumbs, Path(config["tmp"]), emit, known_image, done_under)
+    processor = Processor(settings, thumbs, Path(config["tmp"]), emit, known_signals, done_under)
     crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
     slow = float(os.environ.get(SLOW_ENV) or 0)
     conn.send(("ready",))
