@@ -43,6 +43,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pdq.py
 	$(BIN)/python benchmarks/pdq_index.py
 	$(BIN)/python benchmarks/hashset_import.py
+	$(BIN)/python benchmarks/video.py
+	$(BIN)/python benchmarks/payments.py
+	$(BIN)/python benchmarks/payments_scale.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -329,3 +329,100 @@ def test_excel_export_through_the_same_mapping(tmp_path: Path) -> None:
     invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
     result = invoke_json("payments", "import", path, "--case", tmp_path / "case")
     assert result["rows"] == 2 and result["errors"] == 1 and result["first_errors"][0]["position"] == "row 4"
+
+
+def test_parquet_round_trip_keeps_rows_and_scores(tmp_path: Path) -> None:
+    import duckdb
+
+    invoke_json("payments", "sample-data", tmp_path / "data", "--seed", "3", "--senders", "150", "--buyers", "9",
+                "--facilitators", "4")
+    first, second = tmp_path / "a", tmp_path / "b"
+    for case in (first, second):
+        invoke("case", "create", case, "--name", "p", "--examiner", "e")
+    invoke("payments", "import", tmp_path / "data" / "transactions.csv", "--case", first)
+    exported = invoke_json("payments", "export", "--case", first)
+    assert exported["path"] == str(first / "transactions.parquet") and exported["rows"] > 1000
+    imported = invoke_json("payments", "import", first / "transactions.parquet", "--case", second,
+                           "--format", "parquet")
+    assert imported["rows"] == exported["rows"] and imported["errors"] == 0
+
+    def table(case: Path) -> list[tuple[Any, ...]]:
+        conn = duckdb.connect(str(case / "payments.duckdb"))
+        try:
+            return conn.execute("SELECT * FROM transactions ORDER BY txn_id").fetchall()
+        finally:
+            conn.close()
+
+    assert table(first) == table(second)  # provenance (source file and row) kept from the original import
+    a, b = (invoke_json("payments", "score", "--case", c) for c in (first, second))
+    assert a["senders"] == b["senders"] and a["receivers"] == b["receivers"]
+    again = invoke_json("payments", "import", first / "transactions.parquet", "--case", second, "--format", "parquet")
+    assert again["already_imported"] and again["rows"] == 0
+
+
+def test_parquet_import_reports_bad_rows_and_normalises(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "in.parquet"
+    conn = duckdb.connect()
+    conn.execute(f"""COPY (SELECT * FROM (VALUES
+        ('P1', '2025-03-01 23:30:00', 30.0, 'eur', '  ÉLODIE   Martin ', '06 12 34 56 78', 'fr', '0917 123 4567', 'PH',
+         'Money Transfer', 'tuition'),
+        ('P2', '2025-02-30 10:00:00', 30.0, 'EUR', 'a', NULL, 'FR', NULL, 'PH', 'bank', NULL),
+        ('P3', '2025-03-02 10:00:00', -1.0, 'EUR', 'a', NULL, 'FR', NULL, 'PH', 'bank', NULL),
+        ('P4', '2025-03-03 10:00:00', 10.0, 'XYZ', 'a', NULL, 'FR', NULL, 'PH', 'bank', NULL),
+        ('P5', '2025-03-04 10:00:00', 10.0, NULL, 'a', NULL, 'FR', NULL, 'PH', 'bank', NULL),
+        ('P6', '2025-03-05 10:00:00', 0.001, 'BTC', 'b', '+33698765432', 'FR', NULL, 'PH', 'whatever', NULL))
+        AS t(txn_id, time_utc, amount, currency, sender_name, sender_phone, sender_country, receiver_phone,
+             receiver_country, channel, reference)) TO '{path}' (FORMAT parquet)""")
+    conn.close()
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    result = invoke_json("payments", "import", path, "--case", tmp_path / "case", "--format", "parquet")
+    assert result["rows"] == 2 and result["errors"] == 4
+    assert [e["position"] for e in result["first_errors"]] == ["row 2", "row 3", "row 4", "row 5"]
+    messages = [e["message"] for e in result["first_errors"]]
+    assert messages[0].startswith("impossible date/time '2025-02-30") and "negative" in messages[1]
+    assert messages[2] == "unknown currency 'XYZ'" and messages[3] == "missing currency"
+    conn = duckdb.connect(str(tmp_path / "case" / "payments.duckdb"))
+    rows = conn.execute("SELECT txn_id, sender_local_time, amount_eur, currency, sender_name, sender_phone, "
+                        "sender_country, receiver_phone, channel, source_row FROM transactions "
+                        "ORDER BY txn_id").fetchall()
+    stored = conn.execute("SELECT count(*) FROM import_errors").fetchone()[0]
+    conn.close()
+    assert rows[0] == ("P1", datetime(2025, 3, 2, 0, 30), 30.0, "EUR", "elodie martin", "+33612345678", "FR",
+                       "+639171234567", "money_transfer", 1)
+    assert rows[1][0] == "P6" and rows[1][2] == 85.0 and rows[1][8] == "crypto"
+    assert stored == 4
+
+
+def test_parquet_import_refuses_wrong_files(tmp_path: Path) -> None:
+    import duckdb
+
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    text = tmp_path / "not.parquet"
+    text.write_text("txn_id,amount\n1,2\n")
+    out = invoke("payments", "import", text, "--case", tmp_path / "case", "--format", "parquet", expect=1).output
+    assert "not a readable Parquet file" in out and "Traceback" not in out
+    partial = tmp_path / "partial.parquet"
+    conn = duckdb.connect()
+    conn.execute(f"COPY (SELECT 'T1' AS txn_id, 5.0 AS amount) TO '{partial}' (FORMAT parquet)")
+    conn.close()
+    out = invoke("payments", "import", partial, "--case", tmp_path / "case", "--format", "parquet", expect=1).output
+    assert "lacks the column(s) time_utc, currency" in out
+
+
+def test_scale_generator_tiles_disjoint_copies(tmp_path: Path) -> None:
+    import duckdb
+
+    summary = invoke_json("payments", "sample-data", tmp_path / "big", "--senders", "60", "--buyers", "6",
+                          "--facilitators", "3", "--rows", "5000")
+    assert summary["transactions"] == 5000 and summary["copies"] >= 3
+    conn = duckdb.connect()
+    path = tmp_path / "big" / "transactions.parquet"
+    count, ids, senders = conn.execute(
+        f"SELECT count(*), count(DISTINCT txn_id), count(DISTINCT sender_account) FROM '{path}'").fetchone()
+    copy0 = conn.execute(f"SELECT count(DISTINCT sender_account) FROM '{path}' WHERE txn_id LIKE '%-0'").fetchone()[0]
+    conn.close()
+    assert count == ids == 5000 and senders > copy0 * (summary["copies"] - 1)
+    labels = json.loads((tmp_path / "big" / "labels.json").read_text())
+    assert len(labels["buyers"]) == 6 * summary["copies"] and labels["buyers"][0].endswith("-0")

@@ -1,4 +1,4 @@
-"""`winnow payments sample-data|import|score`."""
+"""`winnow payments sample-data|import|export|score|network|evidence|report`."""
 
 from __future__ import annotations
 
@@ -23,25 +23,33 @@ def payments() -> None:
 @click.option("--senders", type=click.IntRange(min=10), default=2000, show_default=True)
 @click.option("--buyers", type=click.IntRange(min=1), default=60, show_default=True)
 @click.option("--facilitators", type=click.IntRange(min=2), default=12, show_default=True)
+@click.option("--rows", type=click.IntRange(min=1), help="Scale run: tile the scenario into this many transactions "
+              "in OUT/transactions.parquet (copies are disjoint populations; labels tiled too).")
 @json_option
 @friendly
-def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: int, as_json: bool) -> None:
+def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: int, rows: int | None,
+                as_json: bool) -> None:
     """A labelled synthetic scenario: OUT/transactions.csv (generic MTO export) and OUT/labels.json."""
-    from winnow.payments.generator import generate
+    from winnow.payments.generator import generate, generate_parquet
 
-    result = generate(out, seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
+    if rows:
+        result = generate_parquet(out, rows, seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
+        target = out / "transactions.parquet"
+    else:
+        result = generate(out, seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
+        target = out / "transactions.csv"
     if as_json:
         print_json(result)
     else:
-        click.echo(f"wrote {result['transactions']} transactions to {out / 'transactions.csv'} (labels apart)")
+        click.echo(f"wrote {result['transactions']} transactions to {target} (labels apart)")
 
 
 @payments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "format_name", type=click.Choice(["mto", "camt", "goaml"]), default="mto",
-              show_default=True, help="mto: a money-transfer-operator CSV through a column mapping; camt: ISO 20022 "
-              "camt.053/054; goaml: a goAML report.")
+@click.option("--format", "format_name", type=click.Choice(["mto", "camt", "goaml", "parquet"]), default="mto",
+              show_default=True, help="mto: a money-transfer-operator CSV/Excel export through a column mapping; "
+              "camt: ISO 20022 camt.053/054; goaml: a goAML report; parquet: winnow's normalised columns.")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML (default: generic preset).")
 @click.option("--fx", "fx_path", type=click.Path(path_type=Path), help="CSV currency,eur_per_unit overriding rates.")
 @json_option
@@ -94,6 +102,23 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
             table.add_row(f"{p['score']:.1f}", p["party"], ",".join(p["rules"]), "yes" if p["flagged"] else "",
                           "; ".join(r["explanation"] for r in p["reasons"]))
         console.print(table)
+
+
+@payments.command("export")
+@case_option
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="Target .parquet (default: CASE/transactions.parquet).")
+@json_option
+@friendly
+def export_cmd(case_path: str | None, out: Path | None, as_json: bool) -> None:
+    """Write the case's normalised transactions to one Parquet file (importable with --format parquet)."""
+    from winnow.payments.parquet import export_parquet
+
+    result = export_parquet(load_case(case_path).root, out)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"wrote {result['rows']} transactions to {result['path']}")
 
 
 @payments.command("network")

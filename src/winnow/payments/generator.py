@@ -106,7 +106,7 @@ def generate(out: Path, seed: int = 1, senders: int = 2000, buyers: int = 40, fa
         labels["buyers"].append(s["account"])
         intensity = ["strong", "medium", "subtle"][b % 3]
         count = {"strong": r.randint(12, 30), "medium": r.randint(7, 12), "subtle": r.randint(5, 7)}[intensity]
-        mine = r.sample(facs, {"strong": 4, "medium": 3, "subtle": 2}[intensity])
+        mine = r.sample(facs, min(len(facs), {"strong": 4, "medium": 3, "subtle": 2}[intensity]))
         day = r.uniform(0, 120)
         for k in range(count):
             day += r.uniform(2, 18 if intensity == "subtle" else 12)
@@ -116,6 +116,25 @@ def generate(out: Path, seed: int = 1, senders: int = 2000, buyers: int = 40, fa
                                                                        "subtle": 0.3}[intensity]),
                   round(eur), message, r.choice(["money_transfer", "money_transfer", "e_wallet"]))
         labels.setdefault("intensity", {})[s["account"]] = intensity
+    # a few strong buyers also pay in stablecoin to one address (rule R11, when the address is listed); drawn from
+    # a second generator so that the rest of the scenario does not depend on it
+    crypto = random.Random(seed * 7919 + 1)
+    address = "T" + "".join(crypto.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789")
+                            for _ in range(33))
+    labels["crypto_addresses"] = [address]
+    for account in [a for a, level in labels.get("intensity", {}).items() if level == "strong"][::4]:
+        payer = next(row for row in w.rows if row["Sender Account"] == account)
+        sender = {"name": payer["Sender Name"], "country": payer["Sender Country"], "phone": payer["Sender Phone"],
+                  "account": account}
+        for _ in range(crypto.randint(3, 5)):
+            w.serial += 1
+            when = w.start + timedelta(days=crypto.uniform(0, 360), hours=crypto.randint(0, 23))
+            w.rows.append({**dict.fromkeys(FIELDS, ""), "Transaction ID": f"T{w.serial:08d}",
+                           "Date Time": when.strftime("%Y-%m-%d %H:%M:%S"),
+                           "Send Amount": f"{crypto.choice([20, 25, 30, 40, 50])}.00", "Send Currency": "USDT",
+                           "Sender Name": sender["name"], "Sender Phone": sender["phone"],
+                           "Sender Country": sender["country"], "Sender Account": account,
+                           "Receiver Wallet": address, "Channel": "crypto"})
     r.shuffle(w.rows)
     with (out / "transactions.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
@@ -124,3 +143,70 @@ def generate(out: Path, seed: int = 1, senders: int = 2000, buyers: int = 40, fa
     (out / "labels.json").write_text(json.dumps(labels, indent=1), encoding="utf-8")
     return {"transactions": len(w.rows), "buyers": len(labels["buyers"]),
             "facilitators": len(labels["facilitators"]), "diaspora": len(labels["diaspora"])}
+
+
+def generate_parquet(out: Path, rows: int, seed: int = 1, senders: int = 4000, buyers: int = 80,
+                     facilitators: int = 16) -> dict[str, Any]:
+    """A large labelled scenario for scale runs: the scenario of `generate` (normalised through the importer) tiled
+    into `rows` transactions in `transactions.parquet`, with `labels.json`. Copy k of every party gets the suffix
+    `-k` on accounts and wallets and k's digits appended to phone numbers (still E.164 up to 1,000 copies), so the
+    copies are disjoint populations with the same structure."""
+    import tempfile
+
+    import duckdb
+
+    from winnow.payments.importer import import_mto
+    from winnow.payments.parquet import export_parquet
+    from winnow.store.case import create_case
+
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="winnow-scale-") as scratch:
+        base = Path(scratch)
+        generate(base / "data", seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
+        case = create_case(base / "case", name="scale", examiner="generator")
+        import_mto(case.root, base / "data" / "transactions.csv")
+        base_parquet = export_parquet(case.root, base / "base.parquet")
+        size = base_parquet["rows"]
+        copies = -(-rows // size)
+        if copies > 1000:
+            raise ValueError(f"{rows} rows need {copies} copies of the {size}-row scenario (at most 1,000): "
+                             "raise --senders")
+        width = len(str(copies - 1))
+        suffix = f"lpad(k::VARCHAR, {width}, '0')"
+        conn = duckdb.connect()
+        try:
+            conn.execute("SET enable_progress_bar = false")
+            conn.execute(f"CREATE TABLE base AS SELECT * RENAME (file_row_number AS i) FROM read_parquet("
+                         f"'{base / 'base.parquet'}', file_row_number = true)")
+            columns = [c[0] for c in conn.execute("DESCRIBE base").fetchall() if c[0] != "i"]
+            select = []
+            for c in columns:
+                if c == "txn_id":
+                    select.append("txn_id || '-' || k AS txn_id")
+                elif c.endswith("_phone"):
+                    select.append(f"{c} || {suffix} AS {c}")
+                elif c.endswith(("_account", "_wallet", "_iban")):
+                    select.append(f"{c} || '-' || k AS {c}")
+                else:
+                    select.append(c)
+            target = out / "transactions.parquet"
+            partial = target.with_name(target.name + ".partial")
+            conn.execute(f"COPY (SELECT {', '.join(select)} FROM base, range({copies}) AS copies(k) "
+                         f"WHERE k * {size} + i < {rows}) TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
+            partial.replace(target)
+        finally:
+            conn.close()
+        labels = json.loads((base / "data" / "labels.json").read_text(encoding="utf-8"))
+    tiled: dict[str, Any] = {}
+    full, extra = divmod(rows, size)
+    used = copies if extra else full
+    for key in ("buyers", "diaspora", "background"):
+        tiled[key] = [f"{a}-{k}" for k in range(used) for a in labels[key]]
+    tiled["facilitators"] = [f"{p}{k:0{width}d}" for k in range(used) for p in labels["facilitators"]]
+    tiled["crypto_addresses"] = [f"{a}-{k}" for k in range(used) for a in labels["crypto_addresses"]]
+    tiled["intensity"] = {f"{a}-{k}": level for k in range(used) for a, level in labels["intensity"].items()}
+    tiled["note"] = (f"{used} copies of a {size}-row scenario; the last copy is cut at {rows} rows, so some of its "
+                     "labelled parties have fewer transactions" if extra else f"{used} copies of a {size}-row scenario")
+    (out / "labels.json").write_text(json.dumps(tiled), encoding="utf-8")
+    return {"transactions": rows, "copies": used, "scenario_rows": size, "buyers": len(tiled["buyers"]),
+            "facilitators": len(tiled["facilitators"]), "diaspora": len(tiled["diaspora"])}

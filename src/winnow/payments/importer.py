@@ -163,7 +163,8 @@ def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[s
 
 def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_path: Path | None = None,
                 fx_path: Path | None = None) -> ImportResult:
-    """Import one export: `mto` (CSV through a mapping) or `camt` (ISO 20022 camt.053/054 XML)."""
+    """Import one export: `mto` (CSV/Excel through a mapping), `camt` (ISO 20022 camt.053/054 XML), `goaml` or
+    `parquet` (winnow's normalised columns, see parquet.py)."""
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} is not a readable file")
@@ -183,8 +184,12 @@ def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_p
 
         rows = goaml.read(path)
         options = {"time_is": "utc", "default_channel": "bank"}
+    elif format_name == "parquet":
+        from winnow.payments.parquet import import_parquet
+
+        return import_parquet(case_root, path, fx_path)
     else:
-        raise ValueError(f"unknown payments format {format_name!r} (mto, camt, goaml)")
+        raise ValueError(f"unknown payments format {format_name!r} (mto, camt, goaml, parquet)")
     return _store(case_root, path, format_name, rows, fx.load(fx_path), options)
 
 
@@ -193,14 +198,23 @@ def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
     return import_file(case_root, path, "mto", mapping_path, fx_path)
 
 
-def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
-           rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
+def open_import(case_root: Path, path: Path) -> tuple[Any, ImportResult]:
+    """The case's payments connection and the import's result, marked as a duplicate when a file with the same
+    SHA-256 was imported before (the caller closes the connection)."""
     sha = file_sha256(path)
     result = ImportResult(str(path.absolute()), sha)
     conn = connect(case_root)
+    if conn.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
+        result.skipped_as_duplicate = True
+    return conn, result
+
+
+def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
+           rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
+    conn, result = open_import(case_root, path)
+    sha = result.sha256
     try:
-        if conn.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
-            result.skipped_as_duplicate = True
+        if result.skipped_as_duplicate:
             return result
         names = [c for c, _ in COLUMNS]
         errors: list[tuple[str, str]] = []

@@ -8,7 +8,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import RECEIVER_KEY, SENDER_KEY, register_entities
+from winnow.payments.rules import register_entities
 from winnow.payments.scoring import score
 from winnow.payments.store import connect
 
@@ -27,8 +27,8 @@ def build(case_root: Path, high_risk_only: bool = True) -> Any:
 
             countries = ", ".join(repr(c) for c in load_ruleset().get("high_risk_countries", []))
             where = f"WHERE receiver_country IN ({countries})"
-        rows = conn.execute(f"SELECT {SENDER_KEY} AS s, {RECEIVER_KEY} AS r, count(*), sum(amount_eur), "
-                            f"list(txn_id)[1:20] FROM transactions {where} GROUP BY s, r").fetchall()
+        rows = conn.execute(f"SELECT s, r, count(*), sum(amount_eur), list(txn_id ORDER BY time_utc)[1:20] "
+                            f"FROM keyed {where} GROUP BY s, r").fetchall()
     finally:
         conn.close()
     graph = nx.DiGraph()

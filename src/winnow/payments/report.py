@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.payments.network import build
-from winnow.payments.rules import RECEIVER_KEY, SENDER_KEY, load_ruleset, register_entities
+from winnow.payments.rules import load_ruleset, register_entities
 from winnow.payments.scoring import score
 from winnow.payments.store import connect
 
@@ -35,8 +35,8 @@ def _party_charts(conn: Any, entity: str, role: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    key = SENDER_KEY if role == "sender" else RECEIVER_KEY
-    rows = conn.execute(f"SELECT time_utc, amount_eur FROM transactions WHERE {key} = ? ORDER BY time_utc",
+    key = "s" if role == "sender" else "r"
+    rows = conn.execute(f"SELECT time_utc, amount_eur FROM keyed WHERE {key} = ? ORDER BY time_utc",
                         [entity]).fetchall()
     if not rows:
         return ""

@@ -1,5 +1,6 @@
 """Scoring: rule hits add up with the ruleset's weights; a party is flagged from `flag_score` on and only with
-two or more distinct rules (no single rule ranks a party on its own). Every score keeps its explanations."""
+two or more distinct rules (no single rule ranks a party on its own). Every score keeps its explanations, and each
+entity its identifiers and why they were merged."""
 
 from __future__ import annotations
 
@@ -10,38 +11,60 @@ from typing import Any
 from winnow.payments.rules import Hit, evaluate, load_ruleset, register_entities
 from winnow.payments.store import connect
 
+MERGE_REASONS_SHOWN = 20
 
-def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | None = None) -> dict[str, Any]:
+
+def _entity_details(conn: Any, parties: list[str]) -> tuple[dict[str, list[str]], dict[str, list[dict[str, str]]]]:
+    """Identifiers and merge reasons of the given entities (one query each, however many parties)."""
+    members: dict[str, list[str]] = {}
+    why: dict[str, list[dict[str, str]]] = {}
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest($1::VARCHAR[]) AS entity", [parties])
+    for entity, ids in conn.execute("SELECT entity, list_sort(list(identifier)) FROM entity_map "
+                                    "WHERE entity IN (SELECT entity FROM wanted) GROUP BY entity").fetchall():
+        members[entity] = list(ids)
+    for entity, a, b, txn in conn.execute(
+            "SELECT entity, a, b, txn FROM (SELECT *, row_number() OVER (PARTITION BY entity ORDER BY a, b) AS k "
+            "FROM entity_reasons WHERE entity IN (SELECT entity FROM wanted)) WHERE k <= $1 ORDER BY entity, k",
+            [MERGE_REASONS_SHOWN]).fetchall():
+        why.setdefault(entity, []).append({"identifiers": f"{a} + {b}", "transaction": txn or ""})
+    return members, why
+
+
+def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | None = None,
+          memory_limit: str | None = None) -> dict[str, Any]:
     ruleset = load_ruleset(ruleset_path)
     conn = connect(case_root)
     try:
-        entities = register_entities(conn)
+        if memory_limit:
+            conn.execute(f"SET memory_limit = '{memory_limit}'")
+        register_entities(conn)
         hits = evaluate(conn, ruleset, seeds)
         total = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
+        members, why = _entity_details(conn, sorted({h.party for h in hits}))
     finally:
         conn.close()
+    return rank(hits, ruleset, members, why, total)
+
+
+def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]],
+         why: dict[str, list[dict[str, str]]], total: int) -> dict[str, Any]:
     weights = {rule: float(params.get("weight", 1.0)) for rule, params in ruleset["rules"].items()}
     threshold = float(ruleset.get("flag_score", 3.0))
     parties: dict[tuple[str, str], list[Hit]] = defaultdict(list)
     for hit in hits:
         parties[(hit.role, hit.party)].append(hit)
     ranked: dict[str, list[dict[str, Any]]] = {"senders": [], "receivers": []}
-    members: dict[str, list[str]] = defaultdict(list)
-    for identifier in entities.parent:
-        members[entities.find(identifier)].append(identifier)
-    why: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for a, b, txn in entities.reasons:
-        why[entities.find(a)].append({"identifiers": f"{a} + {b}", "transaction": txn})
     for (role, party), party_hits in parties.items():
+        party_hits.sort(key=lambda h: int(h.rule[1:]))
         points = sum(weights.get(h.rule, 1.0) for h in party_hits)
-        rules = sorted({h.rule for h in party_hits})
+        rules = sorted({h.rule for h in party_hits}, key=lambda r: int(r[1:]))
         ranked["senders" if role == "sender" else "receivers"].append({
             "party": party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:"))
-            else party, "entity": party, "identifiers": sorted(members.get(party, [])),
-            "merged_because": why.get(party, [])[:20], "score": round(points, 3), "rules": rules,
+            else party, "entity": party, "identifiers": members.get(party, []),
+            "merged_because": why.get(party, []), "score": round(points, 3), "rules": rules,
             "flagged": points >= threshold and len(rules) >= 2,
             "reasons": [{"rule": h.rule, "weight": weights.get(h.rule, 1.0), "explanation": h.explanation,
-                         "evidence": h.evidence[:50], "evidence_count": len(h.evidence)} for h in party_hits]})
+                         "evidence": h.evidence[:50], "evidence_count": h.evidence_count} for h in party_hits]})
     for key in ranked:
         ranked[key].sort(key=lambda p: (-p["score"], p["party"]))
     return {"transactions": total, "flag_score": threshold, "weights": weights, **ranked}

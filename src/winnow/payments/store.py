@@ -23,6 +23,7 @@ def connect(case_root: Path) -> Any:
 
     conn = duckdb.connect(str(case_root / "payments.duckdb"))
     conn.execute("SET enable_progress_bar = false")  # it would print on stdout, which --json keeps for JSON only
+    conn.execute("SET TimeZone = 'UTC'")  # casts between TIMESTAMP and TIMESTAMPTZ never use the machine's zone
     conn.execute(f"CREATE TABLE IF NOT EXISTS transactions ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")
     conn.execute("CREATE TABLE IF NOT EXISTS imports (file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, "
                  "format VARCHAR, rows INTEGER, errors INTEGER, imported_utc VARCHAR)")
