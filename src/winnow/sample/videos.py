@@ -39,13 +39,14 @@ def pan_frames(seed: int, size: tuple[int, int], seconds: float, fps: float) -> 
 
 def write(path: Path, frames: Any, size: tuple[int, int], fps: float, codec: str = "libx264", gop: int = 60,
           bitrate: int | None = None, container_format: str | None = None, options: dict[str, str] | None = None,
-          transform: Any = None) -> Path:
+          transform: Any = None, metadata: dict[str, str] | None = None) -> Path:
     from fractions import Fraction
 
     import av
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with av.open(str(path), "w", format=container_format) as out:
+        out.metadata.update(metadata or {})
         stream: Any = out.add_stream(codec, rate=Fraction(fps).limit_denominator(1001))
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"

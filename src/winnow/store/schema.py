@@ -190,6 +190,72 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (image_sha256, source, video)
     );
     """,
+    # 4: chats, identifiers and where each was seen
+    """
+    CREATE TABLE chat_sources (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        path TEXT NOT NULL,
+        format TEXT NOT NULL,
+        options TEXT NOT NULL,
+        imported_utc TEXT NOT NULL,
+        threads INTEGER NOT NULL DEFAULT 0,
+        messages INTEGER NOT NULL DEFAULT 0,
+        problems INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE chat_threads (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES chat_sources(id),
+        key TEXT NOT NULL,
+        title TEXT NOT NULL,
+        app TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        participants TEXT NOT NULL,
+        notes TEXT NOT NULL,
+        UNIQUE (source_id, key)
+    );
+    CREATE TABLE chat_messages (
+        id INTEGER PRIMARY KEY,
+        thread_id INTEGER NOT NULL REFERENCES chat_threads(id),
+        seq INTEGER NOT NULL,
+        sender TEXT,
+        time_utc TEXT,
+        time_original TEXT NOT NULL,
+        tz_resolution TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        text_raw TEXT NOT NULL,
+        attachments TEXT NOT NULL,
+        deleted INTEGER NOT NULL,
+        position TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        UNIQUE (thread_id, seq)
+    );
+    CREATE INDEX chat_messages_time ON chat_messages (time_utc);
+    CREATE TABLE chat_problems (
+        source_id INTEGER NOT NULL REFERENCES chat_sources(id),
+        position TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE identifiers (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        UNIQUE (kind, value)
+    );
+    CREATE TABLE sightings (
+        identifier_id INTEGER NOT NULL REFERENCES identifiers(id),
+        origin TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        note TEXT NOT NULL,
+        time_utc TEXT,
+        context TEXT NOT NULL,
+        UNIQUE (identifier_id, origin, ref, raw)
+    );
+    CREATE INDEX sightings_ref ON sightings (origin, ref);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

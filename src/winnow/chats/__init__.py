@@ -1,0 +1,1 @@
+"""Seized chat exports: one parser per source, all producing one model (chats.model)."""

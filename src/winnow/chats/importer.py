@@ -1,0 +1,291 @@
+"""`winnow chats import FILE|FOLDER --case PATH`: detect the export's format, parse it into the one chat model,
+scan every message (and sender name) for identifiers, and store threads, messages, problems, identifiers and
+sightings in the case store. Idempotent: a source with the same SHA-256 (a folder: the hash of its files' hashes)
+is imported once. Nothing is dropped silently: a malformed record is a stored problem with its position, and the
+message is kept with what could be read."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sqlite3
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from winnow.chats.model import Event, Message, Problem, Thread
+from winnow.identifiers.extract import Found, extract, from_entity
+from winnow.signals.crypto import file_sha256
+from winnow.store.case import Case
+from winnow.timeutil import utc_now
+
+FORMATS = ("whatsapp", "telegram", "skype", "facebook", "ufdr", "csv")
+BATCH = 20_000
+
+
+@dataclass
+class ChatImport:
+    source: str
+    format: str
+    sha256: str
+    threads: int = 0
+    messages: int = 0
+    identifiers: int = 0
+    sightings: int = 0
+    problems: int = 0
+    already_imported: bool = False
+    first_problems: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _sniff_json(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(65536).decode("utf-8", "replace")
+    if '"conversations"' in head and ('"MessageList"' in head or '"exportDate"' in head or '"userId"' in head):
+        return "skype"
+    if '"sender_name"' in head or ('"participants"' in head and '"timestamp_ms"' in head):
+        return "facebook"
+    if '"date_unixtime"' in head or '"chats"' in head or ('"messages"' in head and '"type"' in head):
+        return "telegram"
+    raise ValueError(f"{path}: a JSON file of no known chat export (Telegram result.json, Skype messages.json, "
+                     "Facebook/Instagram message_N.json)")
+
+
+def detect(path: Path) -> str:
+    if path.is_dir():
+        if next(path.rglob("message_*.json"), None):
+            return "facebook"
+        for name, fmt in (("result.json", "telegram"), ("messages.json", "skype"), ("report.xml", "ufdr"),
+                          ("_chat.txt", "whatsapp")):
+            if next(path.rglob(name), None):
+                return fmt
+        raise ValueError(f"{path}: no known chat export inside (result.json, messages.json, message_N.json, "
+                         "report.xml, _chat.txt); give a file and --format")
+    suffix = path.suffix.lower()
+    if suffix == ".ufdr":
+        return "ufdr"
+    if suffix == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            names = [n.rsplit("/", 1)[-1] for n in archive.namelist()]
+        if "report.xml" in names:
+            return "ufdr"
+        if any(n.endswith(".txt") for n in names):
+            return "whatsapp"
+        raise ValueError(f"{path}: a zip with neither a WhatsApp chat text nor a report.xml")
+    if suffix == ".json":
+        return _sniff_json(path)
+    if suffix == ".xml":
+        return "ufdr"
+    if suffix == ".txt":
+        return "whatsapp"
+    if suffix == ".csv":
+        return "csv"
+    raise ValueError(f"{path}: cannot tell the chat format from the name; give --format ({', '.join(FORMATS)})")
+
+
+def source_sha256(path: Path) -> str:
+    if path.is_file():
+        return file_sha256(path)
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path).as_posix()}\0{file_sha256(file)}\n".encode())
+    return digest.hexdigest()
+
+
+def _whatsapp_opener(path: Path) -> tuple[Callable[[], Iterator[str]], str]:
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            texts = [n for n in archive.namelist() if n.endswith(".txt")]
+        member = next((n for n in texts if n.rsplit("/", 1)[-1] == "_chat.txt"), texts[0])
+
+        def lines() -> Iterator[str]:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+                yield from io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+
+        return lines, path.stem
+
+    def plain() -> Iterator[str]:
+        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
+            yield from f
+
+    return plain, path.stem
+
+
+def events(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Event]:
+    if fmt == "whatsapp":
+        from winnow.chats import whatsapp
+
+        if path.is_dir():
+            path = next(path.rglob("_chat.txt"))
+        opener, name = _whatsapp_opener(path)
+        return whatsapp.parse(opener, name, options.get("dayfirst"), options.get("tz"))
+    if fmt == "telegram":
+        from winnow.chats import telegram
+
+        return telegram.parse(next(path.rglob("result.json")) if path.is_dir() else path)
+    if fmt == "skype":
+        from winnow.chats import skype
+
+        return skype.parse(next(path.rglob("messages.json")) if path.is_dir() else path)
+    if fmt == "facebook":
+        from winnow.chats import facebook
+
+        return facebook.parse(path)
+    if fmt == "ufdr":
+        from winnow.chats import ufdr
+
+        return ufdr.parse(next(path.rglob("report.xml")) if path.is_dir() else path)
+    if fmt == "csv":
+        from winnow.chats import csvchat
+
+        if not options.get("mapping"):
+            raise ValueError("a CSV chat export needs --mapping FILE.yaml (columns: thread, sender, time, text)")
+        return csvchat.parse(path, csvchat.load_mapping(Path(options["mapping"])))
+    raise ValueError(f"unknown chat format {fmt!r} ({', '.join(FORMATS)})")
+
+
+class _Writer:
+    """Batched inserts of messages and sightings; identifiers interned through a dictionary."""
+
+    def __init__(self, conn: sqlite3.Connection, source_id: int, regions: tuple[str, ...]) -> None:
+        self.conn = conn
+        self.source_id = source_id
+        self.regions = regions
+        self.threads: dict[str, int] = {}
+        self.ids: dict[tuple[str, str], int] = {}
+        self.messages: list[tuple[Any, ...]] = []
+        self.sightings: list[tuple[Any, ...]] = []
+        self.next_message = (conn.execute("SELECT max(id) FROM chat_messages").fetchone()[0] or 0) + 1
+        self.message_count = 0
+        self.sighting_count = 0
+
+    def thread(self, thread: Thread) -> None:
+        values = (thread.title, thread.app, thread.kind, json.dumps(thread.participants, ensure_ascii=False),
+                  json.dumps(thread.notes, ensure_ascii=False))
+        if thread.key in self.threads:
+            self.conn.execute("UPDATE chat_threads SET title = ?, app = ?, kind = ?, participants = ?, notes = ? "
+                              "WHERE id = ?", (*values, self.threads[thread.key]))
+            return
+        cursor = self.conn.execute("INSERT INTO chat_threads (source_id, key, title, app, kind, participants, notes) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.source_id, thread.key, *values))
+        self.threads[thread.key] = int(cursor.lastrowid or 0)
+
+    def identifier(self, kind: str, value: str) -> int:
+        key = (kind, value)
+        found = self.ids.get(key)
+        if found is None:
+            self.conn.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", key)
+            row = self.conn.execute("SELECT id FROM identifiers WHERE kind = ? AND value = ?", key).fetchone()
+            found = int(row[0])
+            self.ids[key] = found
+        return found
+
+    def message(self, m: Message) -> None:
+        if m.thread_key not in self.threads:
+            self.thread(Thread(m.thread_key, m.thread_key, "unknown"))
+        mid = self.next_message
+        self.next_message += 1
+        time = m.time_utc.isoformat(sep=" ") if m.time_utc else None
+        self.messages.append((mid, self.threads[m.thread_key], m.seq, m.sender, time, m.time_original,
+                              m.tz_resolution, m.kind, m.text, m.text_raw,
+                              json.dumps(m.attachments, ensure_ascii=False) if m.attachments else "[]",
+                              int(m.deleted), m.position, m.raw))
+        found: list[tuple[Found, str]] = [(f, m.text) for f in extract(m.text, self.regions)]
+        if m.sender:
+            found += [(f, m.sender) for f in extract(m.sender, self.regions) if f.kind in ("phone", "email", "handle")]
+        for kind, text in m.entities:
+            entity = from_entity(kind, text, self.regions)
+            if entity:
+                found.append((entity, text))
+        seen = set()
+        for item, text in found:
+            key = (item.kind, item.value, item.raw)
+            if key in seen:
+                continue
+            seen.add(key)
+            context = text[max(0, item.start - 40):item.end + 40] if text is m.text else text[:120]
+            self.sightings.append((self.identifier(item.kind, item.value), "chat", str(mid), item.raw,
+                                   item.confidence, item.note, time, context))
+        if len(self.messages) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        self.conn.executemany("INSERT INTO chat_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              self.messages)
+        before = self.conn.total_changes
+        self.conn.executemany("INSERT OR IGNORE INTO sightings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.sightings)
+        self.sighting_count += self.conn.total_changes - before
+        self.message_count += len(self.messages)
+        self.messages, self.sightings = [], []
+
+
+def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: str | None = None,
+                 tz: str | None = None, regions: tuple[str, ...] = (), mapping: Path | None = None) -> ChatImport:
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{path} does not exist")
+    if tz:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Paris)") from exc
+    try:
+        fmt = fmt or detect(path)
+        sha = source_sha256(path)
+    except (OSError, zipfile.BadZipFile, UnicodeError) as exc:
+        raise ValueError(f"{path}: cannot read it ({type(exc).__name__}: {exc}); nothing was imported") from exc
+    result = ChatImport(str(path.absolute()), fmt, sha)
+    options = {"dayfirst": dayfirst, "tz": tz, "regions": list(regions), "mapping": str(mapping) if mapping else None}
+    conn = case.connect()
+    try:
+        if conn.execute("SELECT 1 FROM chat_sources WHERE sha256 = ?", (sha,)).fetchone():
+            result.already_imported = True
+            return result
+        stream = events(path, fmt, options)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            cursor = conn.execute("INSERT INTO chat_sources (sha256, path, format, options, imported_utc) "
+                                  "VALUES (?, ?, ?, ?, ?)", (sha, result.source, fmt, json.dumps(options),
+                                                            utc_now()))
+            source_id = int(cursor.lastrowid or 0)
+            writer = _Writer(conn, source_id, tuple(r.upper() for r in regions))
+            problems = []
+            try:
+                for event in stream:
+                    if isinstance(event, Message):
+                        writer.message(event)
+                    elif isinstance(event, Thread):
+                        writer.thread(event)
+                    elif isinstance(event, Problem):
+                        problems.append((source_id, event.position, event.message))
+            except (OSError, zipfile.BadZipFile, UnicodeError, KeyError, TypeError, AttributeError) as exc:
+                # a reader met a shape it does not know: nothing of this source is stored, and the user is told
+                raise ValueError(f"{path}: cannot read this {fmt} export ({type(exc).__name__}: {exc}); "
+                                 "nothing was imported") from exc
+            writer.flush()
+            conn.executemany("INSERT INTO chat_problems VALUES (?, ?, ?)", problems)
+            conn.execute("UPDATE chat_threads SET participants = (SELECT json_group_array(sender) FROM "
+                         "(SELECT DISTINCT sender FROM chat_messages m WHERE m.thread_id = chat_threads.id "
+                         "AND sender IS NOT NULL)) WHERE source_id = ? AND participants = '[]'", (source_id,))
+            result.threads = len(writer.threads)
+            result.messages = writer.message_count
+            result.sightings = writer.sighting_count
+            result.identifiers = len(writer.ids)
+            result.problems = len(problems)
+            result.first_problems = [{"position": p, "message": m} for _, p, m in problems[:20]]
+            conn.execute("UPDATE chat_sources SET threads = ?, messages = ?, problems = ? WHERE id = ?",
+                         (result.threads, result.messages, result.problems, source_id))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.close()
+    return result

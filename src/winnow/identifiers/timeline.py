@@ -1,0 +1,163 @@
+"""`winnow timeline --case [--party X]`: chat messages, payments, video recordings and media timestamps of a party
+in one chronological view (text or a self-contained HTML file), with "order -> payment -> recording" sequences
+flagged: a message that speaks of paying or names an amount, a payment to or from the party within 48 hours after
+it, and a video (or photo) timestamped within 48 hours after the payment.
+
+A party is an identifier (phone, handle, wallet, MTCN, ...) or a name: its messages are those of the chat threads
+where the identifier was seen (or that the named person wrote in), its payments those carrying the identifier (or
+the name) on either side. Media have no owner in the case: those timestamped within the party's span are shown as
+context, marked so. Times are UTC."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from winnow.store.case import Case
+
+PAY_WORDS = re.compile(r"\b(?:send|sent|pay|paid|payment|transfer|mtcn|gcash|maya|western union|moneygram|"
+                       r"remit|load|envoy[ée]|pay[ée]|bayad|padala)\b", re.IGNORECASE)
+SEQUENCE_WINDOW = timedelta(hours=48)
+LIMIT = 5000
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    if re.match(r"^\d{4}:\d{2}:\d{2} ", text):  # EXIF
+        text = text.replace(":", "-", 2)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo:
+        from datetime import UTC
+
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
+    if party:
+        rows = conn.execute(
+            "SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
+            "JOIN chat_threads t ON t.id = m.thread_id WHERE m.thread_id IN (SELECT m2.thread_id FROM sightings s "
+            "JOIN identifiers i ON i.id = s.identifier_id JOIN chat_messages m2 ON s.origin = 'chat' "
+            "AND m2.id = CAST(s.ref AS INTEGER) "
+            "WHERE i.value = ? OR i.value LIKE '%:' || ?) OR m.thread_id IN (SELECT thread_id FROM chat_messages "
+            "WHERE lower(sender) = lower(?)) ORDER BY m.time_utc LIMIT ?", (party, party, party, LIMIT)).fetchall()
+    else:
+        rows = conn.execute("SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
+                            "JOIN chat_threads t ON t.id = m.thread_id ORDER BY m.time_utc LIMIT ?",
+                            (LIMIT,)).fetchall()
+    return [{"time": _time(r["time_utc"]), "type": "message", "ref": f"chat message {r['id']}",
+             "summary": f"[{r['app']} '{r['title']}'] {r['sender'] or '(system)'}: {r['text'][:200]}",
+             "pay_talk": bool(PAY_WORDS.search(r["text"]) or re.search(r"\d+ ?(?:eur|€|php|₱|usd)", r["text"], re.I))}
+            for r in rows if r["time_utc"]]
+
+
+def _payments(case: Case, party: str | None) -> list[dict[str, Any]]:
+    if not (case.root / "payments.duckdb").exists():
+        return []
+    from winnow.payments.store import connect
+
+    columns = ("sender_phone", "receiver_phone", "sender_account", "receiver_account", "sender_wallet",
+               "receiver_wallet", "sender_iban", "receiver_iban", "txn_id")
+    conn = connect(case.root)
+    try:
+        if party:
+            value = party.split(":", 1)[1] if party.startswith(("gcash:", "maya:")) else party
+            where = " OR ".join(f"{c} = $1" for c in columns) + \
+                " OR sender_name = lower($1) OR receiver_name = lower($1)"
+            rows = conn.execute(f"SELECT txn_id, time_utc, amount, currency, amount_eur, sender_name, receiver_name, "
+                                f"channel FROM transactions WHERE {where} ORDER BY time_utc LIMIT {LIMIT}",
+                                [value]).fetchall()
+        else:
+            rows = conn.execute("SELECT txn_id, time_utc, amount, currency, amount_eur, sender_name, receiver_name, "
+                                f"channel FROM transactions ORDER BY time_utc LIMIT {LIMIT}").fetchall()
+    finally:
+        conn.close()
+    return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}",
+             "summary": f"{amount:.2f} {currency} ({eur:.2f} EUR) {s or '?'} -> {r or '?'} by {channel}"}
+            for txn, t, amount, currency, eur, s, r, channel in rows if t]
+
+
+def _media(conn: Any, start: datetime | None, end: datetime | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if start is None or end is None:
+        return out
+    low, high = (start - SEQUENCE_WINDOW).isoformat(sep=" "), (end + SEQUENCE_WINDOW).isoformat(sep=" ")
+    sources = (("videos", "creation_time", "recording", "video", "video created {when} ({chain}) — context: not "
+                "linked to the party"),
+               ("images", "datetime_original", "media", "image", "photo taken {when} (EXIF, camera clock) ({chain}) "
+                "— context"))
+    for table, column, kind, label, summary in sources:
+        for sha, when, chain in conn.execute(
+                f"SELECT m.sha256, m.{column}, min(i.chain) FROM {table} m JOIN instances i ON i.sha256 = m.sha256 "
+                f"WHERE m.{column} IS NOT NULL GROUP BY m.sha256").fetchall():
+            moment = _time(when)
+            if moment and low <= moment.isoformat(sep=" ") <= high:
+                out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}",
+                            "summary": summary.format(when=when, chain=chain)})
+    return out
+
+
+def timeline(case: Case, party: str | None = None) -> dict[str, Any]:
+    conn = case.connect(readonly=True)
+    try:
+        events = _messages(conn, party) + _payments(case, party)
+        times = [e["time"] for e in events]
+        events += _media(conn, min(times) if times else None, max(times) if times else None)
+    finally:
+        conn.close()
+    events.sort(key=lambda e: (e["time"], e["type"]))
+    sequences = []
+    for i, order in enumerate(events):
+        if order["type"] != "message" or not order.get("pay_talk"):
+            continue
+        payment = next((e for e in events[i + 1:] if e["type"] == "payment"
+                        and e["time"] - order["time"] <= SEQUENCE_WINDOW), None)
+        if payment is None:
+            continue
+        after = [e for e in events if e["type"] in ("recording", "media") and
+                 timedelta(0) <= e["time"] - payment["time"] <= SEQUENCE_WINDOW]
+        flag = "order -> payment -> recording" if any(e["type"] == "recording" for e in after) else \
+            "order -> payment -> media" if after else "order -> payment"
+        for e in (order, payment, *after[:3]):
+            e.setdefault("flags", []).append(flag)
+        sequences.append({"flag": flag, "order": order["ref"], "payment": payment["ref"],
+                          "after": [e["ref"] for e in after[:3]], "start": order["time"].isoformat(sep=" ")})
+    for e in events:
+        e["time"] = e["time"].isoformat(sep=" ")
+        e.pop("pay_talk", None)
+        e.setdefault("flags", [])
+    return {"party": party, "events": events, "sequences": sequences,
+            "truncated": len([e for e in events if e["type"] in ("message", "payment")]) >= LIMIT}
+
+
+def write_html(result: dict[str, Any], out: Path) -> Path:
+    colours = {"message": "#eef", "payment": "#efe", "recording": "#fee", "media": "#fff6e0"}
+    rows = "".join(
+        f"<tr style='background:{colours.get(e['type'], '#fff')}'><td>{html.escape(e['time'])}</td>"
+        f"<td>{html.escape(e['type'])}</td><td>{html.escape(e['summary'])}</td><td>{html.escape(e['ref'])}</td>"
+        f"<td><b>{html.escape(', '.join(sorted(set(e['flags']))))}</b></td></tr>" for e in result["events"])
+    sequences = "".join(f"<li><b>{html.escape(s['flag'])}</b> from {html.escape(s['start'])}: {html.escape(s['order'])}"
+                        f" → {html.escape(s['payment'])} → {html.escape(', '.join(s['after']) or '-')}</li>"
+                        for s in result["sequences"])
+    title = f"Timeline of {result['party']}" if result["party"] else "Timeline"
+    document = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
+                "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
+                "td,th{border:1px solid #ccc;padding:3px 6px;font-size:13px;vertical-align:top}</style></head><body>"
+                f"<h1>{html.escape(title)}</h1><p>Times in UTC. Media without an owner are context only.</p>"
+                f"<h2>Flagged sequences ({len(result['sequences'])})</h2><ul>{sequences}</ul>"
+                "<h2>Events</h2><table><tr><th>time (UTC)</th><th>type</th><th>what</th><th>evidence</th>"
+                f"<th>flags</th></tr>{rows}</table></body></html>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(document, encoding="utf-8")
+    return out
