@@ -120,3 +120,21 @@ def test_wallets_handles_urls_emails_amounts_dates_iban() -> None:
     assert ("amount", "25.00 EUR") in _kinds("sent 25 EUR") and ("amount", "500.00 PHP") in _kinds("₱500")
     assert from_entity("bank_card", "4111 1111 1111 1111").confidence == 0.9  # type: ignore[union-attr]
     assert from_entity("account", "639171234567@s.whatsapp.net").value == "+639171234567"  # type: ignore[union-attr]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([("DE", "37040044", 10), ("FR", "2004101005", 11), ("NL", "ABNA", 10),
+                        ("GB", "NWBK601613", 8), ("ES", "21000418", 10)]),
+       st.integers(min_value=0, max_value=10**12), st.integers(min_value=0, max_value=100))
+def test_iban_valid_and_near_miss(country: tuple[str, str, int], seed: int, where: int) -> None:
+    from schwifty import IBAN
+
+    code, bank, account_len = country
+    account = f"{seed:024d}"[-account_len:]
+    iban = str(IBAN.generate(code, bank_code=bank, account_code=account).compact)
+    spaced = " ".join(iban[i:i + 4] for i in range(0, len(iban), 4))
+    assert ("iban", iban) in _kinds(f"IBAN {spaced} merci")
+    digits = [i for i in range(4, len(iban)) if iban[i].isdigit()]
+    i = digits[where % len(digits)]
+    broken = iban[:i] + str((int(iban[i]) + 1) % 10) + iban[i + 1:]
+    assert not any(k == "iban" for k, _ in _kinds(broken))  # one digit changed: the check digits fail

@@ -116,14 +116,28 @@ def _whatsapp_opener(path: Path) -> tuple[Callable[[], Iterator[str]], str]:
     return plain, path.stem
 
 
+def _vcards(path: Path) -> list[tuple[str, str]]:
+    """The contact cards (.vcf) beside a WhatsApp chat: in its zip, or in its folder."""
+    if path.suffix.lower() == ".zip":
+        with zipfile.ZipFile(path) as archive:
+            return [(n, archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()
+                    if n.lower().endswith(".vcf")]
+    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in sorted(path.parent.glob("*.vcf"))]
+
+
 def events(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Event]:
     if fmt == "whatsapp":
         from winnow.chats import whatsapp
 
         if path.is_dir():
             path = next(path.rglob("_chat.txt"))
+        from itertools import chain
+
+        from winnow.chats import vcard
+
         opener, name = _whatsapp_opener(path)
-        return whatsapp.parse(opener, name, options.get("dayfirst"), options.get("tz"))
+        return chain(whatsapp.parse(opener, name, options.get("dayfirst"), options.get("tz")),
+                     vcard.events(_vcards(path)))
     if fmt == "telegram":
         from winnow.chats import telegram
 

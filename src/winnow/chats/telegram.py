@@ -70,9 +70,18 @@ def _message(chat_key: str, seq: int, item: dict[str, Any], position: str) -> Me
         text = f"{detail}{': ' + text if text else ''}"
     elif attachments:
         kind = "media" if not text else "message"
+    card = item.get("contact_information")
+    entities = _entities(item)
+    if isinstance(card, dict):  # a shared contact card
+        name = " ".join(str(card.get(k, "")) for k in ("first_name", "last_name")).strip()
+        phone = str(card.get("phone_number", ""))
+        text = f"{text} [contact card: {name} {phone}]".strip()
+        kind = "contact"
+        if phone:
+            entities.append(("phone", phone))
     return Message(chat_key, seq, str(sender) if sender else None, moment, original, resolution, clean(text), text,
                    position, json.dumps(_plain(item), ensure_ascii=False), kind=kind, attachments=attachments,
-                   entities=_entities(item))
+                   entities=entities)
 
 
 def _contact(seq: int, item: dict[str, Any], position: str) -> Message:

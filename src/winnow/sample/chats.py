@@ -119,6 +119,9 @@ def whatsapp(scenario: Scenario, out: Path, style: str = "android24", order: str
         with zipfile.ZipFile(out, "w") as archive:
             archive.writestr("_chat.txt", text)
             archive.writestr("IMG-20250314-WA0001.jpg", b"not really a photo")
+            archive.writestr("Rosa Seller.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Rosa Seller\r\n"
+                             f"TEL;type=CELL;waid={scenario.seller_phone[1:]}:{scenario.seller_phone}\r\n"
+                             "EMAIL:rosa.seller@example.org\r\nEND:VCARD\r\n")
         return out
     out.write_text(text, encoding="utf-8")
     return out
@@ -147,6 +150,9 @@ def telegram(scenario: Scenario, out: Path, full: bool = True) -> Path:
             item["text"] = [head, {"type": "link", "text": "https://" + link}]
         else:
             item["text"] = line.text
+        if i == 5 and line.kind == "message" and not line.attachment:
+            item["contact_information"] = {"first_name": "Maria", "last_name": "Helper",
+                                           "phone_number": "+639181112222"}
         text = item.get("text")
         item["text_entities"] = ([{"type": "plain", "text": p} if isinstance(p, str) else p for p in text]
                                  if isinstance(text, list) else [{"type": "plain", "text": text}] if text else [])
