@@ -46,6 +46,11 @@ DECLARED: tuple[Setting, ...] = (
             "are rare)."),
     Setting("video_fps", 1.0, "vpdq mode: frames hashed per second."),
     Setting("video_max_pixels", 8192 * 8192, "Videos with larger frames are described, not decoded."),
+    Setting("call_ocr", "auto", "Call-recording detector: OCR a few frames 'auto' (when the cheaper signals give at "
+            "least call_ocr_threshold), 'always' or 'never'."),
+    Setting("call_ocr_threshold", 0.2, "Cheap-signal score from which OCR runs in 'auto' mode."),
+    Setting("call_ocr_frames", 4, "Frames read by OCR per video."),
+    Setting("call_regions", "PH,FR,GB,US", "Countries whose national phone formats are read in on-screen leads."),
     Setting("worker_memory_mb", 6144, "Address-space cap of each worker process; a decoder that balloons past it "
             "fails on that file only (0: no cap)."),
 )
@@ -74,11 +79,17 @@ class Settings:
     video_min_frames: int = 8
     video_fps: float = 1.0
     video_max_pixels: int = 8192 * 8192
+    call_ocr: str = "auto"
+    call_ocr_threshold: float = 0.2
+    call_ocr_frames: int = 4
+    call_regions: str = "PH,FR,GB,US"
     worker_memory_mb: int = 6144
 
     def __post_init__(self) -> None:
         if self.video_mode not in ("triage", "vpdq"):
             raise ValueError(f"video_mode must be 'triage' or 'vpdq', not {self.video_mode!r}")
+        if self.call_ocr not in ("auto", "always", "never"):
+            raise ValueError(f"call_ocr must be 'auto', 'always' or 'never', not {self.call_ocr!r}")
         if self.video_fps <= 0 or self.video_interval <= 0 or self.video_min_frames < 1:
             raise ValueError("video_fps and video_interval must be > 0, video_min_frames >= 1")
 

@@ -13,6 +13,7 @@ import click  # noqa: E402
 from winnow import __version__  # noqa: E402
 from winnow.cli import (  # noqa: E402
     audit_cmd,
+    calls_cmd,
     case_cmd,
     chats_cmd,
     hashset_cmd,
@@ -34,7 +35,7 @@ def cli() -> None:
 COMMANDS = (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.audit, sample_cmd.sample_data,
             hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export,
             video_cmd.videos, payments_cmd.payments, chats_cmd.chats, chats_cmd.identifiers, chats_cmd.links_cmd,
-            chats_cmd.timeline_cmd)
+            chats_cmd.timeline_cmd, calls_cmd.calls, calls_cmd.leads)
 match_cmd.export.add_command(video_cmd.export_vpdq_cmd)
 for command in COMMANDS:
     cli.add_command(command)

@@ -215,7 +215,11 @@ class Processor:
                 source = stack.enter_context(os.fdopen(open_evidence(disk_path), "rb"))
             result = video_signal.analyse(source, sha256=sha, thumbs=self.thumbs, mode=s.video_mode,
                                           interval=s.video_interval, min_frames=s.video_min_frames, fps=s.video_fps,
-                                          max_pixels=s.video_max_pixels, thumbnail_size=s.thumbnail_size)
+                                          max_pixels=s.video_max_pixels, thumbnail_size=s.thumbnail_size,
+                                          call={"ocr": s.call_ocr, "threshold": s.call_ocr_threshold,
+                                                "frames": s.call_ocr_frames,
+                                                "regions": [r.strip().upper() for r in s.call_regions.split(",")
+                                                            if r.strip()]})
         rec.video = result.values
         for code, message in result.warnings:
             rec.warn("video", code, message)

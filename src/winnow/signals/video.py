@@ -53,9 +53,58 @@ def _contact_sheet(cells: list[Image.Image]) -> Image.Image:
     return sheet
 
 
+def _ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[float, Any]]:
+    """`count` frames evenly spread over the video, RGB at most 1280 px wide, for OCR (seeks to keyframes)."""
+    import av
+    import numpy as np
+
+    if hasattr(source, "seek"):
+        source.seek(0)
+    out = []
+    with av.open(source, mode="r") as container:
+        video = container.streams.video[0]
+        span = duration or 0.0
+        for i in range(count):
+            target = span * (i + 0.5) / count
+            try:
+                container.seek(int(target / float(video.time_base)) if video.time_base else 0, stream=video)
+                frame = next(container.decode(video))
+            except (StopIteration, av.error.FFmpegError, ValueError):
+                continue
+            scale = min(1.0, 1280 / max(1, frame.width))
+            image = frame.to_image() if scale == 1.0 else frame.reformat(
+                width=int(frame.width * scale) // 2 * 2, height=int(frame.height * scale) // 2 * 2).to_image()
+            seconds = float(frame.pts * video.time_base) if frame.pts is not None else target
+            out.append((seconds, np.asarray(image.convert("RGB"))))
+    return out
+
+
+def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, smalls: list[tuple[float, Any]],
+          luma: Any, picture: tuple[int, int] | None, call: dict[str, Any]) -> None:
+    from winnow.calls.detector import detect
+
+    v = result.values
+    detection = detect(smalls, luma, v, (v.get("width") or 0, v.get("height") or 0), picture,
+                       ocr_frames=lambda n: _ocr_frames(source, v.get("duration"), n), ocr=call.get("ocr", "auto"),
+                       ocr_threshold=call.get("threshold", 0.2), ocr_count=call.get("frames", 4),
+                       regions=tuple(call.get("regions", ())))
+    v["call"] = detection.as_dict()
+    leads = []
+    for i, lead in enumerate(detection.leads):
+        crop_path = None
+        if thumbs is not None and lead.crop is not None:
+            target = thumbs / sha256[:2] / f"{sha256}.lead{i}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            lead.crop.save(target, "PNG")
+            crop_path = str(target.relative_to(thumbs.parent))
+        leads.append({"seconds": round(lead.seconds, 3), "kind": lead.kind, "value": lead.value, "raw": lead.raw,
+                      "confidence": lead.confidence, "text": lead.text, "box": list(lead.box), "crop": crop_path})
+    v["call_leads"] = leads
+
+
 def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triage", interval: float = 1.0,
             min_frames: int = 8, fps: float = 1.0, max_pixels: int = 8192 * 8192,
-            thumbnail_size: int = 256) -> VideoResult:
+            thumbnail_size: int = 256, call: dict[str, Any] | None = None) -> VideoResult:
     """`source` is a path or a readable, seekable binary file object."""
     import av
 
@@ -85,11 +134,16 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
                    triage_samples(container, info.keyframes, v.get("duration"), interval, min_frames))
         features: list[vpdq.Feature] = []
         cells: list[Image.Image] = []
+        smalls: list[tuple[float, Image.Image]] = []
+        middle: Sample | None = None
         poster: Sample | None = None
         try:
             for sample in samples:
                 pdq, quality = hash_from_luma(sample.luma)
                 features.append(vpdq.Feature(sample.index, quality, pdq, round(sample.seconds, 3)))
+                smalls.append((sample.seconds, sample.small))
+                if middle is None or sample.seconds <= (v.get("duration") or 0) / 2:
+                    middle = sample
                 small = sample.small.copy()
                 small.thumbnail(SHEET_CELL)
                 cells.append(small)
@@ -102,6 +156,9 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
                                                           "sampled frames; those are kept)"))
         if not features:
             result.warnings.append(("video_no_frames", "no frame could be decoded"))
+        if call is not None and smalls:
+            picture = (middle.luma.shape[1], middle.luma.shape[0]) if middle is not None else None
+            _call(result, source, sha256, thumbs, smalls, middle.luma if middle is not None else None, picture, call)
         collapsed = vpdq.collapse(features)
         v["signature"] = vpdq.pack(collapsed)
         v["signature_mode"] = mode

@@ -256,6 +256,31 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX sightings_ref ON sightings (origin, ref);
     """,
+    # 5: call-recording scores and on-screen leads
+    """
+    CREATE TABLE calls (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        score REAL NOT NULL,
+        cheap_score REAL NOT NULL,
+        reasons TEXT NOT NULL,
+        ocr_frames INTEGER NOT NULL,
+        cpu_seconds REAL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE leads (
+        sha256 TEXT NOT NULL REFERENCES content(sha256),
+        seconds REAL NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        text TEXT NOT NULL,
+        box TEXT NOT NULL,
+        crop TEXT,
+        run_id INTEGER NOT NULL,
+        UNIQUE (sha256, seconds, kind, value)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,6 +36,8 @@ class Writer:
         warnings: list[tuple[Any, ...]] = []
         expanded: list[tuple[str]] = []
         videos: list[tuple[Any, ...]] = []
+        calls: list[tuple[Any, ...]] = []
+        leads: list[tuple[Any, ...]] = []
         for m in batch:
             if isinstance(m, Record):
                 if m.content is not None:
@@ -46,6 +48,14 @@ class Writer:
                         vid = m.video
                         videos.append((ct["sha256"], *[_plain(vid.get(k)) for k in _VIDEO_COLUMNS],
                                        json.dumps(vid.get("tags"), sort_keys=True, default=str), self.run_id))
+                        call = vid.get("call")
+                        if call:
+                            calls.append((ct["sha256"], call["score"], call["cheap_score"],
+                                          json.dumps(call["reasons"], ensure_ascii=False), call["ocr_frames"],
+                                          call.get("cpu_seconds"), self.run_id))
+                        leads.extend((ct["sha256"], lead["seconds"], lead["kind"], lead["value"], lead["raw"],
+                                      lead["confidence"], lead["text"], json.dumps(lead["box"]), lead["crop"],
+                                      self.run_id) for lead in vid.get("call_leads") or [])
                     if m.image is not None:
                         img = m.image
                         exif = img.get("exif")
@@ -69,6 +79,15 @@ class Writer:
                           f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
             c.executemany(f"INSERT OR IGNORE INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
                           f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))})", videos)
+            c.executemany("INSERT OR IGNORE INTO calls VALUES (?,?,?,?,?,?,?)", calls)
+            c.executemany("INSERT OR IGNORE INTO leads VALUES (?,?,?,?,?,?,?,?,?,?)", leads)
+            for lead in leads:  # on-screen identifiers join the case's identifiers (origin 'screen')
+                if lead[2] == "time":
+                    continue
+                c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (lead[2], lead[3]))
+                c.execute("INSERT OR IGNORE INTO sightings SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
+                          "FROM identifiers WHERE kind = ? AND value = ?",
+                          (f"{lead[0]}@{lead[1]}", lead[4], lead[5], lead[6][:200], lead[2], lead[3]))
             c.executemany(
                 "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "

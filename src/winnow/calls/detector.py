@@ -1,0 +1,167 @@
+"""The call-recording score of one video: each signal's strength times its weight, summed with a bias, through a
+logistic curve to 0..1 — so every point of the score has a reason. The cheap signals (tags, geometry, timing,
+static overlays, inset, bars, resolution, faces) run on the frames ingest already samples; OCR (timer, interface
+words, leads) reads a few frames only when the cheap score reaches `call_ocr_threshold` (or always/never).
+
+Weights are set by hand from what each signal means, not fitted (docs/calls.md gives the reasoning); the
+evaluation (benchmarks/calls.py) runs on synthetic layouts the tests never use."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from winnow.calls import signals
+from winnow.calls.signals import Signal
+
+WEIGHTS = {"recorder_tags": 2.5, "geometry": 1.2, "timing": 1.0, "static_overlay": 1.5, "pip_inset": 2.5,
+           "borders": 0.6, "effective_resolution": 0.5, "faces": 0.8, "timer": 3.0, "interface_words": 2.0}
+BIAS = -3.0
+FLAG = 0.5  # a video is listed as a likely call recording from this score on
+GRAY_WIDTH = 160
+
+
+@dataclass
+class Lead:
+    seconds: float
+    kind: str
+    value: str
+    raw: str
+    confidence: float
+    text: str
+    box: tuple[int, int, int, int]
+    crop: Image.Image | None = None
+
+
+@dataclass
+class Detection:
+    score: float
+    cheap_score: float
+    reasons: list[dict[str, Any]]
+    ocr_frames: int = 0
+    leads: list[Lead] = field(default_factory=list)
+    cpu_seconds: float = 0.0  # all signals
+    cheap_cpu_seconds: float = 0.0  # the signals other than OCR
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"score": round(self.score, 4), "cheap_score": round(self.cheap_score, 4), "reasons": self.reasons,
+                "ocr_frames": self.ocr_frames, "cpu_seconds": round(self.cpu_seconds, 3),
+                "cheap_cpu_seconds": round(self.cheap_cpu_seconds, 3)}
+
+
+def logistic(points: float) -> float:
+    return 1.0 / (1.0 + math.exp(-points))
+
+
+def combine(found: list[Signal]) -> tuple[float, list[dict[str, Any]]]:
+    points = BIAS
+    reasons: list[dict[str, Any]] = []
+    for signal in found:
+        contribution = WEIGHTS.get(signal.name, 1.0) * signal.strength
+        points += contribution
+        reasons.append({"signal": signal.name, "points": round(contribution, 3), "evidence": signal.evidence})
+    reasons.sort(key=lambda r: -abs(r["points"]))
+    return logistic(points), reasons
+
+
+def grays(frames: list[Image.Image]) -> list[np.ndarray]:
+    """Small grey copies, all of one size (the first frame's), for the layout signals."""
+    if not frames:
+        return []
+    first = frames[0]
+    size = (GRAY_WIDTH, max(8, round(GRAY_WIDTH * first.height / first.width)))
+    return [np.asarray(f.convert("L").resize(size, Image.Resampling.BILINEAR), dtype=np.float32) for f in frames]
+
+
+def face_signal(frames: list[Image.Image]) -> Signal:
+    from winnow.calls import faces
+
+    picks = frames[:: max(1, len(frames) // 6)][:6]
+    counts = [faces.count(np.asarray(f.convert("L"), dtype=np.float32)) for f in picks]
+    if not counts:
+        return Signal("faces", 0.0, "no frames")
+    most = max(counts)
+    text = f"faces per sampled frame: {counts}"
+    return Signal("faces", 0.6 if most >= 2 else 0.0, text + (" (two or more: a remote and a self view?)"
+                                                              if most >= 2 else ""))
+
+
+def _ocr_variants(text: str) -> str:
+    spaced = re.sub(r"(?<=[A-Za-z])(?=\+\d)", " ", text)
+    if not re.search(r"@[\w-]+\.[A-Za-z]{2,}", spaced):
+        spaced = re.sub(r"(?<=[A-Za-z0-9])@", " @", spaced)
+    return spaced
+
+
+def leads_from(seconds: float, image: np.ndarray, lines: list[Any], regions: tuple[str, ...]) -> list[Lead]:
+    from winnow.identifiers.extract import extract
+
+    out = []
+    for line in lines:
+        text = _ocr_variants(line.text)
+        found = list(extract(text, regions))
+        for match in signals.TIMER.finditer(line.text):
+            found.append(type("T", (), {"kind": "time", "value": match.group(0), "raw": match.group(0),
+                                        "confidence": 0.6})())
+        for item in found:
+            if item.kind in ("amount",):
+                continue
+            x0, y0, x1, y1 = line.box
+            pad = 4
+            crop = Image.fromarray(image).crop((max(0, x0 - pad), max(0, y0 - pad), x1 + pad, y1 + pad))
+            out.append(Lead(seconds, item.kind, item.value, item.raw, round(item.confidence * line.confidence, 3),
+                            line.text, line.box, crop))
+    return out
+
+
+def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | None, values: dict[str, Any],
+           frame_size: tuple[int, int], picture_size: tuple[int, int] | None,
+           ocr_frames: Callable[[int], list[tuple[float, np.ndarray]]] | None = None, ocr: str = "auto",
+           ocr_threshold: float = 0.2, ocr_count: int = 4, regions: tuple[str, ...] = ()) -> Detection:
+    start = time.process_time()
+    frames = [f for _, f in small_frames]
+    g = grays(frames)
+    found = [signals.recorder_tags(values.get("tags")),
+             signals.geometry(values.get("width"), values.get("height"), values.get("rotation") or 0),
+             signals.timing(values.get("variable_frame_rate"), values.get("timing_jitter"), values.get("avg_fps")),
+             signals.static_overlay(g), signals.pip_inset(g)]
+    if picture_size:
+        found.append(signals.borders(frame_size, picture_size))
+    if luma is not None:
+        found.append(signals.effective_resolution(luma))
+    if frames:
+        found.append(face_signal(frames))
+    cheap, _ = combine(found)
+    detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
+    from winnow.calls import ocr as ocr_engine
+
+    wanted = ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)
+    if wanted and ocr_frames is not None and ocr_engine.available():
+        readings: list[tuple[float, str]] = []
+        texts = []
+        for seconds, image in ocr_frames(ocr_count):
+            lines = ocr_engine.read(image)
+            detection.ocr_frames += 1
+            for line in lines:
+                readings.append((seconds, line.text))
+                texts.append(line.text)
+            for lead in leads_from(seconds, image, lines, regions):
+                if (lead.kind, lead.value) not in {(x.kind, x.value) for x in detection.leads}:
+                    detection.leads.append(lead)
+        found.append(signals.timers(readings))
+        found.append(signals.interface_words(texts))
+    elif wanted and ocr_frames is not None:
+        found.append(Signal("ocr", 0.0, "OCR not available (rapidocr-onnxruntime is not installed)"))
+    elif ocr == "never" or cheap < ocr_threshold:
+        found.append(Signal("ocr", 0.0, f"OCR not run ({'call_ocr=never' if ocr == 'never' else 'cheap score '}"
+                                        f"{'' if ocr == 'never' else f'{cheap:.2f} below {ocr_threshold}'})"))
+    detection.score, detection.reasons = combine(found)
+    detection.cpu_seconds = time.process_time() - start
+    return detection
