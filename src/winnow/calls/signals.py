@@ -166,24 +166,10 @@ def pip_inset(grays: list[np.ndarray]) -> Signal:
             row_sums = np.hstack([np.zeros((h, 1), np.float32), np.cumsum(hz, axis=1)])
             ys, xs = np.mgrid[0:h, 0:w]
             found: tuple[float, int, int, int, int] | None = None
-            for start in {0, int(h * 0.05), int(h * 0.08), int(h * 0.11)}:
-                for margin in {0, int(w * 0.02), int(w * 0.04)}:
+            for start in sorted({0, int(h * 0.05), int(h * 0.08), int(h * 0.11)}):
+                for margin in sorted({0, int(w * 0.02), int(w * 0.04)}):
                     inset_w, inset_h = (w - margin) - xs, ys + 1 - start
-                    rows = np.maximum(inset_h, 1)
-                    cols = np.maximum(inset_w, 1)
-                    def col_mean(cx: np.ndarray) -> np.ndarray:
-                        cx = np.clip(cx, 0, w - 1)
-                        return (col_sums[ys + 1, cx] - col_sums[start, cx]) / rows
-
-                    def row_mean(cy: np.ndarray) -> np.ndarray:
-                        cy = np.clip(cy, 0, h - 1)
-                        return (row_sums[cy, np.full_like(xs, w - margin)] - row_sums[cy, xs]) / cols
-
-                    # the border must be more of an edge than the lines beside it (textured pictures have
-                    # edges everywhere)
-                    vertical = col_mean(xs) - (col_mean(xs - 3) + col_mean(xs + 3)) / 2
-                    horizontal = row_mean(ys) - (row_mean(ys - 3) + row_mean(ys + 3)) / 2
-                    score = np.minimum(vertical, horizontal)
+                    score = _border_score(col_sums, row_sums, xs, ys, start, margin)
                     area = inset_w * inset_h / (w * h)
                     valid = (xs >= w * 0.45) & (inset_w >= w * 0.12) & (inset_h >= h * 0.08) & \
                         (ys <= h * 0.7) & (area >= 0.02) & (area <= 0.25)
@@ -211,6 +197,28 @@ def pip_inset(grays: list[np.ndarray]) -> Signal:
     if best is None or best[0] < 0.25:
         return Signal("pip_inset", 0.0, "no picture-in-picture inset")
     return Signal("pip_inset", min(1.0, (best[0] - 0.25) / 0.25 + 0.4), best[1])
+
+
+def _border_score(col_sums: np.ndarray, row_sums: np.ndarray, xs: np.ndarray, ys: np.ndarray, start: int,
+                  margin: int) -> np.ndarray:
+    """For every (row y, column x): how much more often the inset's inner vertical border (column x, rows
+    start..y) and inner horizontal border (row y, columns x..w-margin) are edges than the lines 3 px beside them
+    (textured pictures have edges everywhere; a border is an edge more often than its neighbours)."""
+    h, w = ys.shape
+    rows = np.maximum(ys + 1 - start, 1)
+    cols = np.maximum((w - margin) - xs, 1)
+
+    def col_mean(cx: np.ndarray) -> np.ndarray:
+        cx = np.clip(cx, 0, w - 1)
+        return (col_sums[ys + 1, cx] - col_sums[start, cx]) / rows
+
+    def row_mean(cy: np.ndarray) -> np.ndarray:
+        cy = np.clip(cy, 0, h - 1)
+        return (row_sums[cy, np.full_like(xs, w - margin)] - row_sums[cy, xs]) / cols
+
+    vertical = col_mean(xs) - (col_mean(xs - 3) + col_mean(xs + 3)) / 2
+    horizontal = row_mean(ys) - (row_mean(ys - 3) + row_mean(ys + 3)) / 2
+    return np.minimum(vertical, horizontal)
 
 
 def borders(frame_size: tuple[int, int], picture_size: tuple[int, int]) -> Signal:
