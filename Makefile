@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/payments_scale.py
 	$(BIN)/python benchmarks/chats.py
+	$(BIN)/python benchmarks/calls.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

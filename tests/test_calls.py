@@ -166,3 +166,28 @@ def test_ingest_then_calls_and_leads(tmp_path: Path) -> None:
     assert Path(leads[0]["crop"]).is_file()
     seen = {r["value"]: r for r in invoke_json("identifiers", "--case", case, "--kind", "phone")}
     assert seen["+639175550199"]["origins"] == ["screen"]
+
+
+def test_screenshot_like_images_are_scored(tmp_path: Path) -> None:
+    from winnow.sample.photos import camera_exif, photo
+
+    media = tmp_path / "media"
+    media.mkdir()
+    shot = Image.new("RGB", (1170, 2532), (16, 16, 20))
+    shot.paste(photo(5, (1170, 1900)), (0, 200))
+    draw = ImageDraw.Draw(shot)
+    font = ImageFont.load_default(size=64)
+    draw.text((60, 60), "Maria +63 918 765 4321", fill=(255, 255, 255), font=font)
+    for x, word in ((80, "Mute"), (460, "End call"), (880, "Camera")):
+        draw.text((x, 2300), word, fill=(255, 255, 255), font=font)
+    shot.save(media / "IMG_0042.PNG")
+    photo(6, (1600, 1200)).save(media / "DSC_0001.JPG", exif=camera_exif(6))
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "shots", "--examiner", "e")
+    invoke("ingest", media, "--case", case, "--workers", "1")
+    ranked = {Path(r["path"]).name: r for r in invoke_json("calls", "--case", case)}
+    assert ranked["IMG_0042.PNG"]["kind"] == "image" and ranked["IMG_0042.PNG"]["score"] >= 0.5
+    assert any(r["signal"] == "interface_words" and r["points"] > 0 for r in ranked["IMG_0042.PNG"]["reasons"])
+    assert ranked["DSC_0001.JPG"]["score"] < 0.1 and ranked["DSC_0001.JPG"]["ocr_frames"] == 0
+    leads = invoke_json("leads", "--case", case, "--kind", "phone")
+    assert [lead["value"] for lead in leads] == ["+639187654321"]

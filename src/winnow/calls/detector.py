@@ -22,7 +22,8 @@ from winnow.calls import signals
 from winnow.calls.signals import Signal
 
 WEIGHTS = {"recorder_tags": 2.5, "geometry": 1.2, "timing": 1.0, "static_overlay": 1.5, "pip_inset": 2.5,
-           "borders": 0.6, "effective_resolution": 0.5, "faces": 0.8, "timer": 3.0, "interface_words": 2.0}
+           "borders": 0.6, "effective_resolution": 0.5, "faces": 0.8, "timer": 3.0, "interface_words": 2.0,
+           "screenshot": 1.0}
 BIAS = -3.0
 FLAG = 0.5  # a video is listed as a likely call recording from this score on
 GRAY_WIDTH = 160
@@ -162,6 +163,43 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
     elif ocr == "never" or cheap < ocr_threshold:
         found.append(Signal("ocr", 0.0, f"OCR not run ({'call_ocr=never' if ocr == 'never' else 'cheap score '}"
                                         f"{'' if ocr == 'never' else f'{cheap:.2f} below {ocr_threshold}'})"))
+    detection.score, detection.reasons = combine(found)
+    detection.cpu_seconds = time.process_time() - start
+    return detection
+
+
+def screenshot_traits(values: dict[str, Any]) -> Signal:
+    """How a screenshot is stored: PNG (or WebP) without camera EXIF, or a capture tool named in the software tag,
+    versus a camera JPEG with make and model."""
+    software = str(values.get("software") or "").lower()
+    if any(w in software for w in ("screenshot", "screen capture", "snipping", "grab")):
+        return Signal("screenshot", 0.8, f"software tag {values.get('software')!r}")
+    if values.get("make") or values.get("model"):
+        return Signal("screenshot", -0.6, f"camera EXIF ({values.get('make') or ''} {values.get('model') or ''})")
+    if values.get("format") in ("PNG", "WEBP"):
+        return Signal("screenshot", 0.6, f"{values.get('format')} without camera EXIF")
+    return Signal("screenshot", 0.0, "format says nothing")
+
+
+def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: str = "auto",
+                 ocr_threshold: float = 0.2, regions: tuple[str, ...] = ()) -> Detection:
+    """The same score for a screenshot-like image: its size and storage, then (when those point to a screen)
+    faces, interface words and leads read by OCR on the one frame. A still cannot show a running timer."""
+    start = time.process_time()
+    found = [signals.geometry(values.get("width"), values.get("height")), screenshot_traits(values)]
+    cheap, _ = combine(found)
+    detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
+    from winnow.calls import ocr as ocr_engine
+
+    if (ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)) and ocr_engine.available():
+        image = load()
+        found.append(face_signal([Image.fromarray(image)]))
+        lines = ocr_engine.read(image)
+        detection.ocr_frames = 1
+        found.append(signals.interface_words([line.text for line in lines]))
+        detection.leads = leads_from(0.0, image, lines, regions)
+    else:
+        found.append(Signal("ocr", 0.0, f"OCR not run (cheap score {cheap:.2f})"))
     detection.score, detection.reasons = combine(found)
     detection.cpu_seconds = time.process_time() - start
     return detection

@@ -19,19 +19,23 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 @json_option
 @friendly
 def calls(case_path: str | None, min_score: float, top: int, as_json: bool) -> None:
-    """Videos ranked by their call-recording score (0-1), with the reasons that produced it."""
+    """Videos (and screenshot-like images) ranked by their call-recording score (0-1), with the reasons."""
     case = load_case(case_path)
     conn = case.connect(readonly=True)
     try:
         rows = conn.execute(
-            "SELECT c.sha256, c.score, c.cheap_score, c.reasons, c.ocr_frames, c.cpu_seconds, v.width, v.height, "
-            "v.duration, (SELECT min(chain) FROM instances i WHERE i.sha256 = c.sha256) AS chain, "
+            "SELECT c.sha256, c.score, c.cheap_score, c.reasons, c.ocr_frames, c.cpu_seconds, "
+            "CASE WHEN v.sha256 IS NOT NULL THEN 'video' ELSE 'image' END AS kind, "
+            "coalesce(v.width, g.width) AS width, coalesce(v.height, g.height) AS height, v.duration, "
+            "(SELECT min(chain) FROM instances i WHERE i.sha256 = c.sha256) AS chain, "
             "(SELECT count(*) FROM leads l WHERE l.sha256 = c.sha256) AS leads FROM calls c "
-            "JOIN videos v ON v.sha256 = c.sha256 WHERE c.score >= ? ORDER BY c.score DESC, c.sha256 LIMIT ?",
+            "LEFT JOIN videos v ON v.sha256 = c.sha256 LEFT JOIN images g ON g.sha256 = c.sha256 "
+            "WHERE c.score >= ? ORDER BY c.score DESC, c.sha256 LIMIT ?",
             (min_score, top if not as_json else 1_000_000)).fetchall()
     finally:
         conn.close()
-    found = [{"sha256": r["sha256"], "path": r["chain"], "score": r["score"], "cheap_score": r["cheap_score"],
+    found = [{"sha256": r["sha256"], "kind": r["kind"], "path": r["chain"], "score": r["score"],
+              "cheap_score": r["cheap_score"],
               "size": f"{r['width']}x{r['height']}", "duration": r["duration"], "ocr_frames": r["ocr_frames"],
               "leads": r["leads"], "reasons": json.loads(r["reasons"])} for r in rows]
     if as_json:

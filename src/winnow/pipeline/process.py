@@ -182,6 +182,34 @@ class Processor:
             with contextlib.suppress(OSError):
                 spool.close()
 
+    def _screenshot(self, values: dict[str, Any], data: bytes, sha: str) -> None:
+        """The call-recording score of a screenshot-like image (OCR only when its size and storage say screen)."""
+        import io
+
+        import numpy as np
+        from PIL import Image
+
+        from winnow.calls.detector import detect_image
+        from winnow.signals.video import store_leads
+
+        s = self.settings
+
+        def load() -> Any:
+            with Image.open(io.BytesIO(data)) as im:
+                rgb = im.convert("RGB")
+            if rgb.width > 1280:
+                rgb = rgb.resize((1280, max(1, round(rgb.height * 1280 / rgb.width))))
+            return np.asarray(rgb)
+
+        try:
+            detection = detect_image(values, load, ocr=s.call_ocr, ocr_threshold=s.call_ocr_threshold,
+                                     regions=tuple(r.strip().upper() for r in s.call_regions.split(",") if r.strip()))
+        except (OSError, ValueError, MemoryError) as exc:
+            values["call_error"] = f"{type(exc).__name__}: {exc}"
+            return
+        values["call"] = detection.as_dict()
+        values["call_leads"] = store_leads(detection.leads, sha, self.thumbs)
+
     def _image(self, rec: Record, data: bytes) -> None:
         assert rec.content is not None
         sha = rec.content["sha256"]
@@ -194,6 +222,8 @@ class Processor:
         rec.image = result.values
         for code, message in result.warnings:
             rec.warn("image", code, message)
+        if result.values.get("pdq") is not None:
+            self._screenshot(rec.image, data, sha)
         self._analysed.add(sha)
         if len(self._analysed) > 100_000:
             self._analysed.clear()

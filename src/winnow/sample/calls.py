@@ -133,6 +133,7 @@ def call_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0, cap
     iy = h - ih - margin - bar if "b" in corner else margin + bar
     selfview = _Feed(seed * 7 + 2, (iw, ih), shake=0.002)
     name = layout.choice(NAMES)
+    timer = layout.random() < 0.7  # some apps show no call timer
     start = rng.randint(0, 300)
     variable = rng.random() < 0.6
     fps = rng.choice([10, 12, 15, 20, 25])
@@ -145,8 +146,9 @@ def call_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0, cap
         draw.rectangle((0, 0, w, bar), fill=(250, 250, 250) if light else (20, 20, 24))
         clock = start + int(t)
         draw.text((8, bar // 4), name, fill=(10, 10, 10) if light else (240, 240, 240), font=_font(max(11, bar // 2)))
-        draw.text((w - int(bar * 3.2), bar // 4), f"{clock // 60:02d}:{clock % 60:02d}",
-                  fill=(10, 10, 10) if light else (240, 240, 240), font=_font(max(11, bar // 2)))
+        if timer:
+            draw.text((w - int(bar * 3.2), bar // 4), f"{clock // 60:02d}:{clock % 60:02d}",
+                      fill=(10, 10, 10) if light else (240, 240, 240), font=_font(max(11, bar // 2)))
         if caption:
             draw.rectangle((0, bar, w, bar + int(bar * 0.9)), fill=(0, 0, 0))
             draw.text((8, bar + 2), caption, fill=(255, 255, 255), font=_font(max(14, bar // 2)))
@@ -183,6 +185,33 @@ def camera_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0) -
         frames.append((t, canvas))
     tags = {"encoder": "Lavf60.16.100"} if rng.random() < 0.5 else {}
     return _write(path, frames, tags, gop_seconds=rng.choice([0.5, 1.0, 2.0]))
+
+
+def tv_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0) -> Path:
+    """A recorded TV news programme: a camera picture with a channel logo, a lower-third band with a scrolling
+    ticker, a clock (hh:mm), and sometimes a live inset of a second camera in a corner — a hard negative."""
+    rng = random.Random(seed * 1000 + style + 700)
+    layout = random.Random(style + 700)
+    size = layout.choice([(1280, 720), (1024, 576), (720, 576)])
+    w, h = size
+    feed = _Feed(seed * 19 + 1, size)
+    inset = layout.random() < 0.4
+    second = _Feed(seed * 19 + 2, (w // 4, h // 4)) if inset else None
+    fps = layout.choice([25, 30])
+    frames = []
+    for t in _times(rng, seconds, fps, False):
+        canvas = feed.at(t)
+        draw = ImageDraw.Draw(canvas)
+        if second is not None:
+            canvas.paste(second.at(t), (w - w // 4 - 20, 20))
+        draw.rectangle((0, h - 70, w, h - 30), fill=(180, 0, 0))
+        draw.text((20 - int(t * 40) % 400, h - 62), "BREAKING: markets close higher — weather: sunny spells " * 2,
+                  fill=(255, 255, 255), font=_font(22))
+        draw.rectangle((0, h - 30, w, h), fill=(0, 0, 0))
+        draw.text((w - 90, h - 28), "20:15", fill=(255, 255, 255), font=_font(20))
+        draw.text((20, 20), "NEWS 24", fill=(255, 255, 255), font=_font(26))
+        frames.append((t, canvas))
+    return _write(path, frames, {}, gop_seconds=rng.choice([0.5, 1.0, 2.0]))
 
 
 def screen_video(path: Path, seed: int, kind: str = "slides", style: int = 0, seconds: float = 10.0) -> Path:

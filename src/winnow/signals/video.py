@@ -89,17 +89,22 @@ def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, sm
                        ocr_threshold=call.get("threshold", 0.2), ocr_count=call.get("frames", 4),
                        regions=tuple(call.get("regions", ())))
     v["call"] = detection.as_dict()
-    leads = []
-    for i, lead in enumerate(detection.leads):
+    v["call_leads"] = store_leads(detection.leads, sha256, thumbs)
+
+
+def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[dict[str, Any]]:
+    """Leads as plain dicts, each text crop saved as a PNG beside the thumbnails."""
+    out = []
+    for i, lead in enumerate(leads):
         crop_path = None
         if thumbs is not None and lead.crop is not None:
             target = thumbs / sha256[:2] / f"{sha256}.lead{i}.png"
             target.parent.mkdir(parents=True, exist_ok=True)
             lead.crop.save(target, "PNG")
             crop_path = str(target.relative_to(thumbs.parent))
-        leads.append({"seconds": round(lead.seconds, 3), "kind": lead.kind, "value": lead.value, "raw": lead.raw,
-                      "confidence": lead.confidence, "text": lead.text, "box": list(lead.box), "crop": crop_path})
-    v["call_leads"] = leads
+        out.append({"seconds": round(lead.seconds, 3), "kind": lead.kind, "value": lead.value, "raw": lead.raw,
+                    "confidence": lead.confidence, "text": lead.text, "box": list(lead.box), "crop": crop_path})
+    return out
 
 
 def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triage", interval: float = 1.0,

@@ -48,14 +48,15 @@ class Writer:
                         vid = m.video
                         videos.append((ct["sha256"], *[_plain(vid.get(k)) for k in _VIDEO_COLUMNS],
                                        json.dumps(vid.get("tags"), sort_keys=True, default=str), self.run_id))
-                        call = vid.get("call")
+                    for media in (m.video, m.image):
+                        call = (media or {}).get("call")
                         if call:
                             calls.append((ct["sha256"], call["score"], call["cheap_score"],
                                           json.dumps(call["reasons"], ensure_ascii=False), call["ocr_frames"],
                                           call.get("cpu_seconds"), self.run_id))
                         leads.extend((ct["sha256"], lead["seconds"], lead["kind"], lead["value"], lead["raw"],
                                       lead["confidence"], lead["text"], json.dumps(lead["box"]), lead["crop"],
-                                      self.run_id) for lead in vid.get("call_leads") or [])
+                                      self.run_id) for lead in (media or {}).get("call_leads") or [])
                     if m.image is not None:
                         img = m.image
                         exif = img.get("exif")
