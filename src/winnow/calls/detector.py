@@ -26,6 +26,7 @@ WEIGHTS = {"recorder_tags": 2.5, "geometry": 1.2, "timing": 1.0, "static_overlay
            "screenshot": 1.0}
 BIAS = -3.0
 FLAG = 0.5  # a video is listed as a likely call recording from this score on
+EARLY_EXIT = 0.03  # below this after tags, size, timing and overlays, the other layout signals are skipped
 GRAY_WIDTH = 160
 
 
@@ -132,13 +133,21 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
     found = [signals.recorder_tags(values.get("tags")),
              signals.geometry(values.get("width"), values.get("height"), values.get("rotation") or 0),
              signals.timing(values.get("variable_frame_rate"), values.get("timing_jitter"), values.get("avg_fps")),
-             signals.static_overlay(g), signals.pip_inset(g)]
-    if picture_size:
-        found.append(signals.borders(frame_size, picture_size))
-    if luma is not None:
-        found.append(signals.effective_resolution(luma))
-    if frames:
-        found.append(face_signal(frames))
+             signals.static_overlay(g)]
+    early, _ = combine(found)
+    if early < EARLY_EXIT:
+        # most seized videos are camera videos: when size, timing and overlays already say so, the costlier
+        # layout signals are not computed (a recorder tag alone would have lifted the score above this)
+        found.append(Signal("layout", 0.0, f"inset, bars, resolution and faces not examined: camera-like "
+                                           f"so far (score {early:.3f})"))
+    else:
+        found.append(signals.pip_inset(g))
+        if picture_size:
+            found.append(signals.borders(frame_size, picture_size))
+        if luma is not None:
+            found.append(signals.effective_resolution(luma))
+        if frames:
+            found.append(face_signal(frames))
     cheap, _ = combine(found)
     detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
     from winnow.calls import ocr as ocr_engine
