@@ -126,18 +126,20 @@ def test_faces_are_counted_never_identified() -> None:
 def test_leads_from_ocr_on_a_rendered_frame() -> None:
     from winnow.calls import ocr
 
-    image = Image.new("RGB", (720, 400), (20, 20, 24))
+    image = Image.new("RGB", (720, 520), (20, 20, 24))
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=30)
     draw.text((20, 20), "Rosa +63 917 123 4567", fill=(255, 255, 255), font=font)
     draw.text((20, 120), "@rosa_live", fill=(255, 255, 255), font=font)
     draw.text((20, 220), "06 12 34 56 78", fill=(255, 255, 255), font=font)
     draw.text((560, 20), "12:34", fill=(255, 255, 255), font=font)
+    draw.text((20, 320), "UK 07911 123456", fill=(255, 255, 255), font=font)
+    draw.text((20, 420), "US (415) 555-2671", fill=(255, 255, 255), font=font)
     frame = np.asarray(image)
     leads = leads_from(3.0, frame, ocr.read(frame), ("PH", "FR", "GB", "US"))
     found = {(lead.kind, lead.value) for lead in leads}
     assert {("phone", "+639171234567"), ("handle", "@rosa_live"), ("phone", "+33612345678"),
-            ("time", "12:34")} <= found
+            ("phone", "+447911123456"), ("phone", "+14155552671"), ("time", "12:34")} <= found
     crop = next(lead.crop for lead in leads if lead.value == "+639171234567")
     assert crop is not None and crop.width < 720 and crop.height < 100
 

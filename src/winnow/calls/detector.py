@@ -96,7 +96,8 @@ def face_signal(frames: list[Image.Image]) -> Signal:
 
 
 def _ocr_variants(text: str) -> str:
-    spaced = re.sub(r"(?<=[A-Za-z])(?=\+\d)", " ", text)
+    """OCR drops spaces ("Rosa+63917...", "UK07911..."): put one back between a word and a number or handle."""
+    spaced = re.sub(r"(?<=[A-Za-z])(?=\+\d|\d{6,})", " ", text)
     if not re.search(r"@[\w-]+\.[A-Za-z]{2,}", spaced):
         spaced = re.sub(r"(?<=[A-Za-z0-9])@", " @", spaced)
     return spaced
