@@ -32,25 +32,32 @@ def os_user() -> str:
 
 def append(conn: sqlite3.Connection, command: str, arguments: dict[str, Any]) -> str:
     """Append one audit row inside its own transaction; returns its hash."""
-    args = json.dumps(arguments, ensure_ascii=False, sort_keys=True, default=str)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-        prev = last["hash"] if last else GENESIS
-        next_id = (last["id"] + 1) if last else 1
-        now, user = utc_now(), os_user()
-        digest = _row_hash(prev, now, user, command, args, __version__)
-        conn.execute(
-            "INSERT INTO audit(id, time_utc, os_user, command, arguments, tool_version, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (next_id, now, user, command, args, __version__, prev, digest),
-        )
-        conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?)",
-                     (json.dumps({"count": next_id, "hash": digest}),))
+        digest = append_in_transaction(conn, command, arguments)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    return digest
+
+
+def append_in_transaction(conn: sqlite3.Connection, command: str, arguments: dict[str, Any]) -> str:
+    """Append one audit row in the caller's open (immediate) transaction, so that the row and the change it
+    records commit together."""
+    args = json.dumps(arguments, ensure_ascii=False, sort_keys=True, default=str)
+    last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+    prev = last["hash"] if last else GENESIS
+    next_id = (last["id"] + 1) if last else 1
+    now, user = utc_now(), os_user()
+    digest = _row_hash(prev, now, user, command, args, __version__)
+    conn.execute(
+        "INSERT INTO audit(id, time_utc, os_user, command, arguments, tool_version, prev_hash, hash) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (next_id, now, user, command, args, __version__, prev, digest),
+    )
+    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?)",
+                 (json.dumps({"count": next_id, "hash": digest}),))
     return digest
 
 

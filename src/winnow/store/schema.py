@@ -281,6 +281,45 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (sha256, seconds, kind, value)
     );
     """,
+    # 6: review web app: users, sessions, login failures, decisions, what each user has seen
+    """
+    CREATE TABLE users (
+        name TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        password TEXT NOT NULL,
+        created_utc TEXT NOT NULL,
+        prefs TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE web_sessions (
+        token_hash TEXT PRIMARY KEY,
+        user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_utc TEXT NOT NULL,
+        last_utc TEXT NOT NULL
+    );
+    CREATE TABLE login_failures (
+        user TEXT NOT NULL,
+        address TEXT NOT NULL,
+        time_utc TEXT NOT NULL
+    );
+    CREATE TABLE decisions (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        category TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        version INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        time_utc TEXT NOT NULL,
+        reviewed_by TEXT,
+        override_reason TEXT
+    );
+    CREATE TABLE seen (
+        user TEXT NOT NULL,
+        group_key TEXT NOT NULL,
+        time_utc TEXT NOT NULL,
+        PRIMARY KEY (user, group_key)
+    );
+    CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

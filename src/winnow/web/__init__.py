@@ -1,0 +1,1 @@
+"""The review web app (`winnow serve`): accounts and roles, a review queue, categorisation, exposure controls."""

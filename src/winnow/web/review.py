@@ -1,0 +1,160 @@
+"""The review queue and decisions. Groups are near-duplicate stacks and video groups (from `winnow triage`), and
+otherwise folders/archives; they come in triage queue order (unknown first, then density of hash hits). A decision
+is one category and any number of tags per content, with a version number: a change based on an old version is a
+conflict, reported and never applied silently. A hash-set match only suggests a category."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from winnow.store import audit
+from winnow.timeutil import utc_now
+
+SCHEMES = {
+    "vics-us": [("0", "non-pertinent"), ("1", "CAM"), ("2", "exploitive / age difficult"), ("3", "CGI / animation"),
+                ("4", "comparison"), ("9", "uncategorized")],
+    "uk": [("A", "category A"), ("B", "category B"), ("C", "category C"), ("N", "non-pertinent"),
+           ("U", "uncategorized")],
+}
+PAGE = 120
+
+
+class Conflict(Exception):
+    """Someone else changed the item since this user saw it."""
+
+    def __init__(self, current: dict[str, Any]) -> None:
+        super().__init__(f"changed by {current['user']} at {current['time_utc']} (now {current['category']})")
+        self.current = current
+
+
+def scheme(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT value FROM case_settings WHERE key = 'scheme'").fetchone()
+    return row[0] if row else "vics-us"
+
+
+def set_scheme(conn: sqlite3.Connection, name: str) -> None:
+    if name not in SCHEMES:
+        raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}")
+    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('scheme', ?)", (name,))
+
+
+def groups(conn: sqlite3.Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    """Review groups in queue order, with how many items each holds and whether this user has opened it."""
+    rows = conn.execute(
+        "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state "
+        "FROM instances i JOIN content c ON c.sha256 = i.sha256 LEFT JOIN triage t ON t.sha256 = i.sha256 "
+        "WHERE c.kind IN ('image', 'video') GROUP BY i.sha256), "
+        "keyed AS (SELECT *, CASE WHEN stack_id IS NOT NULL THEN 'stack:' || stack_id ELSE 'folder:' || parent END "
+        "AS group_key FROM items) "
+        "SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
+        "sum(state IN ('alert', 'alert-near')) AS alerts, sum(state = 'unknown' OR state IS NULL) AS unknown, "
+        "(SELECT count(*) FROM decisions d WHERE d.sha256 IN (SELECT sha256 FROM keyed k2 "
+        " WHERE k2.group_key = keyed.group_key)) AS decided, "
+        "EXISTS (SELECT 1 FROM seen s WHERE s.user = ? AND s.group_key = keyed.group_key) AS opened "
+        "FROM keyed GROUP BY group_key ORDER BY rank, group_key LIMIT ? OFFSET ?", (user, limit, offset)).fetchall()
+    return [dict(r) for r in rows]
+
+
+def next_unseen(conn: sqlite3.Connection, user: str) -> str | None:
+    for group in groups(conn, user, 0, 10_000):
+        if not group["opened"]:
+            return str(group["group_key"])
+    return None
+
+
+def _where(group_key: str) -> tuple[str, tuple[Any, ...]]:
+    kind, _, value = group_key.partition(":")
+    if kind == "stack" and value.isdigit():
+        return "t.stack_id = ?", (int(value),)
+    if kind == "folder":
+        return "i.parent = ? AND t.stack_id IS NULL", (value,)
+    raise ValueError(f"no such group {group_key!r}")
+
+
+def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: int = PAGE) -> dict[str, Any]:
+    where, params = _where(group_key)
+    base = ("FROM instances i JOIN content c ON c.sha256 = i.sha256 LEFT JOIN triage t ON t.sha256 = i.sha256 "
+            f"LEFT JOIN decisions d ON d.sha256 = i.sha256 WHERE c.kind IN ('image', 'video') AND {where}")
+    total = conn.execute(f"SELECT count(DISTINCT i.sha256) {base}", params).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT i.sha256, min(i.chain) AS chain, c.kind, t.state, t.category AS suggested, d.category, d.tags, "
+        f"coalesce(d.version, 0) AS version {base} GROUP BY i.sha256 ORDER BY min(t.queue_rank), i.sha256 "
+        "LIMIT ? OFFSET ?", (*params, size, page * size)).fetchall()
+    return {"group": group_key, "total": total, "page": page, "pages": max(1, -(-total // size)),
+            "items": [dict(r) | {"tags": json.loads(r["tags"] or "[]")} for r in rows]}
+
+
+def item(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+    content = conn.execute("SELECT * FROM content WHERE sha256 = ?", (sha256,)).fetchone()
+    if content is None:
+        return None
+    out: dict[str, Any] = dict(content)
+    out["paths"] = [r[0] for r in conn.execute("SELECT chain FROM instances WHERE sha256 = ? ORDER BY chain",
+                                               (sha256,))]
+    for table in ("images", "videos", "triage", "decisions", "calls"):
+        row = conn.execute(f"SELECT * FROM {table} WHERE sha256 = ?", (sha256,)).fetchone()
+        out[table] = {k: v for k, v in dict(row).items() if k not in ("signature", "exif", "pdq_dihedral")} \
+            if row else None
+    out["matches"] = [dict(r) for r in conn.execute(
+        "SELECT set_name, hash_type, distance, transform, category FROM matches WHERE sha256 = ? ORDER BY distance",
+        (sha256,)).fetchall()]
+    out["leads"] = [dict(r) for r in conn.execute("SELECT seconds, kind, value, text FROM leads WHERE sha256 = ?",
+                                                  (sha256,))]
+    return out
+
+
+def decide(conn: sqlite3.Connection, user: dict[str, Any], sha256s: list[str], category: str | None,
+           expected_versions: dict[str, int], add_tags: list[str] | None = None,
+           remove_tags: list[str] | None = None, reason: str | None = None) -> list[dict[str, Any]]:
+    """Apply one category (and tag changes) to items, each only if its version is still the one the user saw;
+    otherwise a Conflict for the first such item and nothing applied. Every change is an audit row."""
+    if user["role"] not in ("admin", "reviewer", "supervisor"):
+        raise PermissionError("this role cannot categorize")
+    codes = {code for code, _ in SCHEMES[scheme(conn)]}
+    if category is not None and category not in codes:
+        raise ValueError(f"category {category!r} is not in the case's scheme")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = {r["sha256"]: dict(r) for r in conn.execute(
+            f"SELECT * FROM decisions WHERE sha256 IN ({', '.join('?' * len(sha256s))})", sha256s)}
+        for sha in sha256s:
+            now = current.get(sha, {"version": 0})
+            if now["version"] != expected_versions.get(sha, 0):
+                if user["role"] == "supervisor" and reason:
+                    continue  # a supervisor overrides, with a reason
+                raise Conflict(now)
+        changed = []
+        for sha in sha256s:
+            old = current.get(sha)
+            tags = set(json.loads(old["tags"])) if old else set()
+            tags |= set(add_tags or [])
+            tags -= set(remove_tags or [])
+            new_category = category if category is not None else (old or {}).get("category")
+            version = (old["version"] if old else 0) + 1
+            conn.execute("INSERT OR REPLACE INTO decisions (sha256, category, tags, version, user, time_utc, "
+                         "reviewed_by, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (sha, new_category, json.dumps(sorted(tags)), version, user["name"], utc_now(),
+                          user["name"] if user["role"] == "supervisor" else None,
+                          reason if user["role"] == "supervisor" else None))
+            audit.append_in_transaction(conn, "review decide", {"user": user["name"], "content": sha,
+                                                 "old": (old or {}).get("category"), "new": new_category,
+                                                 "tags": sorted(tags), "reason": reason})
+            changed.append({"sha256": sha, "category": new_category, "tags": sorted(tags), "version": version})
+        conn.execute("COMMIT")
+        return changed
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def mark_seen(conn: sqlite3.Connection, user: str, group_key: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (user, group_key, utc_now()))
+
+
+def viewed_today(conn: sqlite3.Connection, user: str) -> int:
+    day = utc_now()[:10]
+    row = conn.execute("SELECT count(*) FROM audit WHERE command IN ('review reveal', 'review decide') "
+                       "AND arguments LIKE ? AND time_utc LIKE ?", (f'%"user": "{user}"%', f"{day}%")).fetchone()
+    return int(row[0])

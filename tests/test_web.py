@@ -1,0 +1,161 @@
+"""The review app through its HTTP interface (FastAPI's test client over https, so Secure cookies are sent):
+accounts and roles, sessions, CSRF, login throttling, the Content-Security-Policy, thumbnails by content id only,
+the queue, decisions with conflicts and supervisor overrides, audit rows for reveals and decisions."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import invoke
+from winnow.store.case import Case
+
+
+@pytest.fixture(scope="module")
+def review_case(collection: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Case:
+    root = tmp_path_factory.mktemp("web") / "case"
+    invoke("case", "create", root, "--name", "Review", "--examiner", "e")
+    invoke("ingest", collection["root"], "--case", root, "--workers", "2")
+    invoke("triage", "--case", root)
+    for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("sue", "supervisor"), ("rita", "readonly")):
+        result = invoke_stdin(["user", "add", name, "--case", root, "--role", role, "--password-stdin"],
+                              f"{name}-secret-pass\n")
+        assert result.exit_code == 0, result.output
+    return Case(root)
+
+
+def invoke_stdin(args: list[Any], text: str) -> Any:
+    from click.testing import CliRunner
+
+    from winnow.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], input=text, catch_exceptions=False)
+
+
+def client(case: Case) -> Any:
+    from fastapi.testclient import TestClient
+
+    from winnow.web.app import create_app
+
+    return TestClient(create_app(case), base_url="https://testserver", follow_redirects=False)
+
+
+def login(case: Case, name: str, password: str | None = None) -> tuple[Any, str]:
+    c = client(case)
+    form = c.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    response = c.post("/login", data={"name": name, "password": password or f"{name}-secret-pass", "csrf": token})
+    assert response.status_code == 303 and response.headers["location"] == "/queue", response.text
+    queue = c.get("/queue", headers={"accept": "text/html"})
+    csrf = re.search(r'data-csrf="([^"]+)"', queue.text).group(1)  # type: ignore[union-attr]
+    return c, csrf
+
+
+def _items(case: Case) -> list[str]:
+    conn = sqlite3.connect(case.store)
+    try:
+        return [r[0] for r in conn.execute("SELECT sha256 FROM images WHERE thumbnail IS NOT NULL ORDER BY sha256")]
+    finally:
+        conn.close()
+
+
+def test_nothing_is_served_without_a_session(review_case: Case) -> None:
+    c = client(review_case)
+    sha = _items(review_case)[0]
+    for path in ("/", "/queue", "/next", "/group/stack:1", f"/item/{sha}", f"/thumb/{sha}", f"/sheet/{sha}"):
+        assert c.get(path).status_code == 401, path
+        page = c.get(path, headers={"accept": "text/html"})
+        assert page.status_code == 303 and page.headers["location"] == "/login", path
+    for path in (f"/reveal/{sha}", "/decide", "/logout"):
+        assert c.post(path, json={}).status_code == 401, path
+    login_page = c.get("/login")
+    assert "default-src 'none'" in login_page.headers["content-security-policy"]
+    assert "script-src 'self'" in login_page.headers["content-security-policy"]
+    assert not re.search(r'(src|href)="https?://', login_page.text)  # nothing external, ever
+
+
+def test_login_throttling_and_wrong_passwords(review_case: Case) -> None:
+    c = client(review_case)
+    token = re.search(r'name="csrf" value="([^"]+)"', c.get("/login").text).group(1)  # type: ignore[union-attr]
+    assert c.post("/login", data={"name": "bob", "password": "x", "csrf": "forged"}).status_code == 403
+    for _ in range(5):
+        wrong = c.post("/login", data={"name": "nobody", "password": "wrong-password", "csrf": token})
+        assert "wrong+name+or+password" in wrong.headers["location"]
+    blocked = c.post("/login", data={"name": "nobody", "password": "wrong-password", "csrf": token})
+    assert "too+many" in blocked.headers["location"]
+
+
+def test_csrf_and_thumbnails_by_content_id_only(review_case: Case) -> None:
+    c, csrf = login(review_case, "alice")
+    sha = _items(review_case)[0]
+    assert c.post(f"/reveal/{sha}").status_code == 403  # no CSRF token
+    assert c.post(f"/reveal/{sha}", headers={"x-csrf-token": "forged"}).status_code == 403
+    assert c.post(f"/reveal/{sha}", headers={"x-csrf-token": csrf}).status_code == 204
+    thumb = c.get(f"/thumb/{sha}")
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    for crafted in ("../case.sqlite", "..%2F..%2Fcase.sqlite", "0" * 64, sha[:63], sha.upper(), f"{sha}/../x"):
+        assert c.get(f"/thumb/{crafted}").status_code == 404, crafted
+
+
+def test_queue_groups_and_next_unseen(review_case: Case) -> None:
+    c, _ = login(review_case, "bob")
+    queue = c.get("/queue", headers={"accept": "text/html"})
+    keys = re.findall(r'href="/group/([^"]+)"', queue.text)
+    assert keys and all(k.startswith(("stack:", "folder:")) for k in keys)
+    first = c.get("/next")
+    assert first.headers["location"] == f"/group/{keys[0]}"
+    page = c.get(first.headers["location"], headers={"accept": "text/html"})
+    assert page.status_code == 200 and 'class="grid"' in page.text and "data-sha=" in page.text
+    assert c.get("/next").headers["location"] != first.headers["location"]  # the opened group is seen now
+
+
+def test_decisions_conflicts_overrides_and_audit(review_case: Case) -> None:
+    sha = _items(review_case)[1]
+    alice, a_csrf = login(review_case, "alice")
+    bob, b_csrf = login(review_case, "bob")
+    done = alice.post("/decide", headers={"x-csrf-token": a_csrf},
+                      json={"items": [sha], "category": "0", "versions": {sha: 0}})
+    assert done.status_code == 200 and done.json()["changed"][0]["version"] == 1
+    late = bob.post("/decide", headers={"x-csrf-token": b_csrf},
+                    json={"items": [sha], "category": "3", "versions": {sha: 0}})
+    assert late.status_code == 409 and "alice" in late.json()["conflict"]
+    sue, s_csrf = login(review_case, "sue")
+    override = sue.post("/decide", headers={"x-csrf-token": s_csrf},
+                        json={"items": [sha], "category": "3", "versions": {sha: 0}, "reason": "CGI, second review"})
+    assert override.status_code == 200 and override.json()["changed"][0]["category"] == "3"
+    bad = alice.post("/decide", headers={"x-csrf-token": a_csrf},
+                     json={"items": [sha], "category": "Z", "versions": {sha: 2}})
+    assert bad.status_code == 400
+    rita, r_csrf = login(review_case, "rita")
+    assert rita.post(f"/reveal/{sha}", headers={"x-csrf-token": r_csrf}).status_code == 403
+    assert rita.post("/decide", headers={"x-csrf-token": r_csrf},
+                     json={"items": [sha], "category": "0", "versions": {sha: 2}}).status_code == 403
+    item = rita.get(f"/item/{sha}", headers={"accept": "text/html"})
+    assert item.status_code == 200 and "by sue" in item.text  # read-only sees decisions
+    conn = sqlite3.connect(review_case.store)
+    rows = [json.loads(a) for (a,) in conn.execute(
+        "SELECT arguments FROM audit WHERE command = 'review decide' ORDER BY id")]
+    conn.close()
+    mine = [r for r in rows if r["content"] == sha]
+    assert [(r["user"], r["old"], r["new"]) for r in mine] == [("alice", None, "0"), ("sue", "0", "3")]
+    assert mine[1]["reason"] == "CGI, second review"
+    assert invoke("audit", "verify", "--case", review_case.root).exit_code == 0
+
+
+def test_user_commands(review_case: Case, tmp_path: Path) -> None:
+    short = invoke_stdin(["user", "add", "tom", "--case", review_case.root, "--role", "reviewer", "--password-stdin"],
+                         "short\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    changed = invoke_stdin(["user", "passwd", "bob", "--case", review_case.root, "--password-stdin"],
+                           "a-brand-new-password\n")
+    assert changed.exit_code == 0
+    login(review_case, "bob", "a-brand-new-password")
+    assert invoke("user", "remove", "rita", "--case", review_case.root).exit_code == 0
+    empty = tmp_path / "empty"
+    invoke("case", "create", empty, "--name", "x", "--examiner", "e")
+    assert "no user yet" in invoke("serve", "--case", empty, expect=1).output
