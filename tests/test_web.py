@@ -159,3 +159,25 @@ def test_user_commands(review_case: Case, tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     invoke("case", "create", empty, "--name", "x", "--examiner", "e")
     assert "no user yet" in invoke("serve", "--case", empty, expect=1).output
+
+
+def test_whole_group_decision_needs_the_confirmed_count_and_settings_persist(review_case: Case) -> None:
+    c, csrf = login(review_case, "sue")
+    queue = c.get("/queue", headers={"accept": "text/html"})
+    key = re.findall(r'href="/group/([^"]+)"', queue.text)[-1]
+    count = c.get(f"/group-count/{key}").json()["items"]
+    assert count >= 1
+    wrong = c.post("/decide-group", headers={"x-csrf-token": csrf},
+                   json={"group": key, "category": "0", "confirmed_count": count + 1})
+    assert wrong.status_code == 409 and "confirm again" in wrong.json()["detail"]
+    done = c.post("/decide-group", headers={"x-csrf-token": csrf},
+                  json={"group": key, "category": "0", "confirmed_count": count})
+    assert done.status_code == 200 and done.json()["changed"] == count
+    page = c.get(f"/group/{key}", headers={"accept": "text/html"})
+    assert page.text.count('<span class="cat">0</span>') == min(count, 120)
+    assert 'class="blur gray' in page.text
+    saved = c.post("/settings", data={"csrf": csrf, "grayscale": "on", "break_minutes": "30"})
+    assert saved.status_code == 303
+    again = c.get("/queue", headers={"accept": "text/html"})
+    assert 'class=" gray' in again.text and 'data-break-minutes="30"' in again.text
+    assert c.post("/settings", data={"csrf": "forged", "blur": "on"}).status_code == 403

@@ -213,6 +213,58 @@ def create_app(case: Case, secure_cookies: bool = True) -> Any:
                 raise HTTPException(400, str(exc)) from exc
         return {"changed": changed}
 
+    @app.get("/group-count/{key:path}")
+    def group_count(request: Request, key: str) -> Any:
+        """How many items a whole-group decision would change (the confirmation shows it)."""
+        current(request)
+        with db() as conn:
+            try:
+                return {"group": key, "items": len(review.group_versions(conn, key))}
+            except ValueError as exc:
+                raise HTTPException(404, str(exc)) from exc
+
+    @app.post("/decide-group")
+    async def decide_group(request: Request) -> Any:
+        """One category for every item of a group (all pages); the client states the count it confirmed, and a
+        group that changed size since is refused."""
+        user = await checked(request)
+        data = await request.json()
+        with db() as conn:
+            try:
+                versions = review.group_versions(conn, str(data.get("group", "")))
+            except ValueError as exc:
+                raise HTTPException(404, str(exc)) from exc
+            if int(data.get("confirmed_count", -1)) != len(versions):
+                raise HTTPException(409, f"the group now holds {len(versions)} items; confirm again")
+            try:
+                changed = review.decide(conn, user, list(versions), data.get("category"), versions)
+            except review.Conflict as exc:
+                return JSONResponse({"conflict": str(exc), "current": exc.current}, 409)
+            except PermissionError as exc:
+                raise HTTPException(403, str(exc)) from exc
+            except ValueError as exc:
+                raise HTTPException(400, str(exc)) from exc
+        return {"changed": len(changed)}
+
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request) -> Any:
+        user = current(request)
+        return page(request, "settings.html", user, saved=request.query_params.get("saved"))
+
+    @app.post("/settings")
+    async def save_settings(request: Request) -> Any:
+        user = await checked(request)
+        form = await request.form()
+        with db() as conn:
+            try:
+                review.set_prefs(conn, user["name"], form.get("blur") == "on", form.get("grayscale") == "on",
+                                 int(str(form.get("break_minutes") or 0)))
+            except ValueError as exc:
+                raise HTTPException(400, str(exc)) from exc
+            audit.append(conn, "review settings", {"user": user["name"], "blur": form.get("blur") == "on",
+                                                   "grayscale": form.get("grayscale") == "on"})
+        return RedirectResponse("/settings?saved=1", 303)
+
     return app
 
 

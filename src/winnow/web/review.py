@@ -158,3 +158,20 @@ def viewed_today(conn: sqlite3.Connection, user: str) -> int:
     row = conn.execute("SELECT count(*) FROM audit WHERE command IN ('review reveal', 'review decide') "
                        "AND arguments LIKE ? AND time_utc LIKE ?", (f'%"user": "{user}"%', f"{day}%")).fetchone()
     return int(row[0])
+
+
+def group_versions(conn: sqlite3.Connection, group_key: str) -> dict[str, int]:
+    """Every item of a group with its decision version (for a whole-group decision)."""
+    where, params = _where(group_key)
+    rows = conn.execute(
+        "SELECT DISTINCT i.sha256, coalesce(d.version, 0) FROM instances i JOIN content c ON c.sha256 = i.sha256 "
+        "LEFT JOIN triage t ON t.sha256 = i.sha256 LEFT JOIN decisions d ON d.sha256 = i.sha256 "
+        f"WHERE c.kind IN ('image', 'video') AND {where}", params).fetchall()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def set_prefs(conn: sqlite3.Connection, user: str, blur: bool, grayscale: bool, break_minutes: int) -> None:
+    if not 0 <= break_minutes <= 480:
+        raise ValueError("break reminder: 0 (off) to 480 minutes")
+    conn.execute("UPDATE users SET prefs = ? WHERE name = ?",
+                 (json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes}), user))

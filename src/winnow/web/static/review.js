@@ -77,9 +77,15 @@
     const key = event.key;
     if (/^[0-9]$/.test(key) || (event.altKey && /^Digit[0-9]$/.test(event.code))) {
       const code = /^[0-9]$/.test(key) ? key : event.code.slice(5);
-      if (event.altKey) {
-        if (!window.confirm("Categorize all " + cells.length + " items on this page as " + code + "?")) return;
-        await decide(cells, code);
+      if (event.altKey && grid) {
+        const group = grid.dataset.group;
+        const count = (await (await fetch("/group-count/" + group, {credentials: "same-origin"})).json()).items;
+        if (!window.confirm("Categorize all " + count + " items of this group as " + code + "?")) return;
+        const response = await post("/decide-group", {group: group, category: code, confirmed_count: count});
+        if (response.status === 409) { say("Not applied: " + ((await response.json()).detail || "conflict") + ".", true); return; }
+        if (!response.ok) { say("not saved (" + response.status + ")", true); return; }
+        say((await response.json()).changed + " items categorized " + code + "; reloading");
+        window.location.reload();
       } else if (cells[index]) {
         await decide([cells[index]], code);
       }
