@@ -10,6 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conftest import invoke
@@ -181,3 +182,40 @@ def test_whole_group_decision_needs_the_confirmed_count_and_settings_persist(rev
     again = c.get("/queue", headers={"accept": "text/html"})
     assert 'class=" gray' in again.text and 'data-break-minutes="30"' in again.text
     assert c.post("/settings", data={"csrf": "forged", "blur": "on"}).status_code == 403
+
+
+def test_case_report_html_and_pdf(review_case: Case, tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    from conftest import invoke_json
+
+    c, csrf = login(review_case, "alice")
+    for sha in _items(review_case)[-2:]:
+        current = c.get(f"/item/{sha}", headers={"accept": "text/html"}).text
+        version = int(re.search(r'data-version="(\d+)"', current).group(1))  # type: ignore[union-attr]
+        decided = c.post("/decide", headers={"x-csrf-token": csrf},
+                         json={"items": [sha], "category": "4", "versions": {sha: version}})
+        assert decided.status_code == 200
+    result = invoke_json("report", "--case", review_case.root, "--out", tmp_path)
+    assert result["items"] >= 2 and result["audit_ok"]
+    page = Path(result["html"]).read_text()
+    for needle in ("Sources", "Counts by category", "Categorized items", "Tool and library versions", "intact"):
+        assert needle in page
+    assert "<img" not in page and "http" not in page.replace("https://", "")  # no imagery, nothing external
+    conn = sqlite3.connect(review_case.store)
+    decided = [r[0] for r in conn.execute("SELECT sha256 FROM decisions")]
+    conn.close()
+    assert all(sha in page for sha in decided)
+    pdf = pdfium.PdfDocument(result["pdf"])
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert "winnow case report" in text and "Categorized items" in text and decided[0][:20] in text.replace("\n", "")
+    image = pdf[0].render(scale=1).to_pil()
+    grey = np.asarray(image.convert("L"))
+    assert image.width > 500 and len(np.unique(grey)) > 2 and (grey < 128).mean() > 0.005  # text drawn, not blank
+    sue, s_csrf = login(review_case, "sue")
+    made = sue.post("/report", headers={"x-csrf-token": s_csrf})
+    assert made.status_code == 200 and made.json()["pdf"].endswith(".pdf")
+    assert (review_case.root / "reports" / made.json()["pdf"]).is_file()
+    assert c.post("/report", headers={"x-csrf-token": csrf}).status_code == 403  # a reviewer makes no report
+    with_thumbs = invoke_json("report", "--case", review_case.root, "--out", tmp_path / "t", "--with-thumbnails")
+    assert "data:image/jpeg;base64," in Path(with_thumbs["html"]).read_text()

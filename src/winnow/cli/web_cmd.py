@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -114,3 +115,21 @@ def list_users(case_path: str | None, as_json: bool) -> None:
     else:
         for u in found:
             click.echo(f"{u['name']}\t{u['role']}\t{u['created_utc']}")
+
+
+@click.command("report")
+@case_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder (default: CASE/reports).")
+@click.option("--with-thumbnails", is_flag=True, help="Include thumbnails of the categorized items (HTML only).")
+@json_option
+@friendly
+def report(case_path: str | None, out_dir: Path | None, with_thumbnails: bool, as_json: bool) -> None:
+    """The case report for court: HTML and PDF (hashes, paths, counts, provenance, versions, audit)."""
+    from winnow.web.report import write
+
+    result = write(load_case(case_path), out_dir, with_thumbnails)
+    if as_json:
+        print_json(result)
+    else:
+        click.echo(f"report: {result['html']} and {result['pdf']} ({result['items']} categorized items; audit "
+                   f"{'intact' if result['audit_ok'] else 'ALTERED'})")

@@ -246,6 +246,17 @@ def create_app(case: Case, secure_cookies: bool = True) -> Any:
                 raise HTTPException(400, str(exc)) from exc
         return {"changed": len(changed)}
 
+    @app.post("/report")
+    async def make_report(request: Request) -> Any:
+        """The case report (HTML and PDF in CASE/reports), for admins and supervisors."""
+        user = await checked(request)
+        if user["role"] not in ("admin", "supervisor"):
+            raise HTTPException(403, "reports are made by admins and supervisors")
+        from winnow.web.report import write
+
+        result = write(case)
+        return {"html": Path(result["html"]).name, "pdf": Path(result["pdf"]).name, "items": result["items"]}
+
     @app.get("/settings", response_class=HTMLResponse)
     def settings_page(request: Request) -> Any:
         user = current(request)

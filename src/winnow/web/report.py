@@ -1,0 +1,164 @@
+"""`winnow report --case`: the case report for court, as one self-contained HTML file and a PDF with the same
+content — case data, sources and their hashes, counts by triage state and by category, the categorised items
+(hashes, paths, timestamps; no imagery unless asked), hash-set provenance, tool and library versions, the audit
+trail's summary and its verification result."""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from winnow import __version__
+from winnow.store import audit
+from winnow.store.case import Case
+from winnow.timeutil import utc_now
+
+ITEM_LIMIT = 100_000
+
+
+def gather(case: Case) -> dict[str, Any]:
+    conn = case.connect(readonly=True)
+    try:
+        meta = case.meta()
+        sources = [dict(r) | {"sha256": _hash_of(conn, r["path"])} for r in conn.execute(
+            "SELECT path, kind, added_utc FROM sources ORDER BY id")]
+        states = dict(conn.execute("SELECT state, count(*) FROM triage GROUP BY state ORDER BY state").fetchall())
+        categories = dict(conn.execute("SELECT coalesce(category, '-'), count(*) FROM decisions GROUP BY 1 "
+                                       "ORDER BY 1").fetchall())
+        items = [dict(r) for r in conn.execute(
+            "SELECT d.category, d.tags, d.user, d.time_utc AS decided_utc, d.reviewed_by, c.sha256, c.md5, c.sha1, "
+            "c.size, (SELECT min(chain) FROM instances i WHERE i.sha256 = d.sha256) AS path, "
+            "(SELECT min(mtime) FROM instances i WHERE i.sha256 = d.sha256) AS mtime FROM decisions d "
+            "JOIN content c ON c.sha256 = d.sha256 ORDER BY d.category, c.sha256 LIMIT ?", (ITEM_LIMIT,))]
+        sets = [dict(r) for r in conn.execute(
+            "SELECT set_name, set_version, set_kind, count(DISTINCT sha256) AS items FROM matches "
+            "GROUP BY set_name, set_version, set_kind ORDER BY set_name")]
+        runs = [dict(r) for r in conn.execute(
+            "SELECT id, command, status, started_utc, finished_utc, tool_version, versions FROM runs ORDER BY id")]
+        commands = Counter(r[0] for r in conn.execute("SELECT command FROM audit"))
+        verification = audit.verify(conn)
+    finally:
+        conn.close()
+    versions: dict[str, str] = {}
+    for run in runs:
+        versions.update(json.loads(run["versions"] or "{}"))
+    return {"generated_utc": utc_now(), "tool_version": __version__, "case": meta, "sources": sources,
+            "states": states, "categories": categories, "items": items, "truncated": len(items) >= ITEM_LIMIT,
+            "hash_sets": sets, "runs": [{k: v for k, v in r.items() if k != "versions"} for r in runs],
+            "versions": versions, "audit": {"rows": verification.rows, "ok": verification.ok,
+                                            "problems": verification.problems[:20], "commands": dict(commands)}}
+
+
+def _hash_of(conn: Any, path: str) -> str | None:
+    row = conn.execute("SELECT sha256 FROM instances WHERE chain = ?", (path,)).fetchone()
+    return row[0] if row else None
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
+                   for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
+    """(title, headers, rows) of every section: the HTML and the PDF are made from the same list."""
+    case = data["case"]
+    audit_info = data["audit"]
+    return [
+        ("Case", ["field", "value"], [[k, v] for k, v in case.items()] +
+         [["report generated (UTC)", data["generated_utc"]], ["winnow version", data["tool_version"]]]),
+        ("Sources", ["path", "kind", "added (UTC)", "SHA-256 (files)"],
+         [[s["path"], s["kind"], s["added_utc"], s["sha256"] or "(folder)"] for s in data["sources"]]),
+        ("Counts by triage state", ["state", "items"], [[k, v] for k, v in data["states"].items()]),
+        ("Counts by category", ["category", "items"], [[k, v] for k, v in data["categories"].items()]),
+        ("Categorized items", ["category", "SHA-256", "MD5", "path", "modified", "decided by", "decided (UTC)"],
+         [[i["category"], i["sha256"], i["md5"], i["path"], i["mtime"],
+           i["user"] + (f" (review: {i['reviewed_by']})" if i["reviewed_by"] else ""), i["decided_utc"]]
+          for i in data["items"]]),
+        ("Hash-set provenance", ["set", "version", "kind", "matched items"],
+         [[s["set_name"], s["set_version"], s["set_kind"], s["items"]] for s in data["hash_sets"]]),
+        ("Runs", ["run", "command", "status", "started (UTC)", "finished (UTC)", "tool"],
+         [[r["id"], r["command"], r["status"], r["started_utc"], r["finished_utc"], r["tool_version"]]
+          for r in data["runs"]]),
+        ("Tool and library versions", ["component", "version"], [[k, v] for k, v in sorted(data["versions"].items())]),
+        ("Audit trail", ["measure", "value"],
+         [["rows", audit_info["rows"]], ["verification", "intact" if audit_info["ok"] else "ALTERED"]] +
+         [[f"problem {n + 1}", p] for n, p in enumerate(audit_info["problems"])] +
+         [[f"command '{k}'", v] for k, v in sorted(audit_info["commands"].items())]),
+    ]
+
+
+def write_html(case: Case, data: dict[str, Any], out: Path, with_thumbnails: bool = False) -> Path:
+    parts = [f"<h2>{html.escape(title)}</h2>{_table(headers, rows)}" for title, headers, rows in sections(data)]
+    if with_thumbnails:
+        pictures = []
+        conn = case.connect(readonly=True)
+        try:
+            for item in data["items"][:2000]:
+                row = conn.execute("SELECT thumbnail FROM images WHERE sha256 = ? UNION ALL SELECT thumbnail FROM "
+                                   "videos WHERE sha256 = ?", (item["sha256"], item["sha256"])).fetchone()
+                path = (case.root / row[0]) if row and row[0] else None
+                if path and path.is_file():
+                    uri = "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
+                    pictures.append(f'<figure><img src="{uri}" alt=""><figcaption>{item["sha256"][:16]} '
+                                    f'({html.escape(str(item["category"]))})</figcaption></figure>')
+        finally:
+            conn.close()
+        parts.append("<h2>Thumbnails</h2>" + "".join(pictures))
+    title = f"winnow case report — {data['case'].get('name', '')}"
+    document = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
+                "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0}"
+                "td,th{border:1px solid #bbb;padding:2px 6px;font-size:12px;vertical-align:top}"
+                "figure{display:inline-block;margin:4px}img{max-width:160px}</style></head><body>"
+                f"<h1>{html.escape(title)}</h1>{''.join(parts)}</body></html>")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(document, encoding="utf-8")
+    return out
+
+
+def write_pdf(data: dict[str, Any], out: Path) -> Path:
+    import matplotlib
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    pdf = FPDF(orientation="L", format="A4")
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    pdf.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
+    pdf.set_auto_page_break(True, margin=12)
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.cell(0, 10, f"winnow case report — {data['case'].get('name', '')}", new_x="LMARGIN", new_y="NEXT")
+    for title, headers, rows in sections(data):
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 7)
+        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, first_row_as_headings=True) as table:
+            table.row([str(h) for h in headers])
+            for row in rows or [["(none)"] + [""] * (len(headers) - 1)]:
+                table.row(["" if v is None else str(v) for v in row])
+        pdf.ln(3)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(out))
+    return out
+
+
+def write(case: Case, out_dir: Path | None = None, with_thumbnails: bool = False) -> dict[str, Any]:
+    out_dir = out_dir or case.root / "reports"
+    data = gather(case)
+    stamp = data["generated_utc"].replace(":", "").replace("-", "")[:15]
+    html_path = write_html(case, data, out_dir / f"report-{stamp}.html", with_thumbnails)
+    pdf_path = write_pdf(data, out_dir / f"report-{stamp}.pdf")
+    conn = case.connect()
+    try:
+        audit.append(conn, "report", {"html": str(html_path), "pdf": str(pdf_path), "items": len(data["items"]),
+                                      "with_thumbnails": with_thumbnails})
+    finally:
+        conn.close()
+    return {"html": str(html_path), "pdf": str(pdf_path), "items": len(data["items"]),
+            "audit_ok": data["audit"]["ok"]}
