@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO   ?= demo
 
-.PHONY: setup demo test lint unit bench clean
+.PHONY: setup demo test lint unit bench clean chromium
 
 setup: $(STAMP)
 
@@ -32,7 +32,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# the browser tests drive Debian's Chromium (never a downloaded browser)
+chromium:
+	@test -x /usr/bin/chromium || { SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+unit: $(STAMP) chromium
 	$(BIN)/python -m pytest -q
 
 test: lint unit
@@ -48,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/payments_scale.py
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
+	$(BIN)/python benchmarks/review.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

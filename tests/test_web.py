@@ -210,6 +210,7 @@ def test_case_report_html_and_pdf(review_case: Case, tmp_path: Path) -> None:
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "winnow case report" in text and "Categorized items" in text and decided[0][:20] in text.replace("\n", "")
     image = pdf[0].render(scale=1).to_pil()
+    pdf.close()
     grey = np.asarray(image.convert("L"))
     assert image.width > 500 and len(np.unique(grey)) > 2 and (grey < 128).mean() > 0.005  # text drawn, not blank
     sue, s_csrf = login(review_case, "sue")

@@ -319,6 +319,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user, group_key)
     );
     CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS triage_stack ON triage(stack_id);
     """,
 )
 

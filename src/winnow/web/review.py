@@ -43,17 +43,18 @@ def set_scheme(conn: sqlite3.Connection, name: str) -> None:
 def groups(conn: sqlite3.Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Review groups in queue order, with how many items each holds and whether this user has opened it."""
     rows = conn.execute(
-        "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state "
-        "FROM instances i JOIN content c ON c.sha256 = i.sha256 LEFT JOIN triage t ON t.sha256 = i.sha256 "
+        "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state, "
+        "d.sha256 IS NOT NULL AS decided FROM instances i JOIN content c ON c.sha256 = i.sha256 "
+        "LEFT JOIN triage t ON t.sha256 = i.sha256 LEFT JOIN decisions d ON d.sha256 = i.sha256 "
         "WHERE c.kind IN ('image', 'video') GROUP BY i.sha256), "
         "keyed AS (SELECT *, CASE WHEN stack_id IS NOT NULL THEN 'stack:' || stack_id ELSE 'folder:' || parent END "
-        "AS group_key FROM items) "
-        "SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
+        "AS group_key FROM items), "
+        "grouped AS (SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
         "sum(state IN ('alert', 'alert-near')) AS alerts, sum(state = 'unknown' OR state IS NULL) AS unknown, "
-        "(SELECT count(*) FROM decisions d WHERE d.sha256 IN (SELECT sha256 FROM keyed k2 "
-        " WHERE k2.group_key = keyed.group_key)) AS decided, "
-        "EXISTS (SELECT 1 FROM seen s WHERE s.user = ? AND s.group_key = keyed.group_key) AS opened "
-        "FROM keyed GROUP BY group_key ORDER BY rank, group_key LIMIT ? OFFSET ?", (user, limit, offset)).fetchall()
+        "sum(decided) AS decided FROM keyed GROUP BY group_key) "
+        "SELECT g.*, s.user IS NOT NULL AS opened FROM grouped g LEFT JOIN seen s ON s.user = ? "
+        "AND s.group_key = g.group_key ORDER BY g.rank, g.group_key LIMIT ? OFFSET ?",
+        (user, limit, offset)).fetchall()
     return [dict(r) for r in rows]
 
 

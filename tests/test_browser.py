@@ -1,0 +1,133 @@
+"""The review app in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium, installed by the
+Makefile; never a downloaded browser) against `winnow serve` on a generated case — log in, review a group with the
+keyboard, reveal and re-blur, bulk-categorize a group after confirming its count, see a conflict between two users,
+write the report. Screenshots of the main views go to .artifacts/screenshots (docs/review.md shows copies)."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import invoke
+from test_web import invoke_stdin
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = Path(__file__).resolve().parents[1] / ".artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(collection: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("browser") / "case"
+    invoke("case", "create", root, "--name", "Browser", "--examiner", "e")
+    invoke("ingest", collection["root"], "--case", root, "--workers", "2")
+    invoke("triage", "--case", root)
+    for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("sue", "supervisor")):
+        assert invoke_stdin(["user", "add", name, "--case", root, "--role", role, "--password-stdin"],
+                            f"{name}-secret-pass\n").exit_code == 0
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "winnow.cli", "serve", "--case", str(root), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    yield url, root
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "make test installs Debian's chromium"
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+def _login(browser: Any, url: str, name: str) -> Any:
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{url}/queue")
+    assert page.url.endswith("/login")  # no page without a session
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", f"{name}-secret-pass")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/queue")
+    return page
+
+
+def test_review_with_the_keyboard(server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    url, _ = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = _login(browser, url, "alice")
+    external = []
+    page.on("request", lambda r: external.append(r.url) if not r.url.startswith(url) else None)
+    page.screenshot(path=str(SHOTS / "queue.png"))
+    page.click("#next-unseen")
+    page.wait_for_selector(".cell.selected")
+    page.screenshot(path=str(SHOTS / "group-blurred.png"))
+    cells = page.locator(".cell")
+    assert "blur(" in page.evaluate("getComputedStyle(document.querySelector('.cell img')).filter")
+    page.keyboard.press("Space")
+    page.wait_for_selector(".cell.revealed")
+    assert page.evaluate("getComputedStyle(document.querySelector('.cell.revealed img')).filter") == "none"
+    if cells.count() > 1:
+        page.keyboard.press("ArrowRight")
+        assert page.locator(".cell.revealed").count() == 0  # re-blurred on leaving
+        assert "selected" in (cells.nth(1).get_attribute("class") or "")
+    page.keyboard.press("1")
+    expect(page.locator(".cell.selected .cat")).to_have_text("1")  # (the CSP forbids string-evaluated waits)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/item/*")
+    page.screenshot(path=str(SHOTS / "item.png"))
+    assert "1 (version 1)" in page.inner_text("#decision") or "by alice" in page.inner_text("#decision")
+    page.go_back()
+    page.wait_for_selector(".grid")
+    messages = []
+    page.on("dialog", lambda d: (messages.append(d.message), d.accept()))
+    count = page.locator(".cat").count()
+    page.keyboard.press("Alt+Digit0")
+    page.wait_for_load_state("load")
+    expect(page.locator(".cat")).to_have_text(["0"] * count)
+    assert messages and "Categorize all" in messages[0]
+    assert not external, external  # the CSP and the vendored assets keep everything on this server
+
+
+def test_conflict_between_two_users_and_the_report(server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    url, root = server
+    bob = _login(browser, url, "bob")
+    bob.goto(f"{url}/next")
+    bob.wait_for_selector(".cell.selected")
+    group = bob.url
+    sue = _login(browser, url, "sue")
+    sue.goto(group)
+    sue.wait_for_selector(".cell.selected")
+    sue.keyboard.press("2")
+    expect(sue.locator(".cell.selected .cat")).to_have_text("2")
+    bob.keyboard.press("3")  # bob still sees the old version
+    bob.wait_for_selector("#message.conflict")
+    assert "Conflict" in bob.inner_text("#message")
+    bob.screenshot(path=str(SHOTS / "conflict.png"))
+    assert bob.inner_text(".cell.selected .cat") != "3"
+    sue.goto(f"{url}/queue")
+    with sue.expect_response(f"{url}/report") as response:
+        sue.click("#make-report")
+    assert response.value.status == 200
+    assert list((root / "reports").glob("*.pdf"))
