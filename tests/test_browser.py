@@ -23,9 +23,12 @@ SHOTS = Path(__file__).resolve().parents[1] / ".artifacts" / "screenshots"
 
 @pytest.fixture(scope="module")
 def server(collection: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from winnow.sample.videos import pan_frames, write
+
     root = tmp_path_factory.mktemp("browser") / "case"
+    clip = write(root.parent / "media" / "clip.mp4", pan_frames(5, (160, 120), 2.0, 8.0), (160, 120), 8.0)
     invoke("case", "create", root, "--name", "Browser", "--examiner", "e")
-    invoke("ingest", collection["root"], "--case", root, "--workers", "2")
+    invoke("ingest", collection["root"], clip.parent, "--case", root, "--workers", "2")
     invoke("triage", "--case", root)
     for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("sue", "supervisor")):
         assert invoke_stdin(["user", "add", name, "--case", root, "--role", role, "--password-stdin"],
@@ -92,6 +95,14 @@ def test_review_with_the_keyboard(server: Any, browser: Any) -> None:
         assert "selected" in (cells.nth(1).get_attribute("class") or "")
     page.keyboard.press("1")
     expect(page.locator(".cell.selected .cat")).to_have_text("1")  # (the CSP forbids string-evaluated waits)
+    page.keyboard.press("t")  # a bound tag key
+    expect(page.locator(".cell.selected .tags")).to_have_text("timer-visible")
+    page.keyboard.press("Shift+T")  # the same key with Shift removes it
+    expect(page.locator(".cell.selected .tags")).to_have_text("")
+    selected = page.url
+    page.reload()
+    expect(page.locator(".cell.selected")).to_have_count(1)
+    assert page.url == selected and "#i=" in selected  # the position survives a reload and back/forward
     page.keyboard.press("Enter")
     page.wait_for_url(f"{url}/item/*")
     page.screenshot(path=str(SHOTS / "item.png"))
@@ -106,6 +117,28 @@ def test_review_with_the_keyboard(server: Any, browser: Any) -> None:
     expect(page.locator(".cat")).to_have_text(["0"] * count)
     assert messages and "Categorize all" in messages[0]
     assert not external, external  # the CSP and the vendored assets keep everything on this server
+
+
+def test_video_plays_only_on_request_and_muted(server: Any, browser: Any) -> None:
+    url, root = server
+    import sqlite3
+
+    conn = sqlite3.connect(root / "case.sqlite")
+    sha = conn.execute("SELECT v.sha256 FROM videos v JOIN instances i ON i.sha256 = v.sha256 "
+                       "WHERE i.chain LIKE '%clip.mp4'").fetchone()[0]
+    conn.close()
+    page = _login(browser, url, "alice")
+    page.goto(f"{url}/item/{sha}")
+    video = page.locator("#video")
+    assert video.get_attribute("src") is None and video.is_hidden()  # nothing loads before a click
+    page.click("#play")
+    for _ in range(50):  # the CSP forbids string-evaluated waits: poll the element
+        if page.evaluate("document.getElementById('video').readyState") >= 1:
+            break
+        page.wait_for_timeout(100)
+    assert page.evaluate("document.getElementById('video').readyState") >= 1  # the evidence file streams
+    assert page.evaluate("document.getElementById('video').muted") is True
+    assert video.get_attribute("src") == f"/media/{sha}"
 
 
 def test_conflict_between_two_users_and_the_report(server: Any, browser: Any) -> None:

@@ -220,3 +220,77 @@ def test_case_report_html_and_pdf(review_case: Case, tmp_path: Path) -> None:
     assert c.post("/report", headers={"x-csrf-token": csrf}).status_code == 403  # a reviewer makes no report
     with_thumbs = invoke_json("report", "--case", review_case.root, "--out", tmp_path / "t", "--with-thumbnails")
     assert "data:image/jpeg;base64," in Path(with_thumbs["html"]).read_text()
+
+
+def test_admin_scheme_tags_defaults_and_playback(review_case: Case, tmp_path: Path) -> None:
+    from winnow.sample.videos import pan_frames, write
+
+    assert invoke_stdin(["user", "add", "ada", "--case", review_case.root, "--role", "admin", "--password-stdin"],
+                        "ada-secret-pass\n").exit_code == 0
+    alice, a_csrf = login(review_case, "alice")
+    assert alice.get("/admin", headers={"accept": "text/html"}).status_code == 403
+    assert alice.post("/admin", headers={"x-csrf-token": a_csrf}, data={"action": "scheme"}).status_code == 403
+    ada, csrf = login(review_case, "ada")
+    assert "Case administration" in ada.get("/admin", headers={"accept": "text/html"}).text
+    ada.post("/admin", data={"csrf": csrf, "action": "defaults", "grayscale": "on", "break_minutes": "20"})
+    ada.post("/admin", data={"csrf": csrf, "action": "add_user", "name": "neo", "role": "reviewer",
+                             "password": "neo-secret-pass"})
+    neo, n_csrf = login(review_case, "neo")
+    queue = neo.get("/queue", headers={"accept": "text/html"}).text
+    assert 'class=" gray' in queue and 'data-break-minutes="20"' in queue  # the case's defaults for new users
+    bad = ada.post("/admin", data={"csrf": csrf, "action": "tag_keys", "tag_keys": "a=oops"})
+    assert "error=" in bad.headers["location"]
+    ada.post("/admin", data={"csrf": csrf, "action": "tag_keys", "tag_keys": "t=timer-visible,w=wallet-visible"})
+    sha = _items(review_case)[2]
+    version = int(re.search(r'data-version="(\d+)"',  # type: ignore[union-attr]
+                            neo.get(f"/item/{sha}", headers={"accept": "text/html"}).text).group(1))
+    tagged = neo.post("/decide", headers={"x-csrf-token": n_csrf},
+                      json={"items": [sha], "category": None, "versions": {sha: version},
+                            "add_tags": ["wallet-visible"]})
+    assert tagged.status_code == 200 and tagged.json()["changed"][0]["tags"] == ["wallet-visible"]
+    ada.post("/admin", data={"csrf": csrf, "action": "scheme", "scheme": "uk"})
+    uk = neo.post("/decide", headers={"x-csrf-token": n_csrf},
+                  json={"items": [sha], "category": "A", "versions": {sha: version + 1},
+                        "remove_tags": ["wallet-visible"]})
+    assert uk.status_code == 200 and uk.json()["changed"][0] == {"sha256": sha, "category": "A", "tags": [],
+                                                                  "version": version + 2}
+    assert neo.post("/decide", headers={"x-csrf-token": n_csrf},
+                    json={"items": [sha], "category": "1", "versions": {sha: version + 2}}).status_code == 400
+    ada.post("/admin", data={"csrf": csrf, "action": "scheme", "scheme": "vics-us"})
+    ada.post("/admin", data={"csrf": csrf, "action": "remove_user", "name": "neo"})
+    assert neo.get("/queue").status_code == 401  # a removed user's session ends
+    # playback on request: the evidence file of a video, found by content id; never an archive member
+    media = tmp_path / "media"
+    write(media / "clip.mp4", pan_frames(3, (160, 120), 2.0, 8.0), (160, 120), 8.0)
+    invoke("ingest", media, "--case", review_case.root, "--workers", "1")
+    conn = sqlite3.connect(review_case.store)
+    video = conn.execute("SELECT sha256 FROM videos WHERE sha256 IN (SELECT sha256 FROM instances WHERE chain = ?)",
+                         (str(media / "clip.mp4"),)).fetchone()[0]
+    member = conn.execute("SELECT sha256 FROM instances WHERE instr(chain, '!') > 0 AND sha256 IS NOT NULL AND "
+                          "sha256 NOT IN (SELECT sha256 FROM instances WHERE instr(chain, '!') = 0)").fetchone()
+    conn.close()
+    page = alice.get(f"/item/{video}", headers={"accept": "text/html"}).text
+    assert 'id="play"' in page and "muted" in page and "autoplay" not in page
+    played = alice.get(f"/media/{video}")
+    assert played.status_code == 200 and played.content == (media / "clip.mp4").read_bytes()
+    assert member is not None  # the sample collection nests archives
+    assert "archive member" in alice.get(f"/media/{member[0]}").json()["detail"]
+    conn = sqlite3.connect(review_case.store)
+    plays = conn.execute("SELECT count(*) FROM audit WHERE command = 'review play'").fetchone()[0]
+    conn.close()
+    assert plays == 1
+
+
+def test_hash_sets_form_groups(review_case: Case) -> None:
+    conn = sqlite3.connect(review_case.store)
+    sha = _items(review_case)[3]
+    conn.execute("INSERT INTO matches (sha256, set_name, set_version, set_kind, hash_type, matched_value, distance, "
+                 "transform, category) VALUES (?, 'agency-set', 1, 'alert', 'md5', 'x', 0, 'exact', '1')", (sha,))
+    conn.commit()
+    conn.close()
+    c, _ = login(review_case, "alice")
+    queue = c.get("/queue?offset=0", headers={"accept": "text/html"}).text
+    keys = re.findall(r'href="/group/([^"]+)"', queue)
+    assert keys[-1] == "set:agency-set"  # after the stacks and folders
+    group = c.get("/group/set:agency-set", headers={"accept": "text/html"}).text
+    assert f'data-sha="{sha}"' in group and 'data-suggested="1"' in group  # the set's category is a suggestion

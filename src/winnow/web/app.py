@@ -25,7 +25,8 @@ from winnow.web import review, sessions, users
 SESSION_COOKIE = "winnow_session"
 LOGIN_COOKIE = "winnow_login"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; media-src 'self'; "
+       "connect-src 'self'; "
        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 
 
@@ -143,7 +144,8 @@ def create_app(case: Case, secure_cookies: bool = True) -> Any:
                 raise HTTPException(404, str(exc)) from exc
             review.mark_seen(conn, user["name"], key)
             codes = review.SCHEMES[review.scheme(conn)]
-        return page(request, "group.html", user, group=found, codes=codes)
+            tags = review.tag_keys(conn)
+        return page(request, "group.html", user, group=found, codes=codes, tag_keys=tags)
 
     @app.get("/item/{sha256}", response_class=HTMLResponse)
     def item_view(request: Request, sha256: str) -> Any:
@@ -153,9 +155,74 @@ def create_app(case: Case, secure_cookies: bool = True) -> Any:
         with db() as conn:
             found = review.item(conn, sha256)
             codes = review.SCHEMES[review.scheme(conn)]
+            tags = review.tag_keys(conn)
+            playable = found is not None and found["kind"] == "video" and review.media_path(conn, sha256) is not None
         if found is None:
             raise HTTPException(404, "no such item")
-        return page(request, "item.html", user, item=found, codes=codes)
+        return page(request, "item.html", user, item=found, codes=codes, tag_keys=tags, playable=playable)
+
+    @app.get("/media/{sha256}")
+    def media(request: Request, sha256: str) -> Any:
+        """A video for playback on request (the page never autoplays it, and mutes it): the evidence file holding
+        this content, found by content id; archive members are not served."""
+        user = current(request)
+        if user["role"] == "readonly" or not SHA256.match(sha256):
+            raise HTTPException(404, "not available")
+        with db() as conn:
+            chain = review.media_path(conn, sha256)
+            if chain is None:
+                raise HTTPException(404, "not on disk (an archive member): no playback")
+            audit.append(conn, "review play", {"user": user["name"], "content": sha256})
+        path = Path(chain)
+        if not path.is_file():
+            raise HTTPException(404, "the evidence file is not reachable from here")
+        return FileResponse(path, media_type="video/mp4" if path.suffix.lower() in (".mp4", ".m4v", ".mov")
+                            else "application/octet-stream")
+
+    @app.get("/admin", response_class=HTMLResponse)
+    def admin_page(request: Request) -> Any:
+        user = current(request)
+        if user["role"] != "admin":
+            raise HTTPException(403, "admins only")
+        with db() as conn:
+            context = {"users": users.listing(conn), "scheme": review.scheme(conn), "schemes": list(review.SCHEMES),
+                       "tag_keys": review.tag_keys(conn), "defaults": review.default_prefs(conn)}
+        return page(request, "admin.html", user, error=request.query_params.get("error"), **context)
+
+    @app.post("/admin")
+    async def admin_save(request: Request) -> Any:
+        user = await checked(request)
+        if user["role"] != "admin":
+            raise HTTPException(403, "admins only")
+        form = await request.form()
+        action = str(form.get("action") or "")
+        with db() as conn:
+            try:
+                if action == "add_user":
+                    users.add(conn, str(form.get("name") or ""), str(form.get("role") or ""),
+                              str(form.get("password") or ""))
+                elif action == "remove_user":
+                    if form.get("name") == user["name"]:
+                        raise ValueError("an admin cannot remove themself")
+                    users.remove(conn, str(form.get("name") or ""))
+                elif action == "scheme":
+                    review.set_scheme(conn, str(form.get("scheme") or ""))
+                elif action == "tag_keys":
+                    pairs = [p.split("=", 1) for p in str(form.get("tag_keys") or "").split(",") if "=" in p]
+                    review.set_tag_keys(conn, {k.strip(): v.strip() for k, v in pairs})
+                elif action == "defaults":
+                    review.set_default_prefs(conn, form.get("blur") == "on", form.get("grayscale") == "on",
+                                             int(str(form.get("break_minutes") or 0)))
+                else:
+                    raise ValueError(f"unknown action {action!r}")
+            except ValueError as exc:
+                from urllib.parse import quote
+
+                return RedirectResponse(f"/admin?error={quote(str(exc))}", 303)
+            audit.append(conn, "review admin", {"user": user["name"], "action": action,
+                                                "name": form.get("name"), "role": form.get("role"),
+                                                "scheme": form.get("scheme"), "tag_keys": form.get("tag_keys")})
+        return RedirectResponse("/admin", 303)
 
     def _media_file(sha256: str, kind: str) -> Path:
         if not SHA256.match(sha256):

@@ -1,5 +1,6 @@
 """The review queue and decisions. Groups are near-duplicate stacks and video groups (from `winnow triage`), and
-otherwise folders/archives; they come in triage queue order (unknown first, then density of hash hits). A decision
+otherwise folders/archives; they come in triage queue order (unknown first, then density of hash hits); each hash
+set that matched also forms a group (its items also sit in their stack or folder), after the others. A decision
 is one category and any number of tags per content, with a version number: a change based on an old version is a
 conflict, reported and never applied silently. A hash-set match only suggests a category."""
 
@@ -51,8 +52,12 @@ def groups(conn: sqlite3.Connection, user: str, offset: int = 0, limit: int = 10
         "AS group_key FROM items), "
         "grouped AS (SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
         "sum(state IN ('alert', 'alert-near')) AS alerts, sum(state = 'unknown' OR state IS NULL) AS unknown, "
-        "sum(decided) AS decided FROM keyed GROUP BY group_key) "
-        "SELECT g.*, s.user IS NOT NULL AS opened FROM grouped g LEFT JOIN seen s ON s.user = ? "
+        "sum(decided) AS decided FROM keyed GROUP BY group_key), "
+        "sets AS (SELECT 'set:' || m.set_name AS group_key, count(DISTINCT m.sha256) AS items, 1e12 AS rank, "
+        "count(DISTINCT m.sha256) AS alerts, 0 AS unknown, count(DISTINCT d.sha256) AS decided FROM matches m "
+        "LEFT JOIN decisions d ON d.sha256 = m.sha256 GROUP BY m.set_name), "
+        "everything AS (SELECT * FROM grouped UNION ALL SELECT * FROM sets) "
+        "SELECT g.*, s.user IS NOT NULL AS opened FROM everything g LEFT JOIN seen s ON s.user = ? "
         "AND s.group_key = g.group_key ORDER BY g.rank, g.group_key LIMIT ? OFFSET ?",
         (user, limit, offset)).fetchall()
     return [dict(r) for r in rows]
@@ -71,6 +76,8 @@ def _where(group_key: str) -> tuple[str, tuple[Any, ...]]:
         return "t.stack_id = ?", (int(value),)
     if kind == "folder":
         return "i.parent = ? AND t.stack_id IS NULL", (value,)
+    if kind == "set" and value:  # everything a hash set matched (also listed in its stack or folder)
+        return "i.sha256 IN (SELECT sha256 FROM matches WHERE set_name = ?)", (value,)
     raise ValueError(f"no such group {group_key!r}")
 
 
@@ -80,7 +87,9 @@ def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: i
             f"LEFT JOIN decisions d ON d.sha256 = i.sha256 WHERE c.kind IN ('image', 'video') AND {where}")
     total = conn.execute(f"SELECT count(DISTINCT i.sha256) {base}", params).fetchone()[0]
     rows = conn.execute(
-        f"SELECT i.sha256, min(i.chain) AS chain, c.kind, t.state, t.category AS suggested, d.category, d.tags, "
+        "SELECT i.sha256, min(i.chain) AS chain, c.kind, t.state, coalesce(t.category, (SELECT m.category FROM "
+        "matches m WHERE m.sha256 = i.sha256 AND m.category IS NOT NULL ORDER BY m.distance LIMIT 1)) AS suggested, "
+        f"d.category, d.tags, "
         f"coalesce(d.version, 0) AS version {base} GROUP BY i.sha256 ORDER BY min(t.queue_rank), i.sha256 "
         "LIMIT ? OFFSET ?", (*params, size, page * size)).fetchall()
     return {"group": group_key, "total": total, "page": page, "pages": max(1, -(-total // size)),
@@ -176,3 +185,43 @@ def set_prefs(conn: sqlite3.Connection, user: str, blur: bool, grayscale: bool, 
         raise ValueError("break reminder: 0 (off) to 480 minutes")
     conn.execute("UPDATE users SET prefs = ? WHERE name = ?",
                  (json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes}), user))
+
+
+DEFAULT_TAG_KEYS = {"t": "timer-visible", "p": "payment-visible", "x": "text-visible", "d": "duplicate",
+                    "f": "follow-up"}
+
+
+def tag_keys(conn: sqlite3.Connection) -> dict[str, str]:
+    row = conn.execute("SELECT value FROM case_settings WHERE key = 'tag_keys'").fetchone()
+    return json.loads(row[0]) if row else dict(DEFAULT_TAG_KEYS)
+
+
+def set_tag_keys(conn: sqlite3.Connection, mapping: dict[str, str]) -> None:
+    reserved = set("0123456789abcnuABCNU ") | {"s"}
+    for key, tag in mapping.items():
+        if len(key) != 1 or not key.isalpha() or key in reserved:
+            raise ValueError(f"tag key {key!r}: one letter, not a category letter and not 's'")
+        if not tag or len(tag) > 40:
+            raise ValueError(f"tag for {key!r}: 1-40 characters")
+    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('tag_keys', ?)", (json.dumps(mapping),))
+
+
+def default_prefs(conn: sqlite3.Connection) -> dict[str, Any]:
+    row = conn.execute("SELECT value FROM case_settings WHERE key = 'default_prefs'").fetchone()
+    from winnow.web.users import DEFAULT_PREFS
+
+    return {**DEFAULT_PREFS, **(json.loads(row[0]) if row else {})}
+
+
+def set_default_prefs(conn: sqlite3.Connection, blur: bool, grayscale: bool, break_minutes: int) -> None:
+    if not 0 <= break_minutes <= 480:
+        raise ValueError("break reminder: 0 (off) to 480 minutes")
+    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('default_prefs', ?)",
+                 (json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes}),))
+
+
+def media_path(conn: sqlite3.Connection, sha256: str) -> str | None:
+    """A file on disk holding this content (an evidence file, never an archive member), for playback."""
+    row = conn.execute("SELECT chain FROM instances WHERE sha256 = ? AND instr(chain, '!') = 0 ORDER BY chain LIMIT 1",
+                       (sha256,)).fetchone()
+    return row[0] if row else None

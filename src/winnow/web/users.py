@@ -23,7 +23,7 @@ def _hasher() -> Any:
     return PasswordHasher()
 
 
-def add(conn: sqlite3.Connection, name: str, role: str, password: str) -> None:
+def add(conn: sqlite3.Connection, name: str, role: str, password: str, prefs: dict[str, Any] | None = None) -> None:
     if not NAME.match(name):
         raise ValueError("a user name is 2-64 letters, digits or . _ @ -")
     if role not in ROLES:
@@ -33,7 +33,13 @@ def add(conn: sqlite3.Connection, name: str, role: str, password: str) -> None:
     if conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
         raise ValueError(f"user {name!r} exists (use 'winnow user passwd')")
     conn.execute("INSERT INTO users (name, role, password, created_utc, prefs) VALUES (?, ?, ?, ?, ?)",
-                 (name, role, _hasher().hash(password), utc_now(), json.dumps(DEFAULT_PREFS)))
+                 (name, role, _hasher().hash(password), utc_now(), json.dumps(prefs or _case_prefs(conn))))
+
+
+def _case_prefs(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The case's default exposure settings (set by an admin), else the shipped ones."""
+    row = conn.execute("SELECT value FROM case_settings WHERE key = 'default_prefs'").fetchone()
+    return {**DEFAULT_PREFS, **(json.loads(row[0]) if row else {})}
 
 
 def remove(conn: sqlite3.Connection, name: str) -> None:

@@ -21,6 +21,7 @@
     index = Math.max(0, Math.min(cells.length - 1, i));
     cells[index].classList.add("selected");
     cells[index].focus();
+    if (grid) history.replaceState(null, "", "#i=" + index);  // back/forward return to this item
   }
 
   async function post(url, data) {
@@ -34,10 +35,11 @@
     if (response.ok) cell.classList.add("revealed"); else say("reveal refused (" + response.status + ")", true);
   }
 
-  async function decide(targets, category) {
+  async function decide(targets, category, addTags, removeTags) {
     const versions = {};
     targets.forEach(c => { versions[c.dataset.sha] = Number(c.dataset.version || 0); });
-    const response = await post("/decide", {items: targets.map(c => c.dataset.sha), category: category, versions});
+    const response = await post("/decide", {items: targets.map(c => c.dataset.sha), category: category, versions,
+                                            add_tags: addTags || [], remove_tags: removeTags || []});
     if (response.status === 409) {
       const data = await response.json();
       say("Conflict: " + data.conflict + ". Nothing was changed; reload to see the current decision.", true);
@@ -50,12 +52,17 @@
       if (!cell) return;
       cell.dataset.version = ch.version;
       const cat = cell.querySelector(".cat");
-      if (cat) cat.textContent = ch.category;
+      if (cat) cat.textContent = ch.category === null ? "-" : ch.category;
+      const tags = cell.querySelector(".tags");
+      if (tags) tags.textContent = ch.tags.join(" ");
     });
     const decision = document.getElementById("decision");
     if (decision && data.changed.length) decision.textContent = data.changed[0].category + " (version " + data.changed[0].version + ")";
-    say(data.changed.length + " item(s) categorized " + category);
+    say(data.changed.length + " item(s) " + (category === null ? "tagged" : "categorized " + category));
   }
+
+  const holder = grid || document.querySelector(".cell.single");
+  const tagKeys = holder && holder.dataset.tagKeys ? JSON.parse(holder.dataset.tagKeys) : {};
 
   function columns() {
     if (!grid || cells.length < 2) return 1;
@@ -92,6 +99,16 @@
       event.preventDefault();
       return;
     }
+    if (key === "s" && cells[index] && cells[index].dataset.suggested) {  // a human confirms the suggestion
+      await decide([cells[index]], cells[index].dataset.suggested);
+      return;
+    }
+    const tag = tagKeys[key.toLowerCase()];
+    if (tag && cells[index] && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      if (event.shiftKey) await decide([cells[index]], null, [], [tag]);
+      else await decide([cells[index]], null, [tag], []);
+      return;
+    }
     if (/^[a-cA-CnNuU]$/.test(key) && !event.ctrlKey && !event.metaKey) {  // UK scheme letters
       if (cells[index]) await decide([cells[index]], key.toUpperCase());
       return;
@@ -110,8 +127,21 @@
     event.preventDefault();
   });
 
-  cells.forEach((cell, i) => cell.addEventListener("click", () => select(i)));
-  if (cells.length) select(0);
+  // a click selects; a click on the selected item reveals it (one at a time: leaving re-blurs)
+  cells.forEach((cell, i) => cell.addEventListener("click", () => { if (i === index && cell.classList.contains("selected")) reveal(cell); else select(i); }));
+  const remembered = /#i=(\d+)/.exec(window.location.hash);
+  if (cells.length) select(remembered ? Number(remembered[1]) : 0);
+
+  const play = document.getElementById("play");
+  const video = document.getElementById("video");
+  if (play && video) {
+    play.addEventListener("click", () => {  // playback only on request, muted
+      video.muted = true;
+      video.src = "/media/" + play.dataset.sha;
+      video.hidden = false;
+      video.play();
+    });
+  }
 
   const minutes = Number(body.dataset.breakMinutes || 0);
   const reminder = document.getElementById("break");
