@@ -164,3 +164,25 @@ def test_conflict_between_two_users_and_the_report(server: Any, browser: Any) ->
         sue.click("#make-report")
     assert response.value.status == 200
     assert list((root / "reports").glob("*.pdf"))
+
+
+def test_security_in_the_browser(server: Any, browser: Any) -> None:
+    """Without a session nothing is served; with one, a POST without the CSRF token is refused and a crafted
+    thumbnail id cannot reach a file outside the case."""
+    url, root = server
+    import sqlite3
+
+    conn = sqlite3.connect(root / "case.sqlite")
+    sha = conn.execute("SELECT sha256 FROM images WHERE thumbnail IS NOT NULL LIMIT 1").fetchone()[0]
+    conn.close()
+    anonymous = browser.new_context().request
+    for path in ("/queue", f"/thumb/{sha}", f"/item/{sha}", f"/media/{sha}", "/admin"):
+        assert anonymous.get(f"{url}{path}", max_redirects=0).status == 401, path
+    assert anonymous.post(f"{url}/decide", data={}).status == 401
+    page = _login(browser, url, "alice")
+    request = page.context.request
+    assert request.get(f"{url}/thumb/{sha}").status == 200
+    assert request.post(f"{url}/decide", data={"items": [sha], "category": "0"}).status == 403  # no CSRF token
+    for crafted in ("..%2F..%2Fcase.sqlite", "..%2Fcase.sqlite", "%2Fetc%2Fpasswd", "0" * 64):
+        response = request.get(f"{url}/thumb/{crafted}")
+        assert response.status == 404 and b"SQLite" not in response.body(), crafted
