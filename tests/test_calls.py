@@ -160,6 +160,7 @@ def test_ingest_then_calls_and_leads(tmp_path: Path) -> None:
     assert set(names[:2]) == {"call_a.mp4", "call_b.mp4"}, ranked
     by_name = {Path(r["path"]).name: r for r in ranked}
     assert by_name["call_a.mp4"]["score"] >= 0.5 and by_name["holiday.mp4"]["score"] < 0.5
+    assert by_name["call_a.mp4"]["flagged"] and not by_name["holiday.mp4"]["flagged"]
     assert by_name["slides.mp4"]["score"] < 0.5
     assert any(r["signal"] == "pip_inset" and r["points"] > 0 for r in by_name["call_a.mp4"]["reasons"])
     assert by_name["holiday.mp4"]["ocr_frames"] == 0  # cheap signals said no: no OCR

@@ -96,6 +96,8 @@ def test_whatsapp_undecidable_dates_and_broken_lines(tmp_path: Path) -> None:
                          "--case", broken)
     assert result["first_problems"] == [{"position": "line 6", "message": "impossible date/time 31/02/25 10:00: "
                                          "day is out of range for month"}]
+    listed = invoke_json("chats", "problems", "--case", broken)
+    assert [(p["position"], p["format"]) for p in listed] == [("line 6", "whatsapp")]
     kept = [r for r in _messages(broken) if "does not exist" in r["text"]]
     assert len(kept) == 1 and kept[0]["time_utc"] is None and kept[0]["position"] == "line 6"
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from winnow.chats.model import Event, Message, Problem, Thread
 from winnow.identifiers.extract import Found, extract, from_entity
+from winnow.identifiers.store import intern
 from winnow.signals.crypto import file_sha256
 from winnow.store.case import Case
 from winnow.timeutil import utc_now
@@ -189,16 +190,6 @@ class _Writer:
                                    "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.source_id, thread.key, *values))
         self.threads[thread.key] = int(cursor.lastrowid or 0)
 
-    def identifier(self, kind: str, value: str) -> int:
-        key = (kind, value)
-        found = self.ids.get(key)
-        if found is None:
-            self.conn.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", key)
-            row = self.conn.execute("SELECT id FROM identifiers WHERE kind = ? AND value = ?", key).fetchone()
-            found = int(row[0])
-            self.ids[key] = found
-        return found
-
     def message(self, m: Message) -> None:
         if m.thread_key not in self.threads:
             self.thread(Thread(m.thread_key, m.thread_key, "unknown"))
@@ -223,7 +214,7 @@ class _Writer:
                 continue
             seen.add(key)
             context = text[max(0, item.start - 40):item.end + 40] if text is m.text else text[:120]
-            self.sightings.append((self.identifier(item.kind, item.value), "chat", str(mid), item.raw,
+            self.sightings.append((intern(self.conn, item.kind, item.value, self.ids), "chat", str(mid), item.raw,
                                    item.confidence, item.note, time, context))
         if len(self.messages) >= BATCH:
             self.flush()

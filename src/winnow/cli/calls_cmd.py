@@ -20,6 +20,8 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 @friendly
 def calls(case_path: str | None, min_score: float, top: int, as_json: bool) -> None:
     """Videos (and screenshot-like images) ranked by their call-recording score (0-1), with the reasons."""
+    from winnow.calls.detector import FLAG
+
     case = load_case(case_path)
     conn = case.connect(readonly=True)
     try:
@@ -35,6 +37,7 @@ def calls(case_path: str | None, min_score: float, top: int, as_json: bool) -> N
     finally:
         conn.close()
     found = [{"sha256": r["sha256"], "kind": r["kind"], "path": r["chain"], "score": r["score"],
+              "flagged": r["score"] >= FLAG,
               "cheap_score": r["cheap_score"],
               "size": f"{r['width']}x{r['height']}", "duration": r["duration"], "ocr_frames": r["ocr_frames"],
               "leads": r["leads"], "reasons": json.loads(r["reasons"])} for r in rows]

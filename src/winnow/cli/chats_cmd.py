@@ -88,6 +88,28 @@ def list_cmd(case_path: str | None, as_json: bool) -> None:
     Console().print(table)
 
 
+@chats.command("problems")
+@case_option
+@json_option
+@friendly
+def problems_cmd(case_path: str | None, as_json: bool) -> None:
+    """Every malformed record met in chat imports, with its source and position."""
+    case = load_case(case_path)
+    conn = case.connect(readonly=True)
+    try:
+        rows = [dict(r) for r in conn.execute(
+            "SELECT s.path AS source, s.format, p.position, p.message FROM chat_problems p "
+            "JOIN chat_sources s ON s.id = p.source_id ORDER BY s.id, p.rowid")]
+    finally:
+        conn.close()
+    if as_json:
+        print_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['source']} ({r['format']}) {r['position']}: {r['message']}")
+    click.echo(f"{len(rows)} problems")
+
+
 @click.command("identifiers")
 @case_option
 @click.option("--kind", help="Only this kind (phone, email, url, handle, iban, mtcn, moneygram, wallet, btc, ...).")

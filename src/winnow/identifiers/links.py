@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.identifiers.extract import extract
+from winnow.identifiers.store import intern
 from winnow.store.case import Case
 
 # identifier kinds looked up in payment columns, and the kind they take in evidence_identifiers (rule R10)
@@ -85,15 +86,11 @@ def sync_payments(case: Case) -> dict[str, Any]:
         ids: dict[tuple[str, str], int] = {}
         for txn, reference, time, amount, currency, eur, sender, receiver in references:
             for item in extract(reference, ()):
-                key = (item.kind, item.value)
-                if key not in ids:
-                    conn.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", key)
-                    row = conn.execute("SELECT id FROM identifiers WHERE kind = ? AND value = ?", key).fetchone()
-                    ids[key] = row[0]
+                identifier = intern(conn, item.kind, item.value, ids)
                 context = f"reference {reference!r}: {amount:.2f} {currency} ({eur:.2f} EUR) {sender or '?'} -> " \
                           f"{receiver or '?'}"
                 conn.execute("INSERT OR IGNORE INTO sightings VALUES (?, 'payment', ?, ?, ?, ?, ?, ?)",
-                             (ids[key], str(txn), item.raw, item.confidence, "payment reference",
+                             (identifier, str(txn), item.raw, item.confidence, "payment reference",
                               time.isoformat(sep=" ") if isinstance(time, datetime) else time, context))
         from_references = conn.total_changes - before
         conn.execute("COMMIT")

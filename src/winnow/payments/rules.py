@@ -18,11 +18,6 @@ from winnow.payments import entities
 
 EVIDENCE_CAP = 200
 
-# correlated-subquery forms of the party keys, for small lookups (the report's per-party charts)
-SENDER_KEY = (f"coalesce((SELECT entity FROM entity_map WHERE identifier = {entities.side_id('sender')}), "
-              f"{entities.side_fallback('sender')})")
-RECEIVER_KEY = (f"coalesce((SELECT entity FROM entity_map WHERE identifier = {entities.side_id('receiver')}), "
-                f"{entities.side_fallback('receiver')})")
 
 
 @dataclass

@@ -81,7 +81,8 @@ def _where(group_key: str) -> tuple[str, tuple[Any, ...]]:
     raise ValueError(f"no such group {group_key!r}")
 
 
-def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: int = PAGE) -> dict[str, Any]:
+def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: int | None = None) -> dict[str, Any]:
+    size = size or PAGE
     where, params = _where(group_key)
     base = ("FROM instances i JOIN content c ON c.sha256 = i.sha256 LEFT JOIN triage t ON t.sha256 = i.sha256 "
             f"LEFT JOIN decisions d ON d.sha256 = i.sha256 WHERE c.kind IN ('image', 'video') AND {where}")
