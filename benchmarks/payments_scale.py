@@ -8,9 +8,9 @@ Goal: <= 2 minutes on 2 cores, peak RSS <= 4 GB, >= 5x the pandas implementation
 Prediction (before the first 10M run, from 1M: import 1.0 s, score 1.5 s): winnow ~ 35 s (import ~ 10 s, score
 ~ 25 s: the window sorts grow n log n), RSS ~ 2.5 GB; pandas ~ 5 min (a Python union-find over 20M identifiers
 and per-group Python for R4/R5/R8 over ~200k senders), RSS ~ 6 GB.
-Result (10M): winnow 64 s (import 26 s, rules + ranking 38 s), 3.1 GB; pandas 566 s, 12.9 GB: 8.8x, identical
-356,455 hits. Slower than predicted on both sides: the import recomputes EUR amounts and local times and checks
-every row, and pandas' per-group Python dominates (550 s of its 566).
+Result (10M, machine otherwise idle): winnow 40.3 s (import 15.4 s, rules + ranking 25.0 s), 3.1 GB; pandas
+544 s, 12.9 GB: 13.5x, identical 356,455 hits. Close to the prediction for winnow; pandas slower than predicted:
+its per-group Python for the windows dominates (535 s of its 544).
 
 Usage: python benchmarks/payments_scale.py [--rows 10000000]   (needs pandas and pyarrow: `make bench` installs them)
 """
