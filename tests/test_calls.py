@@ -5,6 +5,7 @@ other styles)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -194,3 +195,25 @@ def test_screenshot_like_images_are_scored(tmp_path: Path) -> None:
     assert ranked["DSC_0001.JPG"]["score"] < 0.1 and ranked["DSC_0001.JPG"]["ocr_frames"] == 0
     leads = invoke_json("leads", "--case", case, "--kind", "phone")
     assert [lead["value"] for lead in leads] == ["+639187654321"]
+
+
+def test_rescan_scores_what_has_no_score(tmp_path: Path) -> None:
+    import sqlite3
+
+    from winnow.sample import calls as sample
+
+    media = tmp_path / "media"
+    sample.call_video(media / "call.mp4", 4, style=3, seconds=8)
+    sample.camera_video(media / "walk.mp4", 5, style=1, seconds=6)
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "old", "--examiner", "e")
+    invoke("ingest", media, "--case", case, "--workers", "1")
+    before = {r["sha256"]: round(r["score"], 6) for r in invoke_json("calls", "--case", case)}
+    conn = sqlite3.connect(case / "case.sqlite")
+    conn.execute("DELETE FROM calls")  # as a case ingested before the detector existed
+    conn.commit()
+    conn.close()
+    assert invoke_json("calls", "--case", case) == []
+    result = invoke("calls", "--case", case, "--rescan", "--json")
+    after = {r["sha256"]: round(r["score"], 6) for r in json.loads(result.stdout)}
+    assert after == before and "rescanned 2 videos" in result.stderr

@@ -16,13 +16,21 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 @case_option
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--top", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--rescan", is_flag=True, help="First score the videos and images that have no score yet (a case "
+              "ingested before the detector), reading them from the evidence on disk.")
 @json_option
 @friendly
-def calls(case_path: str | None, min_score: float, top: int, as_json: bool) -> None:
+def calls(case_path: str | None, min_score: float, top: int, rescan: bool, as_json: bool) -> None:
     """Videos (and screenshot-like images) ranked by their call-recording score (0-1), with the reasons."""
     from winnow.calls.detector import FLAG
 
     case = load_case(case_path)
+    if rescan:
+        from winnow.calls.rescan import rescan as run_rescan
+
+        done = run_rescan(case)
+        click.echo(f"rescanned {done['videos']} videos and {done['images']} images; {done['archive_members']} "
+                   f"archive members need a re-ingest of their archive; {done['unreadable']} unreadable", err=True)
     conn = case.connect(readonly=True)
     try:
         rows = conn.execute(

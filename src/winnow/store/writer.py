@@ -49,14 +49,9 @@ class Writer:
                         videos.append((ct["sha256"], *[_plain(vid.get(k)) for k in _VIDEO_COLUMNS],
                                        json.dumps(vid.get("tags"), sort_keys=True, default=str), self.run_id))
                     for media in (m.video, m.image):
-                        call = (media or {}).get("call")
-                        if call:
-                            calls.append((ct["sha256"], call["score"], call["cheap_score"],
-                                          json.dumps(call["reasons"], ensure_ascii=False), call["ocr_frames"],
-                                          call.get("cpu_seconds"), self.run_id))
-                        leads.extend((ct["sha256"], lead["seconds"], lead["kind"], lead["value"], lead["raw"],
-                                      lead["confidence"], lead["text"], json.dumps(lead["box"]), lead["crop"],
-                                      self.run_id) for lead in (media or {}).get("call_leads") or [])
+                        more_calls, more_leads = call_rows(ct["sha256"], media, self.run_id)
+                        calls.extend(more_calls)
+                        leads.extend(more_leads)
                     if m.image is not None:
                         img = m.image
                         exif = img.get("exif")
@@ -80,15 +75,7 @@ class Writer:
                           f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
             c.executemany(f"INSERT OR IGNORE INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
                           f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))})", videos)
-            c.executemany("INSERT OR IGNORE INTO calls VALUES (?,?,?,?,?,?,?)", calls)
-            c.executemany("INSERT OR IGNORE INTO leads VALUES (?,?,?,?,?,?,?,?,?,?)", leads)
-            for lead in leads:  # on-screen identifiers join the case's identifiers (origin 'screen')
-                if lead[2] == "time":
-                    continue
-                c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (lead[2], lead[3]))
-                c.execute("INSERT OR IGNORE INTO sightings SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
-                          "FROM identifiers WHERE kind = ? AND value = ?",
-                          (f"{lead[0]}@{lead[1]}", lead[4], lead[5], lead[6][:200], lead[2], lead[3]))
+            write_calls(c, calls, leads)
             c.executemany(
                 "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
@@ -101,6 +88,31 @@ class Writer:
             c.execute("ROLLBACK")
             raise
         return len(batch)
+
+
+def call_rows(sha256: str, media: dict[str, Any] | None, run_id: int) -> tuple[list[tuple[Any, ...]],
+                                                                              list[tuple[Any, ...]]]:
+    """The `calls` and `leads` rows of one video's or image's call-recording result."""
+    call = (media or {}).get("call")
+    calls = [(sha256, call["score"], call["cheap_score"], json.dumps(call["reasons"], ensure_ascii=False),
+              call["ocr_frames"], call.get("cpu_seconds"), run_id)] if call else []
+    leads = [(sha256, lead["seconds"], lead["kind"], lead["value"], lead["raw"], lead["confidence"], lead["text"],
+              json.dumps(lead["box"]), lead["crop"], run_id) for lead in (media or {}).get("call_leads") or []]
+    return calls, leads
+
+
+def write_calls(c: sqlite3.Connection, calls: list[tuple[Any, ...]], leads: list[tuple[Any, ...]]) -> None:
+    """Store call scores and leads (in the caller's transaction); on-screen identifiers join the case's
+    identifiers as `screen` sightings."""
+    c.executemany("INSERT OR IGNORE INTO calls VALUES (?,?,?,?,?,?,?)", calls)
+    c.executemany("INSERT OR IGNORE INTO leads VALUES (?,?,?,?,?,?,?,?,?,?)", leads)
+    for lead in leads:
+        if lead[2] == "time":
+            continue
+        c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (lead[2], lead[3]))
+        c.execute("INSERT OR IGNORE INTO sightings SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
+                  "FROM identifiers WHERE kind = ? AND value = ?",
+                  (f"{lead[0]}@{lead[1]}", lead[4], lead[5], lead[6][:200], lead[2], lead[3]))
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,94 @@
+"""`winnow calls --rescan`: score the videos and images of a case that have no call-recording score yet (a case
+ingested before the detector existed), reading each from the evidence file on disk. Archive members cannot be
+re-read from here: they are counted and named, and a re-ingest of their archive scores them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from winnow.settings import Settings
+from winnow.store import audit
+from winnow.store.case import Case
+from winnow.store.runs import finish_run, start_run
+from winnow.store.writer import call_rows, write_calls
+
+
+def _call_settings(s: Settings) -> dict[str, Any]:
+    return {"ocr": s.call_ocr, "threshold": s.call_ocr_threshold, "frames": s.call_ocr_frames,
+            "regions": [r.strip().upper() for r in s.call_regions.split(",") if r.strip()]}
+
+
+def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
+    from winnow.signals.video import analyse
+
+    s = settings or Settings()
+    conn = case.connect()
+    run_id = start_run(conn, "calls rescan", s)
+    done = {"videos": 0, "images": 0, "archive_members": 0, "unreadable": 0}
+    try:
+        todo = conn.execute(
+            "SELECT m.sha256, 'video' AS kind, (SELECT min(chain) FROM instances i WHERE i.sha256 = m.sha256 "
+            "AND instr(chain, '!') = 0) AS chain FROM videos m WHERE m.sha256 NOT IN (SELECT sha256 FROM calls) "
+            "UNION ALL SELECT m.sha256, 'image', (SELECT min(chain) FROM instances i WHERE i.sha256 = m.sha256 "
+            "AND instr(chain, '!') = 0) FROM images m WHERE m.sha256 NOT IN (SELECT sha256 FROM calls) "
+            "AND m.pdq IS NOT NULL").fetchall()
+        for sha, kind, chain in todo:
+            if chain is None:
+                done["archive_members"] += 1
+                continue
+            path = Path(chain)
+            try:
+                values = _video(analyse, path, sha, case, s) if kind == "video" else _image(conn, path, sha, case, s)
+            except (OSError, ValueError) as exc:
+                done["unreadable"] += 1
+                audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": str(exc)})
+                continue
+            calls, leads = call_rows(sha, values, run_id)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                write_calls(conn, calls, leads)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            done["videos" if kind == "video" else "images"] += 1
+        finish_run(conn, run_id, "done")
+        audit.append(conn, "calls rescan", done)
+    finally:
+        conn.close()
+    return done
+
+
+def _video(analyse: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+    result = analyse(str(path), sha256=sha, thumbs=case.thumbnails, mode=s.video_mode, interval=s.video_interval,
+                     min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
+                     thumbnail_size=s.thumbnail_size, call=_call_settings(s))
+    if "call" not in result.values:
+        raise ValueError("; ".join(message for _, message in result.warnings) or "no frame decoded")
+    return dict(result.values)
+
+
+def _image(conn: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+    import numpy as np
+    from PIL import Image
+
+    from winnow.calls.detector import detect_image
+    from winnow.signals.video import store_leads
+
+    row = conn.execute("SELECT format, width, height, make, model, software FROM images WHERE sha256 = ?",
+                       (sha,)).fetchone()
+    values = dict(row)
+    data = path.read_bytes()
+
+    def load() -> Any:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = im.convert("RGB")
+        if rgb.width > 1280:
+            rgb = rgb.resize((1280, max(1, round(rgb.height * 1280 / rgb.width))))
+        return np.asarray(rgb)
+
+    detection = detect_image(values, load, ocr=s.call_ocr, ocr_threshold=s.call_ocr_threshold,
+                             regions=tuple(_call_settings(s)["regions"]))
+    return {"call": detection.as_dict(), "call_leads": store_leads(detection.leads, sha, case.thumbnails)}
