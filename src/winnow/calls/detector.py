@@ -8,11 +8,13 @@ evaluation (benchmarks/calls.py) runs on synthetic layouts the tests never use."
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -213,3 +215,42 @@ def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: st
     detection.score, detection.reasons = combine(found)
     detection.cpu_seconds = time.process_time() - start
     return detection
+
+
+def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[dict[str, Any]]:
+    """Leads as plain dicts, each text crop saved as a PNG beside the thumbnails."""
+    out = []
+    for i, lead in enumerate(leads):
+        crop_path = None
+        if thumbs is not None and lead.crop is not None:
+            target = thumbs / sha256[:2] / f"{sha256}.lead{i}.png"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            lead.crop.save(target, "PNG")
+            crop_path = str(target.relative_to(thumbs.parent))
+        out.append({"seconds": round(lead.seconds, 3), "kind": lead.kind, "value": lead.value, "raw": lead.raw,
+                    "confidence": lead.confidence, "text": lead.text, "box": list(lead.box), "crop": crop_path})
+    return out
+
+
+def call_options(settings: Any) -> dict[str, Any]:
+    """The detector's options from the case settings (call_ocr, call_ocr_threshold, call_ocr_frames,
+    call_regions), as ingest and `winnow calls --rescan` pass them."""
+    return {"ocr": settings.call_ocr, "threshold": settings.call_ocr_threshold, "frames": settings.call_ocr_frames,
+            "regions": [r.strip().upper() for r in settings.call_regions.split(",") if r.strip()]}
+
+
+def score_image(values: dict[str, Any], data: bytes, sha256: str, thumbs: Path | None,
+                options: dict[str, Any]) -> dict[str, Any]:
+    """`call` and `call_leads` for an image's bytes (decoded again, at most 1280 px wide, only if OCR runs).
+    Decoder errors propagate: the caller says what to do with an image it cannot read twice."""
+
+    def load() -> np.ndarray:
+        with Image.open(io.BytesIO(data)) as im:
+            rgb = im.convert("RGB")
+        if rgb.width > 1280:
+            rgb = rgb.resize((1280, max(1, round(rgb.height * 1280 / rgb.width))))
+        return np.asarray(rgb)
+
+    detection = detect_image(values, load, ocr=options["ocr"], ocr_threshold=options["threshold"],
+                             regions=tuple(options["regions"]))
+    return {"call": detection.as_dict(), "call_leads": store_leads(detection.leads, sha256, thumbs)}

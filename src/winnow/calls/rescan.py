@@ -4,20 +4,15 @@ re-read from here: they are counted and named, and a re-ingest of their archive 
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
+from winnow.calls.detector import call_options, score_image
 from winnow.settings import Settings
 from winnow.store import audit
 from winnow.store.case import Case
 from winnow.store.runs import finish_run, start_run
 from winnow.store.writer import call_rows, write_calls
-
-
-def _call_settings(s: Settings) -> dict[str, Any]:
-    return {"ocr": s.call_ocr, "threshold": s.call_ocr_threshold, "frames": s.call_ocr_frames,
-            "regions": [r.strip().upper() for r in s.call_regions.split(",") if r.strip()]}
 
 
 def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
@@ -64,31 +59,13 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
 def _video(analyse: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
     result = analyse(str(path), sha256=sha, thumbs=case.thumbnails, mode=s.video_mode, interval=s.video_interval,
                      min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
-                     thumbnail_size=s.thumbnail_size, call=_call_settings(s))
+                     thumbnail_size=s.thumbnail_size, call=call_options(s))
     if "call" not in result.values:
         raise ValueError("; ".join(message for _, message in result.warnings) or "no frame decoded")
     return dict(result.values)
 
 
 def _image(conn: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    import numpy as np
-    from PIL import Image
-
-    from winnow.calls.detector import detect_image
-    from winnow.signals.video import store_leads
-
     row = conn.execute("SELECT format, width, height, make, model, software FROM images WHERE sha256 = ?",
                        (sha,)).fetchone()
-    values = dict(row)
-    data = path.read_bytes()
-
-    def load() -> Any:
-        with Image.open(io.BytesIO(data)) as im:
-            rgb = im.convert("RGB")
-        if rgb.width > 1280:
-            rgb = rgb.resize((1280, max(1, round(rgb.height * 1280 / rgb.width))))
-        return np.asarray(rgb)
-
-    detection = detect_image(values, load, ocr=s.call_ocr, ocr_threshold=s.call_ocr_threshold,
-                             regions=tuple(_call_settings(s)["regions"]))
-    return {"call": detection.as_dict(), "call_leads": store_leads(detection.leads, sha, case.thumbnails)}
+    return score_image(dict(row), path.read_bytes(), sha, case.thumbnails, call_options(s))

@@ -182,33 +182,15 @@ class Processor:
             with contextlib.suppress(OSError):
                 spool.close()
 
-    def _screenshot(self, values: dict[str, Any], data: bytes, sha: str) -> None:
+    def _screenshot(self, rec: Record, data: bytes, sha: str) -> None:
         """The call-recording score of a screenshot-like image (OCR only when its size and storage say screen)."""
-        import io
+        from winnow.calls.detector import call_options, score_image
 
-        import numpy as np
-        from PIL import Image
-
-        from winnow.calls.detector import detect_image
-        from winnow.signals.video import store_leads
-
-        s = self.settings
-
-        def load() -> Any:
-            with Image.open(io.BytesIO(data)) as im:
-                rgb = im.convert("RGB")
-            if rgb.width > 1280:
-                rgb = rgb.resize((1280, max(1, round(rgb.height * 1280 / rgb.width))))
-            return np.asarray(rgb)
-
+        assert rec.image is not None
         try:
-            detection = detect_image(values, load, ocr=s.call_ocr, ocr_threshold=s.call_ocr_threshold,
-                                     regions=tuple(r.strip().upper() for r in s.call_regions.split(",") if r.strip()))
+            rec.image.update(score_image(rec.image, data, sha, self.thumbs, call_options(self.settings)))
         except (OSError, ValueError, MemoryError) as exc:
-            values["call_error"] = f"{type(exc).__name__}: {exc}"
-            return
-        values["call"] = detection.as_dict()
-        values["call_leads"] = store_leads(detection.leads, sha, self.thumbs)
+            rec.warn("image", "call_score_failed", f"{type(exc).__name__}: {exc}")
 
     def _image(self, rec: Record, data: bytes) -> None:
         assert rec.content is not None
@@ -223,7 +205,7 @@ class Processor:
         for code, message in result.warnings:
             rec.warn("image", code, message)
         if result.values.get("pdq") is not None:
-            self._screenshot(rec.image, data, sha)
+            self._screenshot(rec, data, sha)
         self._analysed.add(sha)
         if len(self._analysed) > 100_000:
             self._analysed.clear()
@@ -233,6 +215,7 @@ class Processor:
         sha = rec.content["sha256"]
         if sha in self._analysed or self.known_signals(sha):
             return
+        from winnow.calls.detector import call_options
         from winnow.signals import video as video_signal
 
         s = self.settings
@@ -246,10 +229,7 @@ class Processor:
             result = video_signal.analyse(source, sha256=sha, thumbs=self.thumbs, mode=s.video_mode,
                                           interval=s.video_interval, min_frames=s.video_min_frames, fps=s.video_fps,
                                           max_pixels=s.video_max_pixels, thumbnail_size=s.thumbnail_size,
-                                          call={"ocr": s.call_ocr, "threshold": s.call_ocr_threshold,
-                                                "frames": s.call_ocr_frames,
-                                                "regions": [r.strip().upper() for r in s.call_regions.split(",")
-                                                            if r.strip()]})
+                                          call=call_options(s))
         rec.video = result.values
         for code, message in result.warnings:
             rec.warn("video", code, message)

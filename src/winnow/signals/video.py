@@ -81,7 +81,7 @@ def _ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[f
 
 def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, smalls: list[tuple[float, Any]],
           luma: Any, picture: tuple[int, int] | None, call: dict[str, Any]) -> None:
-    from winnow.calls.detector import detect
+    from winnow.calls.detector import detect, store_leads
 
     v = result.values
     detection = detect(smalls, luma, v, (v.get("width") or 0, v.get("height") or 0), picture,
@@ -90,21 +90,6 @@ def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, sm
                        regions=tuple(call.get("regions", ())))
     v["call"] = detection.as_dict()
     v["call_leads"] = store_leads(detection.leads, sha256, thumbs)
-
-
-def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[dict[str, Any]]:
-    """Leads as plain dicts, each text crop saved as a PNG beside the thumbnails."""
-    out = []
-    for i, lead in enumerate(leads):
-        crop_path = None
-        if thumbs is not None and lead.crop is not None:
-            target = thumbs / sha256[:2] / f"{sha256}.lead{i}.png"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            lead.crop.save(target, "PNG")
-            crop_path = str(target.relative_to(thumbs.parent))
-        out.append({"seconds": round(lead.seconds, 3), "kind": lead.kind, "value": lead.value, "raw": lead.raw,
-                    "confidence": lead.confidence, "text": lead.text, "box": list(lead.box), "crop": crop_path})
-    return out
 
 
 def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triage", interval: float = 1.0,
