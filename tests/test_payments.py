@@ -426,3 +426,32 @@ def test_scale_generator_tiles_disjoint_copies(tmp_path: Path) -> None:
     assert count == ids == 5000 and senders > copy0 * (summary["copies"] - 1)
     labels = json.loads((tmp_path / "big" / "labels.json").read_text())
     assert len(labels["buyers"]) == 6 * summary["copies"] and labels["buyers"][0].endswith("-0")
+
+
+def test_rule_registry_ids_unique_and_docs_table_in_step() -> None:
+    from winnow.payments.rules import RULES, docs_table, load_ruleset
+
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert set(load_ruleset()["rules"]) <= set(ids)  # every shipped parameter block names a registered rule
+    docs = (Path(__file__).parent.parent / "docs" / "payments.md").read_text(encoding="utf-8")
+    assert docs_table() in docs, "regenerate the rules table in docs/payments.md from rules.docs_table()"
+
+
+def test_unknown_rule_in_a_ruleset_is_refused(tmp_path: Path) -> None:
+    from winnow.payments.rules import load_ruleset
+
+    path = tmp_path / "r.yaml"
+    path.write_text("rules:\n  R99: {weight: 1}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="unknown rule.*R99"):
+        load_ruleset(path)
+
+
+def test_ranked_rows_carry_what_an_investigator_reads(tmp_path: Path) -> None:
+    """Names as recorded (display only), phones, accounts, countries, first/last payment, totals."""
+    rows = [_row(1, 60, 0, **{"Sender Name": "Álex  Martin"}), _row(20, 60, 1), _row(40, 65, 2)]
+    sender = next(p for p in _score(tmp_path, rows)["senders"] if p["party"] == "AC1")
+    assert sender["names"] == ["Alex Martin", "Álex Martin"]
+    assert (sender["phones"], sender["accounts"], sender["countries"]) == (["+33612345678"], ["AC1"], ["FR"])
+    assert (sender["first_payment"], sender["last_payment"]) == ("2025-01-02T13:10:00Z", "2025-02-13T13:10:00Z")
+    assert (sender["payments"], sender["total_eur"], sender["counterparties"]) == (3, 185.0, 3)

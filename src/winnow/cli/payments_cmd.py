@@ -96,10 +96,14 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
     console = Console()
     for key, title in (("senders", "possible buyers"), ("receivers", "possible facilitators")):
         table = Table(title=f"{title} (top {top} of {len(result[key])} with any indicator)")
-        for column in ("score", "party", "rules", "flagged", "why"):
+        for column in ("score", "party", "names as recorded", "country", "first – last", "EUR", "rules", "flagged",
+                       "why"):
             table.add_column(column, overflow="fold")
         for p in result[key][:top]:
-            table.add_row(f"{p['score']:.1f}", p["party"], ",".join(p["rules"]), "yes" if p["flagged"] else "",
+            table.add_row(f"{p['score']:.1f}", p["party"], "; ".join(p.get("names", [])),
+                          ",".join(p.get("countries", [])),
+                          f"{(p.get('first_payment') or '')[:10]} – {(p.get('last_payment') or '')[:10]}",
+                          f"{p.get('total_eur', 0):,.0f}", ",".join(p["rules"]), "yes" if p["flagged"] else "",
                           "; ".join(r["explanation"] for r in p["reasons"]))
         console.print(table)
 

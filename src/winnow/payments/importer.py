@@ -114,6 +114,7 @@ def normalise_row(fields: dict[str, Any], rates: dict[str, float], *, time_forma
     for side in ("sender", "receiver"):
         country = get(f"{side}_country").upper()[:2] or None
         row[f"{side}_name"] = parties.name(get(f"{side}_name"))
+        row[f"{side}_name_raw"] = " ".join(get(f"{side}_name").split()) or None
         row[f"{side}_phone"] = parties.phone(get(f"{side}_phone"), country)
         row[f"{side}_iban"] = parties.iban(get(f"{side}_iban"))
         row[f"{side}_account"] = get(f"{side}_account") or None

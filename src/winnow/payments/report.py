@@ -86,9 +86,20 @@ def _table(parties: list[dict[str, Any]], top: int) -> str:
                               f"</span>" for r in p["reasons"])
         flag = '<span class="flag">flagged</span>' if p["flagged"] else ""
         rows.append(f"<tr><td>{p['score']:.2f}</td><td>{html.escape(p['party'])}<br><span class=small>"
-                    f"{html.escape(', '.join(p['identifiers']))}</span></td><td>{flag}</td><td>{reasons}</td></tr>")
-    return ("<table><tr><th>score</th><th>party (identifiers)</th><th></th><th>indicators and evidence</th></tr>"
-            + "".join(rows) + "</table>")
+                    f"{html.escape(', '.join(p['identifiers']))}</span></td><td>{_facts(p)}</td><td>{flag}</td>"
+                    f"<td>{reasons}</td></tr>")
+    return ("<table><tr><th>score</th><th>party (identifiers)</th><th>as recorded</th><th></th>"
+            "<th>indicators and evidence</th></tr>" + "".join(rows) + "</table>")
+
+
+def _facts(p: dict[str, Any]) -> str:
+    """Names as recorded (display only), countries, first and last payment, count and total."""
+    if "payments" not in p:
+        return ""
+    span = f"{(p['first_payment'] or '')[:10]} – {(p['last_payment'] or '')[:10]}"
+    return (f"{html.escape('; '.join(p['names']))}<br><span class=small>{html.escape(', '.join(p['countries']))} · "
+            f"{html.escape(span)} · {p['payments']} payments, {p['total_eur']:,.2f} EUR · "
+            f"{p['counterparties']} counterparties</span>")
 
 
 def write(case_root: Path, target: Path, top: int = 50, charts: int = 10) -> dict[str, Any]:

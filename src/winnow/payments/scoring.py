@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import Hit, evaluate, load_ruleset, register_entities
+from winnow.payments.rules import Hit, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
 
 MERGE_REASONS_SHOWN = 20
@@ -30,6 +30,32 @@ def _entity_details(conn: Any, parties: list[str]) -> tuple[dict[str, list[str]]
     return members, why
 
 
+NAMES_SHOWN = 5
+
+
+def _party_facts(conn: Any, parties: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """What an investigator reads first about each ranked party, per side: the names as recorded (display only,
+    never scored), phones, accounts, countries, first and last payment, count, total EUR, counterparties."""
+    facts: dict[tuple[str, str], dict[str, Any]] = {}
+    conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest($1::VARCHAR[]) AS entity", [parties])
+    for role, key, other in (("sender", "s", "r"), ("receiver", "r", "s")):
+        side = role
+        rows = conn.execute(
+            f"SELECT {key}, list_sort(list_distinct(list(coalesce({side}_name_raw, {side}_name))))[1:{NAMES_SHOWN}], "
+            f"list_sort(list_distinct(list({side}_phone))), "
+            f"list_sort(list_distinct(list(coalesce({side}_iban, {side}_account, {side}_wallet)))), "
+            f"list_sort(list_distinct(list({side}_country))), min(time_utc), max(time_utc), count(*), "
+            f"round(sum(amount_eur), 2), count(DISTINCT {other}) FROM keyed "
+            f"WHERE {key} IN (SELECT entity FROM wanted) GROUP BY {key}").fetchall()
+        for party, names, phones, accounts, countries, first, last, n, total, counterparties in rows:
+            facts[(role, party)] = {
+                "names": list(names), "phones": list(phones), "accounts": list(accounts),
+                "countries": list(countries), "first_payment": first.isoformat() + "Z" if first else None,
+                "last_payment": last.isoformat() + "Z" if last else None, "payments": int(n),
+                "total_eur": float(total or 0.0), "counterparties": int(counterparties)}
+    return facts
+
+
 def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | None = None,
           memory_limit: str | None = None) -> dict[str, Any]:
     ruleset = load_ruleset(ruleset_path)
@@ -41,13 +67,15 @@ def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | 
         hits = evaluate(conn, ruleset, seeds)
         total = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
         members, why = _entity_details(conn, sorted({h.party for h in hits}))
+        facts = _party_facts(conn, sorted({h.party for h in hits}))
     finally:
         conn.close()
-    return rank(hits, ruleset, members, why, total)
+    return rank(hits, ruleset, members, why, total, facts)
 
 
 def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]],
-         why: dict[str, list[dict[str, str]]], total: int) -> dict[str, Any]:
+         why: dict[str, list[dict[str, str]]], total: int,
+         facts: dict[tuple[str, str], dict[str, Any]] | None = None) -> dict[str, Any]:
     weights = {rule: float(params.get("weight", 1.0)) for rule, params in ruleset["rules"].items()}
     threshold = float(ruleset.get("flag_score", 3.0))
     parties: dict[tuple[str, str], list[Hit]] = defaultdict(list)
@@ -55,13 +83,14 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
         parties[(hit.role, hit.party)].append(hit)
     ranked: dict[str, list[dict[str, Any]]] = {"senders": [], "receivers": []}
     for (role, party), party_hits in parties.items():
-        party_hits.sort(key=lambda h: int(h.rule[1:]))
+        party_hits.sort(key=lambda h: order(h.rule))
         points = sum(weights.get(h.rule, 1.0) for h in party_hits)
-        rules = sorted({h.rule for h in party_hits}, key=lambda r: int(r[1:]))
+        rules = sorted({h.rule for h in party_hits}, key=order)
         ranked["senders" if role == "sender" else "receivers"].append({
             "party": party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:"))
             else party, "entity": party, "identifiers": members.get(party, []),
             "merged_because": why.get(party, []), "score": round(points, 3), "rules": rules,
+            **(facts or {}).get((role, party), {}),
             "flagged": points >= threshold and len(rules) >= 2,
             "reasons": [{"rule": h.rule, "weight": weights.get(h.rule, 1.0), "explanation": h.explanation,
                          "evidence": h.evidence[:50], "evidence_count": h.evidence_count} for h in party_hits]})

@@ -15,7 +15,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("receiver_name", "VARCHAR"), ("receiver_phone", "VARCHAR"), ("receiver_iban", "VARCHAR"),
     ("receiver_account", "VARCHAR"), ("receiver_wallet", "VARCHAR"), ("receiver_country", "VARCHAR"),
     ("receiver_address", "VARCHAR"), ("source_file", "VARCHAR"), ("source_row", "INTEGER"),
+    # the names as the record wrote them, for display only (never scored; `*_name` is the normalised form)
+    ("sender_name_raw", "VARCHAR"), ("receiver_name_raw", "VARCHAR"),
 )
+ADDED_COLUMNS = ("sender_name_raw", "receiver_name_raw")  # absent from cases imported before they existed
 
 
 def connect(case_root: Path) -> Any:
@@ -25,6 +28,8 @@ def connect(case_root: Path) -> Any:
     conn.execute("SET enable_progress_bar = false")  # it would print on stdout, which --json keeps for JSON only
     conn.execute("SET TimeZone = 'UTC'")  # casts between TIMESTAMP and TIMESTAMPTZ never use the machine's zone
     conn.execute(f"CREATE TABLE IF NOT EXISTS transactions ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")
+    for column in ADDED_COLUMNS:
+        conn.execute(f"ALTER TABLE transactions ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     conn.execute("CREATE TABLE IF NOT EXISTS imports (file_sha256 VARCHAR PRIMARY KEY, path VARCHAR, "
                  "format VARCHAR, rows INTEGER, errors INTEGER, imported_utc VARCHAR)")
     conn.execute("CREATE TABLE IF NOT EXISTS import_errors (file_sha256 VARCHAR, position VARCHAR, message VARCHAR)")
