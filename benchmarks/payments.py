@@ -51,6 +51,15 @@ def run(seed: int) -> dict[str, float]:
     out["facilitator_recall"] = sum(p["party"] in facilitators for p in result["receivers"] if p["flagged"] or
                                     "R5" in p["rules"]) / len(facilitators)
     out["diaspora_fpr"] = sum(p["party"] in diaspora for p in flagged) / len(diaspora)
+    # issue #17's measures, the same as the independent family's (benchmarks/payments_heldout.py)
+    top_n = [p["party"] for p in senders[:len(buyers)]]
+    out["recall@N"] = sum(p in buyers for p in top_n) / len(buyers)
+    for level in by_intensity:
+        planted = [a for a, lv in labels["intensity"].items() if lv == level]
+        out[f"recall@N_{level}"] = sum(a in set(top_n) for a in planted) / len(planted)
+    out["lookalikes@N"] = sum(p in diaspora for p in top_n) / len(buyers)
+    receivers = [p["party"] for p in result["receivers"][:2 * len(facilitators)]]
+    out["facilitators@2F"] = sum(p in facilitators for p in receivers) / len(facilitators)
     return out
 
 
@@ -58,14 +67,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     args = parser.parse_args()
-    print("| seed | transactions | p@10 | p@50 | p@80 | buyer recall (strong / medium / subtle) | facilitator recall "
-          "(R5) | diaspora FPR | import s | score s |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| seed | transactions | p@10 | p@50 | p@80 | flagged buyer recall (strong / medium / subtle) | "
+          "recall in top N (strong / medium / subtle) | diaspora in top N | facilitator recall (R5) | "
+          "facilitators in top 2F | diaspora FPR | import s | score s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for seed in args.seeds:
         r = run(seed)
         print(f"| {seed} | {r['transactions']:,} | {r['p@10']:.2f} | {r['p@50']:.2f} | {r['p@80']:.2f} | "
               f"{r['buyer_recall']:.2f} ({r['recall_strong']:.2f} / {r['recall_medium']:.2f} / "
-              f"{r['recall_subtle']:.2f}) | {r['facilitator_recall']:.2f} | {r['diaspora_fpr']:.2%} | "
+              f"{r['recall_subtle']:.2f}) | {r['recall@N']:.2f} ({r['recall@N_strong']:.2f} / "
+              f"{r['recall@N_medium']:.2f} / {r['recall@N_subtle']:.2f}) | {r['lookalikes@N']:.1%} | "
+              f"{r['facilitator_recall']:.2f} | {r['facilitators@2F']:.2f} | {r['diaspora_fpr']:.2%} | "
               f"{r['import_s']:.1f} | {r['score_s']:.1f} |", flush=True)
 
 

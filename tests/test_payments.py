@@ -88,15 +88,16 @@ def test_family_remittances_are_not_fan_out(tmp_path: Path) -> None:
 
 
 def test_no_demographic_input(tmp_path: Path) -> None:
-    """Scores do not change when every name is replaced by a pseudonym (surname equality kept, which R4 uses to
-    tell family recipients apart); no rule reads anything about who a person is."""
+    """Scores do not change when every name is replaced by an unrelated pseudonym (not even surname equality is
+    kept: no rule reads a name); no rule reads anything about who a person is."""
     rows = [_row(7 * k, 30, k % 4, hour=23 if k % 2 else 12, message="load" if k == 3 else "") for k in range(8)]
-    pseudo = {"Martin": "Qx", "Cruz": "Vb", "Reyes": "Lm", "Santos": "Zt", "Flores": "Pk"}
-    renamed = [{**r, "Sender Name": "Person " + pseudo["Martin"],
-                "Receiver Name": "Person " + pseudo[r["Receiver Name"].split()[-1]]} for r in rows]
+    rows += [{**_row(30 * k, 300), "Receiver Name": "Rosa Martin", "Receiver Phone": "+639170000001"}
+             for k in range(8)]  # a family-like sender: same surname as the recipient
+    renamed = [{**r, "Sender Name": f"Person {i}", "Receiver Name": f"Someone {i * 7}"} for i, r in enumerate(rows)]
     a, b = _score(tmp_path / "a", rows), _score(tmp_path / "b", renamed)
-    assert [(p["party"], p["score"], p["rules"]) for p in a["senders"]] == \
-           [(p["party"], p["score"], p["rules"]) for p in b["senders"]]
+    for role in ("senders", "receivers"):
+        assert [(p["party"], p["score"], p["rules"]) for p in a[role]] == \
+               [(p["party"], p["score"], p["rules"]) for p in b[role]]
     ruleset = (Path(__file__).parents[1] / "src/winnow/payments/presets/ruleset.yaml").read_text().lower()
     for word in ("nationality", "gender", "sex:", "age:", "birth", "ethnic"):
         assert word not in ruleset.split("#")[0]

@@ -68,7 +68,8 @@ def _items(case: Case) -> list[str]:
 def test_nothing_is_served_without_a_session(review_case: Case) -> None:
     c = client(review_case)
     sha = _items(review_case)[0]
-    for path in ("/", "/queue", "/next", "/group/stack:1", f"/item/{sha}", f"/thumb/{sha}", f"/sheet/{sha}"):
+    for path in ("/", "/queue", "/next", "/group/stack:1", f"/item/{sha}", f"/thumb/{sha}", f"/sheet/{sha}",
+                 "/payments"):
         assert c.get(path).status_code == 401, path
         page = c.get(path, headers={"accept": "text/html"})
         assert page.status_code == 303 and page.headers["location"] == "/login", path
@@ -294,3 +295,24 @@ def test_hash_sets_form_groups(review_case: Case) -> None:
     assert keys[-1] == "set:agency-set"  # after the stacks and folders
     group = c.get("/group/set:agency-set", headers={"accept": "text/html"}).text
     assert f'data-sha="{sha}"' in group and 'data-suggested="1"' in group  # the set's category is a suggestion
+
+
+def test_payments_page_shows_the_ranking_escaped(review_case: Case, tmp_path: Path) -> None:
+    """The ranking with names as recorded, totals and explanations, for every role (read-only), and the text of
+    a record (a name, a reference) never becomes markup."""
+    c, _ = login(review_case, "rita")
+    assert "No payment records" in c.get("/payments", headers={"accept": "text/html"}).text
+    rows = ["Transaction ID,Date Time,Send Amount,Send Currency,Sender Name,Sender Phone,Sender Country,"
+            "Sender Account,Receiver Name,Receiver Phone,Receiver Country,Receiver Wallet,Channel,Agent Location,"
+            "Message"]
+    for k in range(8):
+        rows.append(f"T{k},2025-0{1 + k // 4}-{1 + 7 * (k % 4):02d} 23:10:00,30.00,EUR,<script>x()</script> Kim,"
+                    f"+33612345678,FR,AC1,Rosa {k % 4},+63917123450{k % 4},PH,,money_transfer,Online,"
+                    "<img src=x onerror=alert(1)>")
+    export = tmp_path / "pay.csv"
+    export.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    invoke("payments", "import", export, "--case", review_case.root)
+    page = c.get("/payments", headers={"accept": "text/html"}).text
+    assert "AC1" in page and "240.00 EUR" in page and "R1" in page and "flagged" in page
+    assert "&lt;script&gt;x()&lt;/script&gt; Kim" in page and "<script>x()" not in page
+    assert "<img src=x" not in page

@@ -43,9 +43,3 @@ def iban(value: str | None) -> str | None:
     except (SchwiftyException, ValueError):
         return None
 
-
-def surname(normalised_name: str | None) -> str | None:
-    """The last word of a normalised name: used only to tell related recipients apart (rule R4's 'unrelated')."""
-    if not normalised_name:
-        return None
-    return normalised_name.split()[-1]

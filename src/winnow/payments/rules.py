@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.payments import entities
-from winnow.payments.indicators import behaviour, fan, links
+from winnow.payments.indicators import behaviour, counter, fan, links, network
 from winnow.payments.indicators.base import EVIDENCE_CAP, Hit, Rule, RuleContext
 
 __all__ = ["EVIDENCE_CAP", "Hit", "RULES", "Rule", "by_id", "docs_table", "evaluate", "load_ruleset",
@@ -30,7 +30,7 @@ RULES: tuple[Rule, ...] = (
          "≥ {min_payments} transfers with median ≤ {max_median_eur} EUR and median gap ≤ {max_median_gap_days} days",
          behaviour.r3),
     Rule("R4", "sender", "fan-out",
-         "≥ {min_recipients} distinct unrelated recipients (no shared surname or address) in high-risk countries "
+         "≥ {min_recipients} distinct recipients (by entity and by address) in high-risk countries "
          "within {window_days} days", fan.r4),
     Rule("R5", "receiver", "fan-in",
          "paid by ≥ {min_senders} distinct foreign senders within {window_days} days (facilitator)", fan.r5),
@@ -49,6 +49,22 @@ RULES: tuple[Rule, ...] = (
          "(`winnow payments evidence IDENT --kind ... --source ...`, fed by chat and screen leads)", links.r10),
     Rule("R11", "sender", "crypto micro-payments to listed addresses",
          "≥ {min_payments} crypto payments of ≤ {max_eur} EUR to the addresses listed in the ruleset", links.r11),
+    Rule("R12", "receiver", "shared by flagged senders",
+         "paid by ≥ {min_flagged_senders} senders that stage-1 indicators flag on their own behaviour, ≥ "
+         "{min_flagged_share:.0%} of all who pay it", network.r12,
+         stage=2),
+    Rule("R13", "sender", "pays a receiver shared by flagged senders",
+         "paid a recipient that ≥ {min_flagged_senders} other senders flagged by stage-1 indicators also paid (≥ "
+         "{min_flagged_share:.0%} of its payers)",
+         network.r13, stage=2),
+    Rule("R14", "sender", "family-like remittances (counter-indicator)",
+         "≥ {min_payments} transfers over ≥ {min_days} days, ≥ {min_share:.0%} of them to ≤ {max_recipients} "
+         "recipients each paid by ≤ {max_senders_per_recipient} senders, at regular intervals (gap variation ≤ "
+         "{max_gap_variation})", counter.r14),
+    Rule("R15", "sender", "payroll-like payments (counter-indicator)",
+         "≥ {min_recipients} recipients each paid ≥ {min_payments_each} times every {min_gap_days}–{max_gap_days} "
+         "days a stable amount (largest ≤ {max_amount_spread}× smallest, median ≥ {min_median_eur} EUR)",
+         counter.r15),
 )
 
 
@@ -99,9 +115,7 @@ def _cross_border(conn: Any, high_risk: list[str]) -> None:
     """Temp table `pay`: cross-border payments to high-risk countries, the input of the behaviour rules."""
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE pay AS SELECT s, r, txn_id, time_utc AS t, sender_local_time AS lt, amount, "
-        "amount_eur AS eur, reference, nullif(list_last(string_split(trim(sender_name), ' ')), '') AS sender_surname, "
-        "nullif(list_last(string_split(trim(receiver_name), ' ')), '') AS receiver_surname, receiver_address, "
-        "sender_country, receiver_country FROM keyed "
+        "amount_eur AS eur, reference, receiver_address, sender_country, receiver_country FROM keyed "
         "WHERE receiver_country IN (SELECT unnest($1::VARCHAR[])) "
         "AND coalesce(sender_country, '') <> coalesce(receiver_country, '')", [high_risk])
 

@@ -91,9 +91,22 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
             else party, "entity": party, "identifiers": members.get(party, []),
             "merged_because": why.get(party, []), "score": round(points, 3), "rules": rules,
             **(facts or {}).get((role, party), {}),
-            "flagged": points >= threshold and len(rules) >= 2,
+            "flagged": points >= threshold and sum(weights.get(r, 1.0) > 0 for r in rules) >= 2,
             "reasons": [{"rule": h.rule, "weight": weights.get(h.rule, 1.0), "explanation": h.explanation,
                          "evidence": h.evidence[:50], "evidence_count": h.evidence_count} for h in party_hits]})
     for key in ranked:
         ranked[key].sort(key=lambda p: (-p["score"], p["party"]))
     return {"transactions": total, "flag_score": threshold, "weights": weights, **ranked}
+
+
+def ranking_for_case(case_root: Path) -> dict[str, Any] | None:
+    """The ranking of a case that holds payments, or None when none were imported (the review app's page)."""
+    if not (case_root / "payments.duckdb").exists():
+        return None
+    conn = connect(case_root)
+    try:
+        if not conn.execute("SELECT count(*) FROM transactions").fetchone()[0]:
+            return None
+    finally:
+        conn.close()
+    return score(case_root)

@@ -324,6 +324,17 @@ def create_app(case: Case, secure_cookies: bool = True) -> Any:
         result = write(case)
         return {"html": Path(result["html"]).name, "pdf": Path(result["pdf"]).name, "items": result["items"]}
 
+    @app.get("/payments", response_class=HTMLResponse)
+    def payments_page(request: Request, top: int = 50) -> Any:
+        """Ranked possible buyers and facilitators with names as recorded, totals and every indicator's
+        explanation and evidence (read-only: every role may look)."""
+        user = current(request)
+        from winnow.payments.scoring import ranking_for_case
+
+        result = ranking_for_case(case.root)
+        top = max(1, min(top, 500))
+        return page(request, "payments.html", user, result=result, top=top)
+
     @app.get("/settings", response_class=HTMLResponse)
     def settings_page(request: Request) -> Any:
         user = current(request)

@@ -38,14 +38,17 @@ class RuleContext:
     hits: list[Hit] = field(default_factory=list)
 
     def flagged(self, role: str = "sender") -> set[str]:
-        """Parties flagged by the hits so far: score at least `flag_score` from two or more distinct rules."""
+        """Parties flagged by the hits so far: score at least `flag_score` with two or more distinct indicators
+        (counter-indicators subtract points but never count as one of the two)."""
         points: dict[str, float] = {}
         rules: dict[str, set[str]] = {}
         for hit in self.hits:
             if hit.role == role:
-                points[hit.party] = points.get(hit.party, 0.0) + self.weights.get(hit.rule, 1.0)
-                rules.setdefault(hit.party, set()).add(hit.rule)
-        return {p for p, s in points.items() if s >= self.flag_score and len(rules[p]) >= 2}
+                weight = self.weights.get(hit.rule, 1.0)
+                points[hit.party] = points.get(hit.party, 0.0) + weight
+                if weight > 0:
+                    rules.setdefault(hit.party, set()).add(hit.rule)
+        return {p for p, s in points.items() if s >= self.flag_score and len(rules.get(p, ())) >= 2}
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,3 @@ def evidence(expr: str = "txn_id", order: str = "t") -> str:
     """SQL aggregate keeping the first `EVIDENCE_CAP` evidence transaction ids in time order."""
     return f"list({expr} ORDER BY {order})[1:{EVIDENCE_CAP}]"
 
-
-def surname(column: str) -> str:
-    return f"nullif(list_last(string_split(trim({column}), ' ')), '')"

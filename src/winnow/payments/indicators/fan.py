@@ -11,23 +11,21 @@ from winnow.payments.indicators.base import Hit, RuleContext, evidence
 
 def r4(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
     """Fan-out: the 90-day window (from each payment on) with the most payments among those reaching
-    `min_recipients` unrelated recipients — distinct by entity, by surname and by address (when addresses are
-    known). Unrelated: the recipient's surname differs from the sender's."""
+    `min_recipients` distinct recipients — distinct by entity and by address (when addresses are known, so a
+    household's members count once). Names are never read: a shared surname is no proof of kinship, and a name is
+    not a scoring input (the family pattern is R14's, from the payments themselves)."""
     conn = ctx.conn
     rows = conn.execute(
-        "WITH family AS (SELECT s, arg_min(sender_surname, t) AS surname FROM pay GROUP BY s), "
-        "u AS (SELECT p.* FROM pay p JOIN family f USING (s) WHERE p.receiver_surname IS DISTINCT FROM f.surname), "
-        "w AS (SELECT s, t, count(*) OVER win AS n, count(DISTINCT r) OVER win AS nr, "
-        "count(DISTINCT coalesce(receiver_surname, '')) OVER win AS ns, "
-        "count(DISTINCT receiver_address) OVER win AS na FROM u "
+        "WITH w AS (SELECT s, t, count(*) OVER win AS n, count(DISTINCT r) OVER win AS nr, "
+        "count(DISTINCT receiver_address) OVER win AS na FROM pay "
         f"WINDOW win AS (PARTITION BY s ORDER BY t RANGE BETWEEN CURRENT ROW AND to_days({int(p['window_days'])}) "
         "FOLLOWING)), "
         "q AS (SELECT *, row_number() OVER (PARTITION BY s ORDER BY n DESC, t) AS k FROM w "
-        "WHERE least(nr, ns, CASE WHEN na > 0 THEN na ELSE nr END) >= $2) "
-        f"SELECT q.s, q.nr, {evidence('u.txn_id', 'u.t')}, count(*) FROM q JOIN u ON u.s = q.s "
+        "WHERE least(nr, CASE WHEN na > 0 THEN na ELSE nr END) >= $2) "
+        f"SELECT q.s, q.nr, {evidence('u.txn_id', 'u.t')}, count(*) FROM q JOIN pay u ON u.s = q.s "
         "AND u.t >= q.t AND u.t <= q.t + to_days($1) WHERE q.k = 1 GROUP BY q.s, q.nr",
         [int(p["window_days"]), p["min_recipients"]]).fetchall()
-    return [Hit(s, "sender", "R4", f"{nr} unrelated recipients in high-risk countries within {p['window_days']} days "
+    return [Hit(s, "sender", "R4", f"{nr} distinct recipients in high-risk countries within {p['window_days']} days "
                 "(fan-out)", ids, n) for s, nr, ids, n in rows]
 
 

@@ -1,0 +1,50 @@
+"""Counter-indicators: behaviour that published typologies and AML practice (AMLC's remittance studies, FINTRAC's
+guidance on ordinary remittance corridors) describe as the ordinary use of the same corridors. They subtract
+points with their own explanation, so an investigator sees both sides; they never flag anyone.
+
+R14, family remittances: a long, regular history of transfers to one or two recipients whom no other unrelated
+sender pays (the household at home). A facilitator is paid by many senders, so a buyer's recipient is seldom
+exclusive. R15, payroll: several recipients, each paid about monthly a stable amount over months (virtual
+assistants, freelancers), the opposite of a buyer's irregular small payments to rotating recipients."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from winnow.payments.indicators.base import Hit, RuleContext, evidence
+
+
+def r14(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
+    conn = ctx.conn
+    rows = conn.execute(
+        "WITH rs AS (SELECT r, count(DISTINCT s) AS senders FROM pay GROUP BY r), "
+        "g AS (SELECT pay.*, rs.senders, epoch(t - lag(t) OVER (PARTITION BY s ORDER BY t)) / 86400.0 AS gap "
+        "FROM pay JOIN rs USING (r)), "
+        "agg AS (SELECT s, count(*) AS n, count(*) FILTER (WHERE senders <= $1) AS k, count(DISTINCT r) AS nr, "
+        "epoch(max(t) - min(t)) / 86400.0 AS span, coalesce(stddev_samp(gap) / nullif(avg(gap), 0), 0) AS cv, "
+        f"{evidence()} AS ids FROM g GROUP BY s) "
+        "SELECT s, n, k, nr, span, cv, ids FROM agg WHERE n >= $2 AND k >= $3 * n AND nr <= $4 AND span >= $5 "
+        "AND cv <= $6",
+        [p["max_senders_per_recipient"], p["min_payments"], p["min_share"], p["max_recipients"], p["min_days"],
+         p["max_gap_variation"]]).fetchall()
+    return [Hit(s, "sender", "R14", f"family-like: {n} transfers over {span:.0f} days to {nr} recipient"
+                f"{'s' if nr > 1 else ''} whom no unrelated sender pays, at regular intervals (gap variation "
+                f"{cv:.2f})", list(ids), n) for s, n, k, nr, span, cv, ids in rows]
+
+
+def r15(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
+    conn = ctx.conn
+    rows = conn.execute(
+        "WITH g AS (SELECT s, r, t, txn_id, eur, epoch(t - lag(t) OVER (PARTITION BY s, r ORDER BY t)) / 86400.0 "
+        "AS gap FROM pay), "
+        "per AS (SELECT s, r, count(*) AS n, median(gap) AS mg, max(eur) / nullif(min(eur), 0) AS spread, "
+        "median(eur) AS m FROM g GROUP BY s, r), "
+        "ok AS (SELECT * FROM per WHERE n >= $1 AND mg BETWEEN $2 AND $3 AND spread <= $4 AND m >= $5), "
+        "who AS (SELECT s, count(*) AS k, median(m) AS m FROM ok GROUP BY s HAVING count(*) >= $6) "
+        f"SELECT who.s, who.k, who.m, {evidence('g.txn_id', 'g.t')}, count(*) FROM who JOIN ok USING (s) "
+        "JOIN g ON g.s = ok.s AND g.r = ok.r GROUP BY who.s, who.k, who.m",
+        [p["min_payments_each"], p["min_gap_days"], p["max_gap_days"], p["max_amount_spread"], p["min_median_eur"],
+         p["min_recipients"]]).fetchall()
+    return [Hit(s, "sender", "R15", f"payroll-like: {k} recipients each paid about monthly a stable amount "
+                f"(median {m:.0f} EUR)", list(ids), n) for s, k, m, ids, n in rows]
