@@ -60,11 +60,18 @@ RULES: tuple[Rule, ...] = (
     Rule("R14", "sender", "family-like remittances (counter-indicator)",
          "≥ {min_payments} transfers over ≥ {min_days} days, ≥ {min_share:.0%} of them to ≤ {max_recipients} "
          "recipients each paid by ≤ {max_senders_per_recipient} senders, at regular intervals (gap variation ≤ "
-         "{max_gap_variation})", counter.r14),
+         "{max_gap_variation}); set aside when R9, R10 or R13 fires", counter.r14, set_aside_by=("R9", "R10", "R13")),
     Rule("R15", "sender", "payroll-like payments (counter-indicator)",
          "≥ {min_recipients} recipients each paid ≥ {min_payments_each} times every {min_gap_days}–{max_gap_days} "
          "days a stable amount (largest ≤ {max_amount_spread}× smallest, median ≥ {min_median_eur} EUR)",
-         counter.r15),
+         counter.r15, set_aside_by=("R9", "R10", "R13")),
+    Rule("R16", "sender", "micro-payments (counter-indicator)",
+         "≥ {min_payments} transfers with a median below {below_eur} EUR, or most of them to shops: receivers paid by "
+         "≥ {shop_min_senders} senders with a median below {below_eur} EUR (a session costs 15–50 EUR in published "
+         "cases; game top-ups and mobile load are smaller). Shops never count for R12/R13", counter.r16),
+    Rule("R17", "receiver", "shop-like receiver (counter-indicator)",
+         "a receiver that R16 calls a shop (paid by ≥ R16's shop_min_senders senders with a median below its "
+         "below_eur)", counter.r17),
 )
 
 
@@ -130,7 +137,7 @@ def evaluate(conn: Any, ruleset: dict[str, Any], seeds: list[str] | None = None)
     high_risk = [str(c).upper() for c in ruleset.get("high_risk_countries", [])]
     params = ruleset["rules"]
     _cross_border(conn, high_risk)
-    ctx = RuleContext(conn, list(seeds or []), weights(ruleset), float(ruleset.get("flag_score", 3.0)))
+    ctx = RuleContext(conn, list(seeds or []), weights(ruleset), float(ruleset.get("flag_score", 3.0)), params)
     for stage in sorted({r.stage for r in RULES}):
         found: list[Hit] = []
         for rule in RULES:

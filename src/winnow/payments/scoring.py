@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import Hit, evaluate, load_ruleset, order, register_entities
+from winnow.payments.rules import RULES, Hit, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
 
 MERGE_REASONS_SHOWN = 20
@@ -82,18 +82,29 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
     for hit in hits:
         parties[(hit.role, hit.party)].append(hit)
     ranked: dict[str, list[dict[str, Any]]] = {"senders": [], "receivers": []}
+    set_aside = {r.id: set(r.set_aside_by) for r in RULES if r.set_aside_by}
     for (role, party), party_hits in parties.items():
         party_hits.sort(key=lambda h: order(h.rule))
-        points = sum(weights.get(h.rule, 1.0) for h in party_hits)
-        rules = sorted({h.rule for h in party_hits}, key=order)
+        fired = {h.rule for h in party_hits}
+        reasons, points = [], 0.0
+        for h in party_hits:
+            weight = weights.get(h.rule, 1.0)
+            explanation = h.explanation
+            outweighed = sorted(set_aside.get(h.rule, set()) & fired, key=order)
+            if outweighed:
+                weight = 0.0
+                explanation += f" (set aside: the party also trips {', '.join(outweighed)})"
+            points += weight
+            reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation, "evidence": h.evidence[:50],
+                            "evidence_count": h.evidence_count})
+        rules = sorted(fired, key=order)
         ranked["senders" if role == "sender" else "receivers"].append({
             "party": party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:"))
             else party, "entity": party, "identifiers": members.get(party, []),
             "merged_because": why.get(party, []), "score": round(points, 3), "rules": rules,
             **(facts or {}).get((role, party), {}),
             "flagged": points >= threshold and sum(weights.get(r, 1.0) > 0 for r in rules) >= 2,
-            "reasons": [{"rule": h.rule, "weight": weights.get(h.rule, 1.0), "explanation": h.explanation,
-                         "evidence": h.evidence[:50], "evidence_count": h.evidence_count} for h in party_hits]})
+            "reasons": reasons})
     for key in ranked:
         ranked[key].sort(key=lambda p: (-p["score"], p["party"]))
     return {"transactions": total, "flag_score": threshold, "weights": weights, **ranked}

@@ -35,6 +35,7 @@ class RuleContext:
     seeds: list[str]
     weights: Mapping[str, float]
     flag_score: float
+    params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # every rule's, by id
     hits: list[Hit] = field(default_factory=list)
 
     def flagged(self, role: str = "sender") -> set[str]:
@@ -54,7 +55,9 @@ class RuleContext:
 @dataclass(frozen=True)
 class Rule:
     """One indicator. `condition` is a sentence with `{parameter}` fields, filled from the ruleset for the docs
-    and the report; `stage` orders rules that read earlier hits (network rules run after the behaviour rules)."""
+    and the report; `stage` orders rules that read earlier hits (network rules run after the behaviour rules);
+    `set_aside_by` lets direct evidence outweigh a counter-indicator (a buyer who also supports a family at home
+    still paid a recipient that flagged senders share): the hit stays in the explanation with no points."""
 
     id: str
     role: Role
@@ -62,6 +65,7 @@ class Rule:
     condition: str
     run: Callable[[RuleContext, Mapping[str, Any]], list[Hit]]
     stage: int = 1
+    set_aside_by: tuple[str, ...] = ()  # a counter-indicator gives no points to a party that trips one of these
 
     def describe(self, params: Mapping[str, Any]) -> str:
         shown = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in params.items()}

@@ -5,7 +5,9 @@ points with their own explanation, so an investigator sees both sides; they neve
 R14, family remittances: a long, regular history of transfers to one or two recipients whom no other unrelated
 sender pays (the household at home). A facilitator is paid by many senders, so a buyer's recipient is seldom
 exclusive. R15, payroll: several recipients, each paid about monthly a stable amount over months (virtual
-assistants, freelancers), the opposite of a buyer's irregular small payments to rotating recipients."""
+assistants, freelancers), the opposite of a buyer's irregular small payments to rotating recipients. R16,
+micro-payments: a median transfer below the price of a live session in published cases (15–50 EUR; AIC, AUSTRAC),
+the amounts of online-game top-ups and mobile load."""
 
 from __future__ import annotations
 
@@ -48,3 +50,38 @@ def r15(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
          p["min_recipients"]]).fetchall()
     return [Hit(s, "sender", "R15", f"payroll-like: {k} recipients each paid about monthly a stable amount "
                 f"(median {m:.0f} EUR)", list(ids), n) for s, k, m, ids, n in rows]
+
+
+def shops(ctx: RuleContext) -> None:
+    """Temp table `shops`: receivers paid by many senders in amounts below a session's price (R16's parameters;
+    empty when the ruleset has no R16). The network rules never treat a shop as a shared facilitator."""
+    p = ctx.params.get("R16")
+    if not p:
+        ctx.conn.execute("CREATE OR REPLACE TEMP TABLE shops AS SELECT NULL::VARCHAR AS r WHERE false")
+        return
+    ctx.conn.execute("CREATE OR REPLACE TEMP TABLE shops AS SELECT r FROM pay GROUP BY r "
+                     "HAVING count(DISTINCT s) >= $1 AND median(eur) < $2", [p["shop_min_senders"], p["below_eur"]])
+
+
+def r16(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
+    conn = ctx.conn
+    shops(ctx)
+    rows = conn.execute(
+        "SELECT s, count(*), median(eur), count(*) FILTER (WHERE r IN (SELECT r FROM shops)), "
+        f"{evidence()} FROM pay GROUP BY s HAVING count(*) >= $1 AND (median(eur) < $2 OR "
+        "count(*) FILTER (WHERE r IN (SELECT r FROM shops)) > 0.5 * count(*))",
+        [p["min_payments"], p["below_eur"]]).fetchall()
+    return [Hit(s, "sender", "R16", (f"micro-payments: median {m:.2f} EUR over {n} transfers" if m < p["below_eur"]
+                                     else f"{k} of {n} transfers to shops (receivers paid by many senders in small "
+                                     "amounts)") + ", below the price of a session in published cases (game top-ups, "
+                "mobile load)", list(ids), n) for s, n, m, k, ids in rows]
+
+
+def r17(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
+    """The receiver side of R16: a shop is paid by many senders in amounts below a session's price."""
+    conn = ctx.conn
+    shops(ctx)
+    rows = conn.execute(f"SELECT r, count(DISTINCT s), median(eur), {evidence()}, count(*) FROM pay "
+                        "WHERE r IN (SELECT r FROM shops) GROUP BY r").fetchall()
+    return [Hit(r, "receiver", "R17", f"shop-like: paid by {k} senders, median {m:.2f} EUR (game top-ups, mobile load)",
+                list(ids), n) for r, k, m, ids, n in rows]
