@@ -7,8 +7,8 @@ behaviour, with the mean and spread, and the same measures on winnow's own `paym
     python benchmarks/payments_heldout.py --seeds 7 8 --scale 0.3
 
 TRAINING seeds (0-4) are for calibrating the ranking; HELD-OUT seeds (100-104) are the judge and must not be used to
-tune anything. One seed (~80-130k transactions) is generated, imported through the operator's column mapping and
-scored in about 30-45 s on one core.
+tune anything. One seed (105-131k transactions) is generated, imported through the operator's column mapping and
+scored in 20-25 s on one core.
 
 Prediction (written after one trial run of seed 0 and before the full run): the current ranking, tuned on its
 own generator, keeps a middling precision at the very top (0.4-0.8), finds escalating buyers better than regular

@@ -126,9 +126,16 @@ class World:
         return self._unique(lambda: f"p{self.rng.getrandbits(40):010x}")
 
     def phone(self, country: str) -> str:
+        """A mobile number that is valid (allocated range) by libphonenumber's metadata, as real customers' are."""
+        import phonenumbers
+
         prefixes, digits = COUNTRIES[country][2]
-        return self._unique(lambda: self.rng.choice(prefixes) + str(self.rng.randrange(10 ** (digits - 1) * 2,
-                                                                                       10 ** digits)))
+        for _ in range(100):
+            number = self._unique(lambda: self.rng.choice(prefixes) + str(self.rng.randrange(10 ** (digits - 1) * 2,
+                                                                                             10 ** digits)))
+            if phonenumbers.is_valid_number(phonenumbers.parse(number)):
+                return number
+        raise RuntimeError(f"no valid mobile number drawn for {country}")
 
     def customer(self) -> str:
         return self._unique(lambda: f"{self.rng.randrange(10 ** 9, 10 ** 10)}")
