@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/video.py
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/payments_scale.py
+	$(BIN)/python benchmarks/payments_heldout.py
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
 	$(BIN)/python benchmarks/review.py
