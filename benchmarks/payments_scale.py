@@ -1,4 +1,4 @@
-"""Payments at scale (issue #6, point 8): 10M transactions from Parquet through every rule (R1-R11: R9 with a seed
+"""Payments at scale (issue #6, point 8): 10M transactions from Parquet through every rule (R1-R17: R9 with a seed
 list, R10 with evidence identifiers, R11 with listed addresses) to the ranking, winnow (DuckDB) side by side with a
 straightforward pandas implementation of the same rules, each in its own process (peak RSS measured per process).
 The two must agree: the benchmark compares their (role, party, rule, evidence count) sets.
@@ -188,22 +188,14 @@ def run_pandas(folder: Path) -> dict[str, Any]:  # noqa: C901 - one straightforw
                 out[party] = int(((times >= best_t) & (times <= best_t + window)).sum())
         return out
 
-    def surname(names: pd.Series) -> pd.Series:
-        last = names.fillna("").str.strip().str.split(" ").str[-1]
-        return last.where(last != "", None)
-
-    pay["rs"] = surname(pay["receiver_name"])
-    pay["ss"] = surname(pay["sender_name"])
-    family = pay.groupby("s")["ss"].first()
-    unrelated = pay[pay["rs"].fillna("\0") != pay["s"].map(family).fillna("\0")]
     p = rules["R4"]
 
     def distinct4(inside: pd.DataFrame) -> int:
         nr = inside["r"].nunique()
         na = inside["receiver_address"].nunique()
-        return min(nr, inside["rs"].fillna("").nunique(), na if na else nr)
+        return min(nr, na if na else nr)
 
-    add("sender", pd.Series(best_window(unrelated, "s", distinct4, p["min_recipients"], p["window_days"])), "R4")
+    add("sender", pd.Series(best_window(pay, "s", distinct4, p["min_recipients"], p["window_days"])), "R4")
     p = rules["R5"]
     by_r = pay.sort_values(["r", "time_utc"], kind="stable")
     add("receiver", pd.Series(best_window(by_r, "r", lambda x: x["s"].nunique(), p["min_senders"],
@@ -273,11 +265,71 @@ def run_pandas(folder: Path) -> dict[str, Any]:  # noqa: C901 - one straightforw
                 (df["receiver_wallet"].isin(p["addresses"]) | df["receiver_account"].isin(p["addresses"]))]
     k = crypto.groupby("s").size()
     add("sender", k[k >= p["min_payments"]], "R11")
-    # ranking
+    # R14 family-like, R15 payroll-like, R16/R17 micro-payments and shops (counter-indicators)
+    p = rules["R14"]
+    per_r = pay.groupby("r")["s"].nunique()
+    exclusive = pay["r"].map(per_r) <= p["max_senders_per_recipient"]
+    gap = pay.groupby("s")["time_utc"].diff().dt.total_seconds() / 86400
+    t = pay.assign(x=exclusive, gap=gap).groupby("s")
+    span = (t["time_utc"].max() - t["time_utc"].min()).dt.total_seconds() / 86400
+    cv = (t["gap"].std() / t["gap"].mean().replace(0, np.nan)).fillna(0)
+    ok = ((n >= p["min_payments"]) & (t["x"].sum() >= p["min_share"] * n) & (t["r"].nunique() <= p["max_recipients"])
+          & (span >= p["min_days"]) & (cv <= p["max_gap_variation"]))
+    add("sender", n[ok], "R14")
+    p = rules["R15"]
+    pair_gap = pay.sort_values(["s", "r", "time_utc"]).groupby(["s", "r"])["time_utc"].diff().dt.total_seconds()
+    pr = pay.assign(gap=pair_gap / 86400).groupby(["s", "r"])
+    per = pd.DataFrame({"n": pr.size(), "mg": pr["gap"].median(), "m": pr["amount_eur"].median(),
+                        "spread": pr["amount_eur"].max() / pr["amount_eur"].min().replace(0, np.nan)})
+    good = per[(per["n"] >= p["min_payments_each"]) & per["mg"].between(p["min_gap_days"], p["max_gap_days"])
+               & (per["spread"] <= p["max_amount_spread"]) & (per["m"] >= p["min_median_eur"])]
+    who = good.groupby(level="s")["n"].agg(["size", "sum"])
+    add("sender", who.loc[who["size"] >= p["min_recipients"], "sum"], "R15")
+    p = rules["R16"]
+    by_receiver = pay.groupby("r")
+    cheap = by_receiver["amount_eur"].median() < p["below_eur"]
+    shop_set = set(per_r[(per_r >= p["shop_min_senders"]) & cheap].index)
+    to_shop = pay["r"].isin(shop_set).groupby(pay["s"]).sum()
+    ok = (n >= p["min_payments"]) & ((g["amount_eur"].median() < p["below_eur"]) | (to_shop > 0.5 * n))
+    add("sender", n[ok], "R16")
+    add("receiver", by_receiver.size()[by_receiver.size().index.isin(shop_set)], "R17")
     weights = {rule: float(v.get("weight", 1.0)) for rule, v in rules.items()}
+
+    def flagged_senders() -> set[str]:
+        points: dict[str, float] = defaultdict(float)
+        positive: dict[str, set[str]] = defaultdict(set)
+        for role, party, rule, _ in hits:
+            if role == "sender":
+                points[party] += weights[rule]
+                if weights[rule] > 0:
+                    positive[party].add(rule)
+        return {q for q, v in points.items() if v >= ruleset["flag_score"] and len(positive[q]) >= 2}
+
+    # R12 / R13: receivers shared by flagged senders (stage 2; shops never count)
+    flagged_set = flagged_senders()
+    net = pay[~pay["r"].isin(shop_set)]
+    senders_of = net.groupby("r")["s"].nunique()
+    is_flagged = net["s"].isin(flagged_set)
+    flagged_of = net[is_flagged].groupby("r")["s"].nunique().reindex(senders_of.index, fill_value=0)
+    p = rules["R12"]
+    ok = (flagged_of >= p["min_flagged_senders"]) & (flagged_of >= p["min_flagged_share"] * senders_of)
+    add("receiver", net[is_flagged & net["r"].isin(set(ok[ok].index))].groupby("r").size(), "R12")
+    p = rules["R13"]
+    pairs_net = net[["s", "r"]].drop_duplicates()
+    others = pairs_net["r"].map(flagged_of) - pairs_net["s"].isin(flagged_set).astype(int)
+    keep = pairs_net[(others >= p["min_flagged_senders"]) &
+                     (others >= p["min_flagged_share"] * pairs_net["r"].map(senders_of))]
+    shared = net.merge(keep, on=["s", "r"])
+    add("sender", shared.groupby("s").size(), "R13")
+    # ranking (a counter-indicator set aside by direct evidence gives no points)
+    fired: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for role, party, rule, _ in hits:
+        fired[(role, party)].add(rule)
+    aside = {"R14": {"R9", "R10", "R13"}, "R15": {"R9", "R10", "R13"}}
     points: dict[tuple[str, str], float] = defaultdict(float)
     for role, party, rule, _ in hits:
-        points[(role, party)] += weights[rule]
+        if not aside.get(rule, set()) & fired[(role, party)]:
+            points[(role, party)] += weights[rule]
     ranked = sorted((p for p in points if p[0] == "sender"), key=lambda p: (-points[p], p[1].split(":", 1)[-1]))
     score_s = time.perf_counter() - start
     return {"rows": len(df), "import_s": load_s, "score_s": score_s, "peak_mb": _peak_mb(),

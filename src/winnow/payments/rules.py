@@ -60,7 +60,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R14", "sender", "family-like remittances (counter-indicator)",
          "≥ {min_payments} transfers over ≥ {min_days} days, ≥ {min_share:.0%} of them to ≤ {max_recipients} "
          "recipients each paid by ≤ {max_senders_per_recipient} senders, at regular intervals (gap variation ≤ "
-         "{max_gap_variation}); set aside when R9, R10 or R13 fires", counter.r14, set_aside_by=("R9", "R10", "R13")),
+         "{max_gap_variation})", counter.r14, set_aside_by=("R9", "R10", "R13")),
     Rule("R15", "sender", "payroll-like payments (counter-indicator)",
          "≥ {min_recipients} recipients each paid ≥ {min_payments_each} times every {min_gap_days}–{max_gap_days} "
          "days a stable amount (largest ≤ {max_amount_spread}× smallest, median ≥ {min_median_eur} EUR)",
@@ -155,5 +155,6 @@ def docs_table(ruleset: Mapping[str, Any] | None = None) -> str:
     lines = ["| rule | for | fires when (default parameters) | weight |", "|---|---|---|---|"]
     for rule in RULES:
         p = params.get(rule.id, {})
-        lines.append(f"| {rule.id} | {rule.role} | {rule.describe(p)} | {float(p.get('weight', 1.0)):g} |")
+        aside = f"; set aside when {' or '.join(rule.set_aside_by)} fires" if rule.set_aside_by else ""
+        lines.append(f"| {rule.id} | {rule.role} | {rule.describe(p)}{aside} | {float(p.get('weight', 1.0)):g} |")
     return "\n".join(lines)
