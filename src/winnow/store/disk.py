@@ -89,3 +89,19 @@ def image_summary(c: sqlite3.Connection) -> list[dict[str, Any]]:
             "carved_duplicates": one("SELECT COUNT(*) FROM fs_entries WHERE image=? AND duplicate_of IS NOT NULL"),
         })
     return out
+
+
+def integrity_text(d: dict[str, Any]) -> str:
+    """How the report and the summary state an image's verification (a mismatch is said loudly)."""
+    return {"verified": "verified: the stored hashes match the medium",
+            "mismatch": "MISMATCH: the medium does not match the hashes stored at acquisition",
+            "computed": "hashes computed (the image stores none)",
+            "failed": "NOT VERIFIED: the medium could not be read to the end",
+            "pending": "NOT VERIFIED: verification did not finish (re-run ingest)",
+            "not_checked": "not checked (the image stores no hash; --verify-image computes them)"}.get(
+        d["verification"], d["verification"])
+
+
+def volume_text(v: dict[str, Any]) -> str:
+    what = v["fs_type"] or (f"ENCRYPTED ({v['encryption']})" if v["encryption"] else v["status"])
+    return f"{v['slot'] or 'fs'}@{v['start']}: {what}"

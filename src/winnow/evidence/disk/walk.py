@@ -136,6 +136,8 @@ def list_fs(fs: Any, fs_type: str) -> Listing:
             name_unalloc = bool(int(e.info.name.flags) & _NAME_UNALLOC)
             meta_unalloc = meta is not None and bool(int(meta.flags) & _META_UNALLOC)
             mtype = int(meta.type) if meta is not None else 0
+            if name.endswith(" (Volume Label Entry)"):  # TSK shows a FAT volume label as an empty file
+                continue
             if mtype == _TYPE_VIRT:  # TSK's own views ($MBR, $FAT1...): metadata, not files
                 runs = data_runs(e)
                 allocated.extend((a, a + n) for a, n in runs)
