@@ -54,7 +54,7 @@ def listed(case: Case, image: Path) -> dict[str, tuple[Any, ...]]:
     out = {}
     for chain, sha, deleted, carved, inode, status in rows(
             case, "SELECT i.chain, i.sha256, e.deleted, e.carved, e.inode, i.status FROM instances i "
-                  "JOIN fs_entries e ON e.chain = i.chain"):
+                  "JOIN fs_entries e ON e.chain = i.chain WHERE e.image = ?", str(image)):
         out[chain[len(str(image)) + 1:]] = (sha, deleted, carved, inode, status)
     return out
 
@@ -75,7 +75,7 @@ def check_manifest(case: Case, image: Path, m: Manifest) -> None:
     assert {k: v[0] for k, v in carved.items()} == expected
     assert len(found) == len(m.allocated) + len(m.deleted) + len(m.planted)
     # the deleted files were carved too, and folded into the listed (deleted) file by SHA-256
-    folded = rows(case, "SELECT duplicate_of FROM fs_entries WHERE duplicate_of IS NOT NULL")
+    folded = rows(case, "SELECT duplicate_of FROM fs_entries WHERE duplicate_of IS NOT NULL AND image = ?", str(image))
     assert len(folded) == len(m.deleted)
 
 

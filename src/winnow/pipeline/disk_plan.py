@@ -46,10 +46,22 @@ def probe(path: str, size: int) -> tuple[MediaOpener | None, str | None]:
     opener = detect(head, tail)
     if opener is not None and opener.name == "raw" and found.type is not None:
         opener = None  # a JPEG, ZIP... whose first sector happens to end in 55 AA is not a disk
+    if opener is not None and opener.name == "ewf" and ewf_segment_number(head) > 1:
+        return None, (f"EWF segment {ewf_segment_number(head)} whose set was not opened from its first segment "
+                      "(missing or unreadable): hashed as a plain file")
     if opener is None and named:
         return None, "named like a disk image but no image format, partition table or file system was " \
                      "recognised in its first bytes; read as a plain file"
     return opener, None
+
+
+def ewf_segment_number(head: bytes) -> int:
+    """The segment number an EWF file stores in its own header (1 for the first segment of a set)."""
+    if head[:3] == b"EVF" and head[3:4] != b"2" and len(head) >= 11:
+        return int.from_bytes(head[9:11], "little")
+    if head[:4] == b"EVF2" and len(head) >= 16:
+        return int.from_bytes(head[12:16], "little")
+    return 1
 
 
 def plan_image(task: FileTask, opener: MediaOpener, store: sqlite3.Connection, settings: Settings,
@@ -76,7 +88,7 @@ def plan_image(task: FileTask, opener: MediaOpener, store: sqlite3.Connection, s
             claim(seg, task.chain)
         try:
             layout = discover(opened.media, task.chain)
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:
             rec.status = "error"
             rec.warn("walk", "image_unreadable", f"cannot read the image's first sectors: {exc}")
             yield rec

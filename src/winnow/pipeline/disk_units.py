@@ -95,7 +95,7 @@ def run_unit(p: Processor, task: DiskUnitTask) -> None:
             _files(p, task, img)
         else:
             _carve(p, task, opened, img)
-    except (MediaError, OSError) as exc:
+    except (MediaError, OSError, RuntimeError) as exc:
         p.emit(Warn(task.volume_chain or task.chain, "read", "image_read_error",
                     f"{task.describe()}: {type(exc).__name__}: {str(exc).strip()[:300]}"))
     p.emit(UnitDone(task.chain, task.unit))

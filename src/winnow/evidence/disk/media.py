@@ -110,7 +110,10 @@ class HandleMedia:
         n = max(0, min(n, self.size - offset))
         if n == 0:
             return b""
-        data: bytes = self.handle.read_buffer_at_offset(n, offset)
+        try:
+            data: bytes = self.handle.read_buffer_at_offset(n, offset)
+        except (RuntimeError, ValueError) as exc:  # libyal read errors: corrupt chunk, missing data
+            raise OSError(f"read error at image offset {offset}: {exc}") from exc
         return data
 
     def close(self) -> None:
@@ -122,7 +125,8 @@ class HandleMedia:
             f.close()
 
 
-def opened_handle(make: Callable[[], Any], paths: list[str], multi: bool = False) -> HandleMedia:
+def opened_handle(make: Callable[[], Any], paths: list[str], multi: bool = False,
+                  extents: bool = False) -> HandleMedia:
     """Open a libyal handle on our own read-only file objects; any failure becomes a MediaError."""
     files: list[IO[bytes]] = []
     try:
@@ -132,8 +136,11 @@ def opened_handle(make: Callable[[], Any], paths: list[str], multi: bool = False
             handle.open_file_objects(files)
         else:
             handle.open_file_object(files[0])
+        if extents:  # a monolithic VMDK is its own extent file
+            files.append(evidence_file(paths[0]))
+            handle.open_extent_data_files_as_file_objects(files[-1:])
         return HandleMedia(handle, files)
-    except (OSError, ValueError, TypeError) as exc:
+    except (OSError, ValueError, TypeError, RuntimeError) as exc:
         for f in files:
             f.close()
         raise MediaError(f"{type(exc).__name__}: {exc}") from exc

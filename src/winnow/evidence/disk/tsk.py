@@ -105,10 +105,15 @@ def discover(media: Media, image_chain: str) -> Layout:
         layout = Layout("none")
         vol = Volume(chain=image_chain, slot="", start=0, length=media.size, description="bare file system")
         _classify(img, media, vol, layout)
-        if vol.status == "no_file_system":
-            layout.warnings = [(image_chain, "no_volume_system",
-                                f"neither a partition table nor a file system recognised ({reason}); "
-                                "the whole image is carved")]
+        if vol.status != "no_file_system":
+            layout.volumes.append(vol)
+            return layout
+        salvaged = _mbr_salvage(img, media, image_chain, reason)
+        if salvaged is not None:
+            return salvaged
+        layout.warnings = [(image_chain, "no_volume_system",
+                            f"neither a partition table nor a file system recognised ({reason}); "
+                            "the whole image is carved")]
         layout.volumes.append(vol)
         return layout
     block = int(vs.info.block_size)
@@ -141,3 +146,36 @@ def discover(media: Media, image_chain: str) -> Layout:
         layout.warnings.append((image_chain, "partition_table_empty",
                                 f"{layout.volume_system} partition table lists no partition; the image is carved"))
     return layout
+
+
+def _mbr_salvage(img: Any, media: Media, image_chain: str, reason: str) -> Layout | None:
+    """TSK refuses a whole MBR when one entry is wrong (say, past the end of the image): read the four primary
+    entries here, keep the ones that fit, and name the others with their offsets, so one bad entry loses nothing
+    else."""
+    import struct
+
+    sector = media.read(0, 512)
+    if len(sector) < 512 or sector[510:512] != b"\x55\xaa":
+        return None
+    layout = Layout("mbr")
+    layout.warnings.append((image_chain, "partition_table_corrupt",
+                            f"The Sleuth Kit rejects the MBR ({reason}); its entries are read one by one"))
+    number = 0
+    for i in range(4):
+        entry = sector[446 + 16 * i: 462 + 16 * i]
+        ptype = entry[4]
+        first, count = struct.unpack_from("<II", entry, 8)
+        if not ptype or not count:
+            continue
+        number += 1
+        start, length = first * 512, count * 512
+        if start >= media.size or start + length > media.size:
+            layout.warnings.append((image_chain, "partition_out_of_bounds",
+                                    f"MBR entry {i + 1} (type 0x{ptype:02x}) starts at offset {start} with {length} "
+                                    f"bytes, past the end of the image ({media.size} bytes): not read"))
+            continue
+        vol = Volume(chain=f"{image_chain}!p{number}", slot=f"p{number}", start=start, length=length,
+                     description=f"MBR entry {i + 1} (type 0x{ptype:02x})")
+        _classify(img, media, vol, layout)
+        layout.volumes.append(vol)
+    return layout if layout.volumes else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from winnow.evidence.disk.media import Opened, opened_handle
+from winnow.evidence.disk.media import Opened, evidence_file, opened_handle
 
 
 class VhdOpener:
@@ -16,6 +16,10 @@ class VhdOpener:
 
         media = opened_handle(pyvhdi.file, [path])
         version = media.handle.get_format_version()
-        fmt = "vhdx" if str(version).startswith("2") else "vhd"
+        f = evidence_file(path)
+        try:
+            fmt = "vhdx" if f.read(8) == b"vhdxfile" else "vhd"
+        finally:
+            f.close()
         return Opened(media=media, format=fmt, segments=[path],
                       details={"format_version": str(version), "disk_type": media.handle.get_disk_type()})

@@ -14,6 +14,6 @@ class VmdkOpener:
     def open(self, path: str) -> Opened:
         import pyvmdk
 
-        media = opened_handle(pyvmdk.handle, [path])
+        media = opened_handle(pyvmdk.handle, [path], extents=True)
         return Opened(media=media, format="vmdk", segments=[path],
                       details={"disk_type": media.handle.get_disk_type()})
