@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import rows
-from tests.test_disk_images import check_manifest, ingest, snapshot
+from conftest import rows
+from test_disk_images import ingest, snapshot
 from winnow.sample import disks
 from winnow.sample.disks import Manifest, standard_disk
 from winnow.store.case import create_case
@@ -49,7 +49,7 @@ def test_virtual_disk_formats_split_raw_and_compressed_e01(disk: tuple[Path, Man
 
 
 def check_one(case: object, image: Path, m: Manifest) -> None:
-    from tests.test_disk_images import listed
+    from test_disk_images import listed
 
     found = listed(case, image)  # type: ignore[arg-type]
     for step, sha in m.allocated.items():
@@ -83,8 +83,9 @@ def test_gpt_ntfs_exfat_and_encrypted_volumes(tmp_path: Path) -> None:
     luks = work / "l.img"
     with open(luks, "wb") as f:
         f.truncate(4 * disks.MIB)
-    subprocess.run(["cryptsetup", "luksFormat", "-q", "--type", "luks2", "--pbkdf", "pbkdf2", "--pbkdf-force-iterations",
-                    "1000", "--key-file", "-", str(luks)], input=b"benign test key", check=True, capture_output=True)
+    subprocess.run(["cryptsetup", "luksFormat", "-q", "--type", "luks2", "--pbkdf", "pbkdf2",
+                    "--pbkdf-force-iterations", "1000", "--key-file", "-", str(luks)], input=b"benign test key",
+                   check=True, capture_output=True)
     bitlocker = work / "b.img"
     sector = bytearray(512)
     sector[0:3], sector[3:11], sector[510:512] = b"\xeb\x58\x90", b"-FVE-FS-", b"\x55\xaa"  # the BitLocker signature
@@ -92,14 +93,15 @@ def test_gpt_ntfs_exfat_and_encrypted_volumes(tmp_path: Path) -> None:
         f.write(bytes(sector))
         f.truncate(2 * disks.MIB)
     disk = tmp_path / "gpt.img"
-    parts = [(work / "n.img", "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"), (work / "x.img", "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7"),
-             (luks, "CA7D7CCB-63ED-4C53-861C-1742536059CC"), (bitlocker, "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7")]
+    data_type, luks_type = "EBD0A0A2-B9E5-4433-87C0-68B6B72699C7", "CA7D7CCB-63ED-4C53-861C-1742536059CC"
+    parts = [(work / "n.img", data_type), (work / "x.img", data_type), (luks, luks_type), (bitlocker, data_type)]
     disks.assemble(disk, parts, label="gpt")
     case = create_case(tmp_path / "case", name="gpt", examiner="t")
     summary = ingest(case, disk)
     [info] = summary["case_totals"]["disk_images"]
     assert info["volume_system"] == "gpt"
-    vols = [(v["slot"], v["fs_type"], v["encryption"], v["status"]) for v in info["volumes"] if v["slot"] != "unpartitioned"]
+    vols = [(v["slot"], v["fs_type"], v["encryption"], v["status"]) for v in info["volumes"]
+            if v["slot"] != "unpartitioned"]
     assert vols == [("p1", "ntfs", None, "file_system"), ("p2", "exfat", None, "file_system"),
                     ("p3", None, "luks", "encrypted"), ("p4", None, "bitlocker", "encrypted")]
     got = dict(rows(case, "SELECT chain, sha256 FROM instances WHERE chain LIKE ?", f"{disk}!p1!/%"))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import invoke, invoke_json, rows
+from conftest import invoke, invoke_json, rows
 from winnow.sample.disks import Manifest, missing_tools, standard_disk
 from winnow.store.case import Case, create_case
 
