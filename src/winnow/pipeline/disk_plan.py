@@ -28,6 +28,7 @@ from winnow.settings import Settings
 from winnow.store import disk as disk_store
 
 MIN_IMAGE_BYTES = 32 * 1024
+_STRONG = (b"EVF", b"KDMV", b"COWD", b"QFI\xfb", b"vhdxfile", b"conectix")
 IMAGE_EXTENSIONS = frozenset({"e01", "ex01", "dd", "raw", "img", "001", "vmdk", "vhd", "vhdx", "qcow2", "qcow",
                               "iso", "image", "bin"})
 
@@ -39,11 +40,16 @@ def probe(path: str, size: int) -> tuple[MediaOpener | None, str | None]:
         return None, ("named like a disk image but too small to be one; read as a plain file" if named and size
                       else None)
     try:
-        head, tail = read_probe(path)
+        head, tail = read_probe(path, 4096)
+        found = sniff(head)
+        if found.type is not None and not head.startswith(_STRONG):  # a photo, a ZIP...: no need to read more
+            opener = None
+        else:
+            head, tail = read_probe(path)
+            found = sniff(head)
+            opener = detect(head, tail)
     except OSError:
         return None, None  # the plain-file path reports the open error
-    found = sniff(head)
-    opener = detect(head, tail)
     if opener is not None and opener.name == "raw" and found.type is not None:
         opener = None  # a JPEG, ZIP... whose first sector happens to end in 55 AA is not a disk
     if opener is not None and opener.name == "ewf" and ewf_segment_number(head) > 1:

@@ -157,12 +157,12 @@ def openers() -> tuple[MediaOpener, ...]:
     return (EwfOpener(), VmdkOpener(), VhdOpener(), QcowOpener(), RawOpener())
 
 
-def read_probe(path: str) -> tuple[bytes, bytes]:
+def read_probe(path: str, head_bytes: int = 64 * 1024) -> tuple[bytes, bytes]:
     """The first 64 KiB and the last 512 bytes of a file (the VHD footer lives at the end)."""
     f = evidence_file(path)
     try:
         size = os.fstat(f.fileno()).st_size
-        head = os.pread(f.fileno(), 64 * 1024, 0)
+        head = os.pread(f.fileno(), head_bytes, 0)
         tail = os.pread(f.fileno(), 512, max(0, size - 512)) if size >= 512 else b""
     finally:
         f.close()
