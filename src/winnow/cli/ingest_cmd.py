@@ -87,10 +87,11 @@ def print_disk_images(images: list[dict[str, Any]], console: Console) -> None:
     if not images:
         return
     table = Table(title="disk images")
-    for column in ("image", "format", "integrity", "volumes", "files", "deleted", "carved"):
+    for column in ("image", "format", "integrity", "volumes", "entries", "of them deleted", "carved"):
         table.add_column(column)
     for d in images:
-        table.add_row(d["image"], d["format"], integrity_text(d), "\n".join(volume_text(v) for v in d["volumes"]),
+        volumes = "\n".join(volume_text(v) for v in d["volumes"] if v["status"] != "unpartitioned")
+        table.add_row(d["image"], d["format"], integrity_text(d), volumes,
                       str(d["files"]), str(d["deleted"]), str(d["carved"]))
     console.print(table)
     for d in images:
