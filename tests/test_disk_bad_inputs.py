@@ -42,7 +42,7 @@ def test_bad_images_are_warnings_and_the_run_goes_on(disk: tuple[Path, Manifest]
     work.mkdir()
     loop = ev / "loop.img"
     disks.ext4(loop, 4, {"a/b/photo.jpg": disks.jpeg(901)}, {}, work)
-    subprocess.run(["debugfs", "-w", "-R", "ln /a /a/b/back", str(loop)], check=True, capture_output=True)
+    subprocess.run([disks.tool("debugfs"), "-w", "-R", "ln /a /a/b/back", str(loop)], check=True, capture_output=True)
     (ev / "fake.E01").write_bytes(os.urandom(100_000))
     (ev / "photo.jpg").write_bytes(disks.jpeg(902))
     case = create_case(tmp_path / "case", name="bad", examiner="t")

@@ -83,7 +83,7 @@ def test_gpt_ntfs_exfat_and_encrypted_volumes(tmp_path: Path) -> None:
     luks = work / "l.img"
     with open(luks, "wb") as f:
         f.truncate(4 * disks.MIB)
-    subprocess.run(["cryptsetup", "luksFormat", "-q", "--type", "luks2", "--pbkdf", "pbkdf2",
+    subprocess.run([disks.tool("cryptsetup"), "luksFormat", "-q", "--type", "luks2", "--pbkdf", "pbkdf2",
                     "--pbkdf-force-iterations", "1000", "--key-file", "-", str(luks)], input=b"benign test key",
                    check=True, capture_output=True)
     bitlocker = work / "b.img"

@@ -7,6 +7,7 @@ written, which were deleted, and where the planted items are."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -18,12 +19,17 @@ MIB = 1024 * 1024
 TOOLS = ("mkfs.fat", "mcopy", "mdel", "mmd", "mkfs.ext4", "debugfs", "sfdisk", "mkntfs", "ntfscp", "mkfs.exfat")
 
 
+def tool(name: str) -> str:
+    """The tool's path; the file-system tools live in /usr/sbin, which a non-login PATH may lack."""
+    return shutil.which(name, path=os.environ.get("PATH", "") + ":/usr/sbin:/sbin") or name
+
+
 def missing_tools() -> list[str]:
-    return [t for t in TOOLS if shutil.which(t) is None]
+    return [t for t in TOOLS if tool(t) == t]
 
 
 def _run(*args: str, stdin: bytes | None = None) -> str:
-    done = subprocess.run(list(args), input=stdin, capture_output=True, check=False)
+    done = subprocess.run([tool(args[0]), *args[1:]], input=stdin, capture_output=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{args[0]} failed: {done.stderr.decode(errors='replace')[-500:]}")
     return done.stdout.decode(errors="replace")
@@ -65,7 +71,7 @@ def fat(path: Path, size_mib: int, files: dict[str, bytes], delete: dict[str, by
         local.write_bytes(data)
         parts = name.strip("/").split("/")
         for i in range(1, len(parts)):
-            subprocess.run(["mmd", "-D", "s", "-i", str(path), "::/" + "/".join(parts[:i])], capture_output=True)
+            subprocess.run([tool("mmd"), "-D", "s", "-i", str(path), "::/" + "/".join(parts[:i])], capture_output=True)
         _run("mcopy", "-i", str(path), str(local), "::/" + "/".join(parts))
     for name in delete:
         _run("mdel", "-i", str(path), "::/" + name.strip("/"))
