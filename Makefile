@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO   ?= demo
 
-.PHONY: setup demo test lint unit bench clean chromium
+.PHONY: setup demo test lint unit bench clean chromium disktools
 
 setup: $(STAMP)
 
@@ -37,7 +37,16 @@ chromium:
 	@test -x /usr/bin/chromium || { SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-unit: $(STAMP) chromium
+# the disk-image tests build their images with Debian's tools (no mount needed)
+DISKTOOLS := mkfs.fat:dosfstools mcopy:mtools debugfs:e2fsprogs sfdisk:fdisk mkntfs:ntfs-3g mkfs.exfat:exfatprogs \
+             ewfacquire:ewf-tools qemu-img:qemu-utils genisoimage:genisoimage cryptsetup:cryptsetup-bin \
+             tsk_recover:sleuthkit
+disktools:
+	@missing=$$(for t in $(DISKTOOLS); do PATH=$$PATH:/usr/sbin:/sbin command -v $${t%%:*} >/dev/null || echo $${t##*:}; done); \
+	  if [ -n "$$missing" ]; then SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+
+unit: $(STAMP) chromium disktools
 	$(BIN)/python -m pytest -q
 
 test: lint unit
@@ -55,6 +64,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
 	$(BIN)/python benchmarks/review.py
+	$(BIN)/python benchmarks/disk.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -53,6 +53,16 @@ DECLARED: tuple[Setting, ...] = (
     Setting("call_regions", "PH,FR,GB,US", "Countries whose national phone formats are read in on-screen leads."),
     Setting("worker_memory_mb", 6144, "Address-space cap of each worker process; a decoder that balloons past it "
             "fails on that file only (0: no cap)."),
+    Setting("disk_verify", "auto", "Disk images: hash the whole medium and check it against the hashes the image "
+            "stores, 'auto' (when it stores some: E01/Ex01), 'always' (also record the hashes of raw, VMDK, VHD, "
+            "QCOW media) or 'never'. `--verify-image` means 'always'."),
+    Setting("disk_file_units", 4, "Disk images: work units each file system is split into (entries dealt out in "
+            "turn), so that every worker reads the same image."),
+    Setting("disk_carve", 1, "Disk images: carve unallocated space for JPEG, PNG, GIF, WebP, MP4/MOV, AVI and "
+            "ZIP (1) or not (0)."),
+    Setting("disk_carve_unit_bytes", 256 * 1024 * 1024, "Disk images: bytes of a volume one carving work unit "
+            "scans."),
+    Setting("carve_max_bytes", 1024**3, "Longest item the carver follows from its first byte."),
 )
 
 
@@ -84,12 +94,21 @@ class Settings:
     call_ocr_frames: int = 4
     call_regions: str = "PH,FR,GB,US"
     worker_memory_mb: int = 6144
+    disk_verify: str = "auto"
+    disk_file_units: int = 4
+    disk_carve: int = 1
+    disk_carve_unit_bytes: int = 256 * 1024 * 1024
+    carve_max_bytes: int = 1024**3
 
     def __post_init__(self) -> None:
         if self.video_mode not in ("triage", "vpdq"):
             raise ValueError(f"video_mode must be 'triage' or 'vpdq', not {self.video_mode!r}")
         if self.call_ocr not in ("auto", "always", "never"):
             raise ValueError(f"call_ocr must be 'auto', 'always' or 'never', not {self.call_ocr!r}")
+        if self.disk_verify not in ("auto", "always", "never"):
+            raise ValueError(f"disk_verify must be 'auto', 'always' or 'never', not {self.disk_verify!r}")
+        if self.disk_file_units < 1 or self.disk_carve_unit_bytes < 1 << 20 or self.carve_max_bytes < 1:
+            raise ValueError("disk_file_units must be >= 1, disk_carve_unit_bytes >= 1 MiB, carve_max_bytes >= 1")
         if self.video_fps <= 0 or self.video_interval <= 0 or self.video_min_frames < 1:
             raise ValueError("video_fps and video_interval must be > 0, video_min_frames >= 1")
 

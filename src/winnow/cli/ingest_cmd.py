@@ -70,6 +70,7 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
     ):
         table.add_row(label, str(value))
     console.print(table)
+    print_disk_images(totals.get("disk_images") or [], console)
     if totals["warnings_by_code"]:
         codes = Table(title="warnings by code (see: winnow warnings --case ...)")
         codes.add_column("code")
@@ -79,19 +80,47 @@ def print_summary(summary: dict[str, Any], console: Console) -> None:
         console.print(codes)
 
 
+def print_disk_images(images: list[dict[str, Any]], console: Console) -> None:
+    """Disk images of the case; an integrity mismatch or an encrypted volume is printed so nobody misses it."""
+    from winnow.store.disk import integrity_text, volume_text
+
+    if not images:
+        return
+    table = Table(title="disk images")
+    for column in ("image", "format", "integrity", "volumes", "entries", "of them deleted", "carved"):
+        table.add_column(column)
+    for d in images:
+        volumes = "\n".join(volume_text(v) for v in d["volumes"] if v["status"] != "unpartitioned")
+        table.add_row(d["image"], d["format"], integrity_text(d), volumes,
+                      str(d["files"]), str(d["deleted"]), str(d["carved"]))
+    console.print(table)
+    for d in images:
+        if d["verification"] in ("mismatch", "failed"):
+            console.print(f"[bold red]WARNING: {d['image']}: {integrity_text(d)}[/bold red]")
+        for v in d["volumes"]:
+            if v["encryption"]:
+                console.print(f"[bold yellow]ENCRYPTED VOLUME: {d['image']} {volume_text(v)} — not read "
+                              "(a key is needed)[/bold yellow]")
+
+
 @click.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=str))
 @case_option
 @click.option("--workers", type=click.IntRange(min=0), help="Worker processes (default: one per core).")
 @click.option("--archive-depth", type=click.IntRange(min=0), help="How deep nested archives are opened.")
+@click.option("--verify-image/--no-verify-image", "verify_image", default=None,
+              help="Hash every disk image's whole medium (and check the hashes an E01 stores); by default only "
+                   "images that store hashes are verified.")
 @click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE", help="Any setting (docs/settings.md).")
 @json_option
 @friendly
 def ingest(sources: tuple[str, ...], case_path: str | None, workers: int | None, archive_depth: int | None,
-           pairs: tuple[str, ...], as_json: bool) -> None:
+           verify_image: bool | None, pairs: tuple[str, ...], as_json: bool) -> None:
     """Ingest folders, files and archives into the case; re-run the same command to resume."""
     case = load_case(case_path)
     settings = parse_settings(workers, archive_depth, pairs)
+    if verify_image is not None:
+        settings = settings.replace(disk_verify="always" if verify_image else "never")
     err = Console(stderr=True)
     show_bar = not as_json and sys.stderr.isatty()
     bar = _Bar(err) if show_bar else None

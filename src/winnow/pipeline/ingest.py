@@ -15,7 +15,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
-from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
+from winnow.pipeline.records import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
@@ -24,7 +24,7 @@ from winnow.store.runs import finish_run, register_source, start_run
 from winnow.store.writer import Writer
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
-Task = FileTask | MemberRangeTask
+Task = FileTask | MemberRangeTask | DiskUnitTask
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -40,6 +40,7 @@ class Stats:
     total_known: bool = False
     replaced_workers: int = 0
     split_archives: int = 0  # large ZIPs read in parallel member ranges
+    disk_images: int = 0  # disk images read in work units
 
     def elapsed(self) -> float:
         return max(1e-9, time.monotonic() - self.started)
@@ -144,7 +145,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
     planner = Planner(case.connect(readonly=True), settings)
     plan: Iterator[Any] = (item for path, sid in source_ids for item in planner.plan(path, sid))
     retry: deque[Task] = deque()
-    groups: dict[str, set[int]] = {}  # archives read in ranges: task ids still running
+    groups: dict[str, set[int]] = {}  # archives read in ranges, disk images in units: task ids still running
+    group_status: dict[str, str] = {}
     group_of: dict[int, str] = {}
     failed_groups: set[str] = set()
 
@@ -158,8 +160,11 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         remaining.discard(task.task_id)
         if not remaining:
             del groups[chain]
+            status = group_status.pop(chain, "archive")
+            if status == "image":
+                stats.files_done += 1  # the image file itself: its bytes were counted by its units' progress
             if chain not in failed_groups:
-                add(Expanded(chain))
+                add(Expanded(chain, status))
             failed_groups.discard(chain)
     config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
               "tmp": str(case.tmp)}
@@ -185,11 +190,15 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             except StopIteration:
                 exhausted = True
                 return None
-            if isinstance(item, FileTask | MemberRangeTask):
+            if isinstance(item, FileTask | MemberRangeTask | DiskUnitTask):
                 return item
             if isinstance(item, SplitArchive):
-                stats.split_archives += 1
+                if item.status == "archive":
+                    stats.split_archives += 1
+                else:
+                    stats.disk_images += 1
                 groups[item.chain] = set(item.task_ids)
+                group_status[item.chain] = item.status
                 group_of.update({t: item.chain for t in item.task_ids})
                 continue
             add(item)
@@ -214,6 +223,8 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             task, _ = w.queue.popleft()
             if isinstance(task, MemberRangeTask):
                 add(Warn(task.chain, "worker", code, f"{message} (members {task.start}-{task.end - 1})"))
+            elif isinstance(task, DiskUnitTask):
+                add(Warn(task.chain, "worker", code, f"{message} ({task.describe()}; the next run does it again)"))
             else:
                 rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
                              source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
@@ -300,6 +311,9 @@ def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats, fail: Callabl
             stats.bytes_done += task.size
         finished(task, True)
         w.began = time.monotonic() if w.queue else None
+    elif kind == "progress":
+        stats.bytes_done += message[1]
+        w.began = time.monotonic()  # a long work unit that reports progress is alive
     elif kind == "ready":
         w.ready = True
         w.began = time.monotonic() if w.queue else None

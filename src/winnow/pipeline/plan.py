@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from winnow.evidence.names import display_name
+from winnow.pipeline.disk_plan import plan_image, probe, segment_record
 from winnow.pipeline.records import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.settings import Settings
 from winnow.timeutil import from_epoch
@@ -45,6 +46,14 @@ class Planner:
         self.store = store
         self.settings = settings or Settings()
         self.next_id = 0
+        self.claimed: dict[str, str] = {}  # later segments of image sets already opened: chain -> image chain
+
+    def _new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def _claim(self, path: str, image: str) -> None:
+        self.claimed[display_name(path)[0]] = image
 
     def _done_in(self, parent: str) -> dict[str, str]:
         rows = self.store.execute("SELECT chain, status FROM instances WHERE parent=?", (parent,))
@@ -94,10 +103,19 @@ class Planner:
             return
         mtime, atime, ctime = from_epoch(st.st_mtime), from_epoch(st.st_atime), from_epoch(st.st_ctime)
         if stat.S_ISREG(st.st_mode):
+            if chain in self.claimed:
+                yield segment_record(chain, display_name(parent)[0], name_shown, st, source_id, self.claimed[chain])
+                return
             self.next_id += 1
             task = FileTask(task_id=self.next_id, path=path, chain=chain, parent=display_name(parent)[0],
                             name=name_shown, name_raw=name_raw if raw is not None else None, source_id=source_id,
                             size=st.st_size, resume=status == "expanding", mtime=mtime, atime=atime, ctime=ctime)
+            opener, note = probe(path, st.st_size)
+            if note:
+                yield Warn(chain, "walk", "not_an_image", note)
+            if opener is not None:
+                yield from plan_image(task, opener, self.store, self.settings, self._new_id, self._claim)
+                return
             ranges = self._zip_ranges(path, st.st_size)
             if not ranges:
                 yield task

@@ -27,6 +27,7 @@ class Record:
     content: dict[str, Any] | None = None
     image: dict[str, Any] | None = None
     video: dict[str, Any] | None = None
+    disk: dict[str, Any] | None = None  # file-system facts of an item inside a disk image (fs_entries row)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
 
     def warn(self, stage: str, code: str, message: str) -> None:
@@ -35,9 +36,11 @@ class Record:
 
 @dataclass(frozen=True)
 class Expanded:
-    """All members of an archive were written: its status goes from 'expanding' to 'archive'."""
+    """All members of an archive (or all work units of a disk image) were written: its status goes from
+    'expanding' to 'archive' (or 'image')."""
 
     chain: str
+    status: str = "archive"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class SplitArchive:
 
     chain: str
     task_ids: tuple[int, ...]
+    status: str = "archive"  # the status the container gets when every task has ended
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,80 @@ class MemberRangeTask:
     end: int
     budget_bytes: int
     size: int = 0  # bytes counted for progress: none (the archive's own task counts them)
+
+
+@dataclass(frozen=True)
+class DiskUnitTask:
+    """One work unit of a disk image, run by any worker (so every core works on one image):
+    `verify` (hash the whole medium), `files` (entries k, k+n, k+2n... of one file system) or `carve` (the
+    unallocated space of a volume between two byte offsets)."""
+
+    task_id: int
+    path: str  # the image file (its first segment)
+    chain: str  # the image's chain
+    source_id: int
+    unit: str  # stable name, recorded in disk_units when done
+    kind: str  # verify | files | carve
+    volume_chain: str = ""
+    volume_slot: str = ""
+    volume_start: int = 0
+    volume_length: int = 0
+    fs_type: str | None = None
+    k: int = 0
+    n: int = 1
+    start: int = 0  # carve: byte range inside the volume
+    end: int = 0
+    size: int = 0  # progress travels in Progress messages instead
+
+    def describe(self) -> str:
+        return f"disk image work unit {self.unit}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Worker to runner: bytes of evidence read by a long work unit (keeps the progress bar and the hang
+    detector informed)."""
+
+    nbytes: int
+
+
+@dataclass(frozen=True)
+class DiskImageRow:
+    chain: str
+    format: str
+    segments: tuple[str, ...]
+    media_size: int
+    stored_md5: str | None
+    stored_sha1: str | None
+    volume_system: str
+    verification: str  # pending | not_checked | verified | mismatch | computed | failed
+    details: str  # JSON
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    image: str
+    chain: str
+    slot: str
+    start: int
+    length: int
+    description: str
+    fs_type: str | None
+    encryption: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class ImageHashes:
+    chain: str
+    md5: str | None
+    sha1: str | None
+    sha256: str | None
+    verification: str
+    bytes_read: int
+
+
+@dataclass(frozen=True)
+class UnitDone:
+    image: str
+    unit: str

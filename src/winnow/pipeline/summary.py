@@ -6,6 +6,7 @@ import resource
 from typing import Any
 
 from winnow.pipeline.ingest import Stats
+from winnow.store import disk as disk_store
 from winnow.store.case import Case
 
 
@@ -39,6 +40,7 @@ def case_totals(case: Case) -> dict[str, Any]:
             "archives": by_status.get("archive", 0) + by_status.get("expanding", 0),
             "warnings": one("SELECT COUNT(*) FROM warnings"),
             "warnings_by_code": warn_codes,
+            "disk_images": disk_store.image_summary(conn),
         }
     finally:
         conn.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import FileTask, MemberRangeTask
+from winnow.pipeline.records import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.settings import Settings
 
 # Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):
@@ -64,6 +64,12 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
     def emit(item: Any) -> None:
         """Results travel with the file's 'end' message (one message per small file); a big archive sends
         them on in chunks, so that a crash keeps what was done."""
+        if isinstance(item, Progress):
+            if buffer:
+                conn.send(("items", buffer[:]))
+                buffer.clear()
+            conn.send(("progress", item.nbytes))
+            return
         buffer.append(item)
         if len(buffer) >= 256:
             conn.send(("items", buffer[:]))
@@ -75,7 +81,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
     conn.send(("ready",))
     while True:
         try:
-            task: FileTask | MemberRangeTask | None = conn.recv()
+            task: FileTask | MemberRangeTask | DiskUnitTask | None = conn.recv()
         except EOFError:
             return
         if task is None:
@@ -89,6 +95,10 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             time.sleep(slow)
         if isinstance(task, MemberRangeTask):
             processor.member_range(task)
+        elif isinstance(task, DiskUnitTask):
+            from winnow.pipeline.disk_units import run_unit
+
+            run_unit(processor, task)
         else:
             processor.disk_file(task)
         conn.send(("end", task.task_id, buffer[:]))

@@ -321,6 +321,65 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS triage_stack ON triage(stack_id);
     """,
+    # 7: disk images (format, stored and computed hashes), their volumes, file-system facts of the items inside
+    # (inode, deleted, orphan, carved, MACB times), and the work units already done (for resumption)
+    """
+    CREATE TABLE disk_images (
+        chain TEXT PRIMARY KEY,
+        format TEXT NOT NULL,
+        segments TEXT NOT NULL,
+        media_size INTEGER NOT NULL,
+        stored_md5 TEXT,
+        stored_sha1 TEXT,
+        computed_md5 TEXT,
+        computed_sha1 TEXT,
+        computed_sha256 TEXT,
+        bytes_hashed INTEGER,
+        verification TEXT NOT NULL,
+        volume_system TEXT NOT NULL,
+        details TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    CREATE TABLE volumes (
+        image TEXT NOT NULL,
+        chain TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        start_offset INTEGER NOT NULL,
+        length INTEGER NOT NULL,
+        description TEXT NOT NULL,
+        fs_type TEXT,
+        encryption TEXT,
+        status TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (image, slot, start_offset)
+    );
+    CREATE TABLE fs_entries (
+        chain TEXT PRIMARY KEY,
+        image TEXT NOT NULL,
+        volume TEXT NOT NULL,
+        fs_type TEXT,
+        partition_offset INTEGER NOT NULL,
+        inode INTEGER,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        orphan INTEGER NOT NULL DEFAULT 0,
+        carved INTEGER NOT NULL DEFAULT 0,
+        carve_offset INTEGER,
+        carve_length INTEGER,
+        duplicate_of TEXT,
+        mtime TEXT,
+        atime TEXT,
+        ctime TEXT,
+        crtime TEXT,
+        run_id INTEGER NOT NULL
+    );
+    CREATE INDEX fs_entries_image ON fs_entries(image);
+    CREATE TABLE disk_units (
+        image TEXT NOT NULL,
+        unit TEXT NOT NULL,
+        run_id INTEGER NOT NULL,
+        PRIMARY KEY (image, unit)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

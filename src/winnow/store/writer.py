@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from winnow.pipeline.records import Expanded, Record, Warn
+from winnow.store import disk
 
 _VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",
                   "real_fps", "variable_frame_rate", "timing_jitter", "bitrate", "has_audio", "creation_time",
@@ -34,7 +35,7 @@ class Writer:
         images: list[tuple[Any, ...]] = []
         instances: list[tuple[Any, ...]] = []
         warnings: list[tuple[Any, ...]] = []
-        expanded: list[tuple[str]] = []
+        expanded: list[tuple[str, str]] = []
         videos: list[tuple[Any, ...]] = []
         calls: list[tuple[Any, ...]] = []
         leads: list[tuple[Any, ...]] = []
@@ -65,7 +66,7 @@ class Writer:
             elif isinstance(m, Warn):
                 warnings.append((m.chain, m.stage, m.code, m.message, self.run_id))
             elif isinstance(m, Expanded):
-                expanded.append((m.chain,))
+                expanded.append((m.status, m.chain))
         c = self.conn
         c.execute("BEGIN IMMEDIATE")
         try:
@@ -82,7 +83,11 @@ class Writer:
                 "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", instances)
             c.executemany("INSERT OR IGNORE INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?)",
                           warnings)
-            c.executemany("UPDATE instances SET status='archive' WHERE chain=? AND status='expanding'", expanded)
+            disk.write(c, batch, self.run_id)
+            c.executemany("UPDATE instances SET status=? WHERE chain=? AND status='expanding'", expanded)
+            for status, chain in expanded:
+                if status == "image":
+                    disk.fold_carved_duplicates(c, chain)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")

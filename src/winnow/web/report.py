@@ -14,6 +14,7 @@ from typing import Any
 
 from winnow import __version__
 from winnow.store import audit
+from winnow.store import disk as disk_store
 from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
@@ -41,6 +42,7 @@ def gather(case: Case) -> dict[str, Any]:
             "SELECT id, command, status, started_utc, finished_utc, tool_version, versions FROM runs ORDER BY id")]
         commands = Counter(r[0] for r in conn.execute("SELECT command FROM audit"))
         verification = audit.verify(conn)
+        disk_images = disk_store.image_summary(conn)
     finally:
         conn.close()
     versions: dict[str, str] = {}
@@ -49,8 +51,9 @@ def gather(case: Case) -> dict[str, Any]:
     return {"generated_utc": utc_now(), "tool_version": __version__, "case": meta, "sources": sources,
             "states": states, "categories": categories, "items": items, "truncated": len(items) >= ITEM_LIMIT,
             "hash_sets": sets, "runs": [{k: v for k, v in r.items() if k != "versions"} for r in runs],
-            "versions": versions, "audit": {"rows": verification.rows, "ok": verification.ok,
-                                            "problems": verification.problems[:20], "commands": dict(commands)}}
+            "versions": versions, "disk_images": disk_images,
+            "audit": {"rows": verification.rows, "ok": verification.ok, "problems": verification.problems[:20],
+                      "commands": dict(commands)}}
 
 
 def _hash_of(conn: Any, path: str) -> str | None:
@@ -74,6 +77,12 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
          [["report generated (UTC)", data["generated_utc"]], ["winnow version", data["tool_version"]]]),
         ("Sources", ["path", "kind", "added (UTC)", "SHA-256 (files)"],
          [[s["path"], s["kind"], s["added_utc"], s["sha256"] or "(folder)"] for s in data["sources"]]),
+        ("Disk images", ["image", "format", "medium (bytes)", "stored MD5 / SHA-1", "computed MD5 / SHA-1",
+                         "integrity", "volumes", "files / deleted / carved"],
+         [[d["image"], d["format"], d["media_size"], f"{d['stored_md5'] or '-'} / {d['stored_sha1'] or '-'}",
+           f"{d['computed_md5'] or '-'} / {d['computed_sha1'] or '-'}", disk_store.integrity_text(d),
+           "; ".join(disk_store.volume_text(v) for v in d["volumes"]),
+           f"{d['files']} / {d['deleted']} / {d['carved']}"] for d in data.get("disk_images", [])]),
         ("Counts by triage state", ["state", "items"], [[k, v] for k, v in data["states"].items()]),
         ("Counts by category", ["category", "items"], [[k, v] for k, v in data["categories"].items()]),
         ("Categorized items", ["category", "SHA-256", "MD5", "path", "modified", "decided by", "decided (UTC)"],
