@@ -321,6 +321,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE case_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS triage_stack ON triage(stack_id);
     """,
+    # near-duplicate matching (issue #16): why a match was made (stage, variant, radius, verification)
+    """
+    ALTER TABLE matches ADD COLUMN evidence TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
