@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
 	$(BIN)/python benchmarks/review.py
+	$(BIN)/python benchmarks/neardup.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
