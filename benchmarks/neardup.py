@@ -19,7 +19,9 @@ gray, watermark; 0 on mirror, ~0 on letterbox/crop/rotate (the issue's figures).
 and screenshot ~0.95 (border removal), rotate 3 deg ~0.9, crop 5 % ~0.7, crop 10 % / rotate 5 deg ~0.5 (query
 probes cannot bring back a cropped margin). With reference pixels: >= 0.95 everywhere, 0 false matches after
 verification. Throughput ~2,000 images/s (two radius-31 lookups plus ~10 cheap radius-21 probes per image).
-Results: docs/neardup.md.
+Result (docs/neardup.md): the synthetic set met the goals (crops only with reference pixels); the real photographs
+did not (plain PDQ itself is fragile there: resize 0.88); 2 false matches on the tiles (a mirror look-alike);
+~62 images/s on a loaded machine, ~18x a plain PDQ lookup.
 
 Usage: python benchmarks/neardup.py [--set real|synthetic|both] [--scale N] [--synthetic N]
 """
@@ -151,8 +153,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
             q_feats: dict[bool, verify.Features] = {}
             for j, (why, within) in candidates.items():
                 qv, sv = why.split("~")
-                if within and sv == "pdq" and "rotate" not in qv:
-                    confirmed.add(j)  # a PDQ match as plain PDQ has it: stands without verification
+                if within and sv == "pdq" and qv == "pdq":
+                    confirmed.add(j)  # a plain PDQ match stands as plain PDQ has it; every other is verified
                     continue
                 mirrored = qv.startswith("mirror")
                 if mirrored not in q_feats:
