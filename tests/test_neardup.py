@@ -105,4 +105,13 @@ def test_match_robust_end_to_end(tmp_path: Path) -> None:
     assert triage["by_state"]["alert-near"] == 3
     reasons = [r for q in triage["queue_head"] for r in q["reasons"] if r.startswith("near-duplicate (")]
     assert len(reasons) == 3
+    # the review app's item page shows why
+    from test_web import invoke_stdin, login
+
+    from winnow.store.case import Case
+
+    invoke_stdin(["user", "add", "ann", "--case", case, "--role", "reviewer", "--password-stdin"], "ann-secret-pass\n")
+    client, _ = login(Case(case), "ann")
+    page = client.get(f"/item/{shas['rotated.jpg']}", headers={"accept": "text/html"}).text
+    assert "why:" in page and "&#34;stage&#34;: &#34;probe&#34;" in page and "near-duplicate (probe rotate" in page
     assert before == {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
