@@ -107,7 +107,6 @@ def test_match_robust_end_to_end(tmp_path: Path) -> None:
     assert len(reasons) == 3
     # the review app's item page shows why
     from test_web import invoke_stdin, login
-
     from winnow.store.case import Case
 
     invoke_stdin(["user", "add", "ann", "--case", case, "--role", "reviewer", "--password-stdin"], "ann-secret-pass\n")
