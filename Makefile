@@ -65,6 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/calls.py
 	$(BIN)/python benchmarks/review.py
 	$(BIN)/python benchmarks/disk.py
+	$(BIN)/python benchmarks/neardup.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,9 @@ from winnow.store import audit
 @click.option("--sets", help="Comma-separated set names (default: every set in the library).")
 @click.option("--dihedral", is_flag=True, help="Also match the 7 rotations/flips of each case image.")
 @click.option("--max-distance", type=click.IntRange(0, 64), help="PDQ distance for every set (default: per set).")
+@click.option("--robust", is_flag=True,
+              help="Near-duplicates: also the mirror, border-removed pictures and rotation probes of each case "
+                   "image (from its thumbnail; docs/neardup.md).")
 @click.option("--video-query-share", type=click.FloatRange(0, 1), default=0.8, show_default=True,
               help="vPDQ: share of a case video's frames that must match a known video.")
 @click.option("--video-index-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
@@ -31,12 +34,13 @@ from winnow.store import audit
 @library_option
 @json_option
 @friendly
-def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance: int | None,
+def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance: int | None, robust: bool,
           video_query_share: float, video_index_share: float, library_path: Path | None, as_json: bool) -> None:
     """Match the case against the hash-set library (exact, PDQ near-duplicates, videos) and within itself."""
     names = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
     summary = run_match(load_case(case_path), open_library(library_path), names, dihedral=dihedral,
-                        max_distance=max_distance, video_shares=(video_query_share, video_index_share))
+                        max_distance=max_distance, video_shares=(video_query_share, video_index_share),
+                        robust=robust)
     if as_json:
         print_json(summary)
         return

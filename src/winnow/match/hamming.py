@@ -14,6 +14,7 @@ bucket tables (64 MB each): ~1.4 GB at 10 M hashes. Queries run in batches, vect
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -93,27 +94,46 @@ class HammingIndex:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32))
         if self.n == 0 or len(queries) == 0:
             return empty
+        probe = self._probe_radii(radius)
         spans = [(s, min(s + batch, len(queries))) for s in range(0, len(queries), batch)]
         workers = threads or min(len(spans), os.cpu_count() or 1)
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(lambda span: self._batch(queries, span[0], span[1], radius), spans))
+                parts = list(pool.map(lambda span: self._batch(queries, span[0], span[1], radius, probe), spans))
         else:
-            parts = [self._batch(queries, s, e, radius) for s, e in spans]
+            parts = [self._batch(queries, s, e, radius, probe) for s, e in spans]
         q = np.concatenate([p[0] for p in parts])
         ids = np.concatenate([p[1] for p in parts])
         d = np.concatenate([p[2] for p in parts])
         order = np.lexsort((ids, d, q))
         return q[order], ids[order], d[order]
 
-    def _batch(self, queries: np.ndarray, start: int, end: int,
-               radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _probe_radii(self, radius: int) -> list[int]:
+        """Per substring, how many masks to probe for a search at `radius`: the layout's probe radii, lowered
+        (widest substrings first: they have the most masks) while sum(t + 1) > radius still holds. A search at
+        radius 21 on the radius-31 layout probes 25 instead of 301 keys per 24-bit substring, still exact."""
+        t = [width_t for _, _, width_t in self.layout]
+        while True:
+            order = sorted(range(len(t)), key=lambda i: (-t[i], -self.layout[i][1]))
+            i = order[0]
+            if t[i] == 0 or sum(x + 1 for x in t) - 1 <= radius:
+                break
+            t[i] -= 1
+        counts = []
+        for (_, width, _), ti in zip(self.layout, t, strict=True):
+            counts.append(sum(math.comb(8 * width, k) for k in range(ti + 1)))
+        return counts
+
+    def _batch(self, queries: np.ndarray, start: int, end: int, radius: int,
+               probe: list[int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = queries[start:end]
         nq = len(block)
         found_ids: list[np.ndarray] = []
         found_owner: list[np.ndarray] = []
-        for (offset, width, _), order, starts, masks in zip(self.layout, self.order, self.starts, self.masks,
-                                                            strict=True):
+        probe = probe or [len(m) for m in self.masks]
+        for (offset, width, _), order, starts, all_masks, count in zip(self.layout, self.order, self.starts,
+                                                                       self.masks, probe, strict=True):
+            masks = all_masks[:count]  # masks are ordered by bits flipped: a prefix is a smaller probe radius
             probes = _keys(block, offset, width).astype(np.int64)[:, None] ^ masks[None, :]  # (nq, masks)
             lo = starts[probes].astype(np.int64)
             lengths = (starts[probes + 1].astype(np.int64) - lo).ravel()

@@ -13,6 +13,7 @@ import numpy as np
 from winnow.hashsets.library import Library
 from winnow.match.hamming import HammingIndex, to_codes
 from winnow.match.matcher import MIN_QUALITY
+from winnow.match.robust import describe
 from winnow.store import audit
 from winnow.store.case import Case
 
@@ -43,8 +44,8 @@ def _states(conn: Any) -> dict[str, dict[str, Any]]:
     for sha, in conn.execute("SELECT sha256 FROM content"):
         states[sha] = {"state": "unknown", "distance": None, "category": None, "series": None, "reasons": []}
     rows = conn.execute("SELECT sha256, set_name, set_kind, hash_type, distance, transform, category, series, "
-                        "query_share, index_share FROM matches ORDER BY distance, set_name")
-    for sha, set_name, kind, hash_type, distance, transform, category, series, q_share, i_share in rows:
+                        "query_share, index_share, evidence FROM matches ORDER BY distance, set_name")
+    for sha, set_name, kind, hash_type, distance, transform, category, series, q_share, i_share, why in rows:
         s = states.get(sha)
         if s is None:
             continue
@@ -62,6 +63,8 @@ def _states(conn: Any) -> dict[str, dict[str, Any]]:
             how = f"video: {q_share:.0%} of its frames in a known video ({i_share:.0%} of that video's frames)"
         elif hash_type == "vpdq-frame":
             how = f"frame grab of a known video (PDQ distance {distance})"
+        elif why:
+            how = f"near-duplicate ({describe(transform, why)})"
         else:
             how = "exact " + hash_type if exact else f"PDQ distance {distance}" + (
                 f" ({transform})" if transform != "original" else "")

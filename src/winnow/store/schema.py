@@ -380,6 +380,10 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (image, unit)
     );
     """,
+    # 8: near-duplicate matching (issue #16): why a match was made (stage, variant, radius, verification)
+    """
+    ALTER TABLE matches ADD COLUMN evidence TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

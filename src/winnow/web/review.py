@@ -109,7 +109,8 @@ def item(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
         out[table] = {k: v for k, v in dict(row).items() if k not in ("signature", "exif", "pdq_dihedral")} \
             if row else None
     out["matches"] = [dict(r) for r in conn.execute(
-        "SELECT set_name, hash_type, distance, transform, category FROM matches WHERE sha256 = ? ORDER BY distance",
+        "SELECT set_name, hash_type, distance, transform, category, evidence FROM matches WHERE sha256 = ? "
+        "ORDER BY distance",
         (sha256,)).fetchall()]
     out["leads"] = [dict(r) for r in conn.execute("SELECT seconds, kind, value, text FROM leads WHERE sha256 = ?",
                                                   (sha256,))]

@@ -1,0 +1,116 @@
+"""Near-duplicate matching (issue #16): exact Hamming search at smaller radii, border removal, rotation probes,
+ORB verification, and `winnow match --robust` end to end with its reasons in --json and triage."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from conftest import invoke, invoke_json
+from winnow.match import neardup, verify
+from winnow.match.hamming import HammingIndex, brute_force
+from winnow.sample import photos
+from winnow.signals.pdq import pdq_hash
+
+
+def _d(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def _thumb(im: Image.Image) -> np.ndarray:
+    t = im.copy()
+    t.thumbnail((256, 256), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    buf = io.BytesIO()
+    t.convert("RGB").save(buf, "JPEG", quality=80)
+    with Image.open(buf) as j:
+        return neardup.gray_of(j)
+
+
+def test_smaller_radius_probes_fewer_keys_and_stays_exact() -> None:
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 256, (3000, 32), dtype=np.uint8)
+    queries = codes[:200].copy()
+    for i, q in enumerate(queries):  # flip 0..40 bits
+        for b in rng.choice(256, i % 41, replace=False):
+            q[b // 8] ^= 1 << (b % 8)
+    index = HammingIndex(codes, max_radius=31)  # 16 substrings of 16 bits probed at 1 bit (17 keys each)
+    assert index._probe_radii(31) == [17] * 16
+    assert index._probe_radii(21) == [1] * 10 + [17] * 6  # sum of (probe radius + 1) = 22 > 21: still exact
+    for radius in (10, 21, 26, 31):
+        q, ids, _ = index.search(queries, radius=radius)
+        assert set(zip(q.tolist(), ids.tolist(), strict=True)) == brute_force(codes, queries, radius)
+
+
+def test_border_removal_and_rotation_probes_reach_the_original() -> None:
+    im = photos.photo(1601, (640, 480))
+    original = pdq_hash(im)[0]
+    boxed = ImageOps.expand(im, border=(0, 118, 0, 118), fill=(0, 0, 0))
+    rotated = im.rotate(3, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+    assert _d(pdq_hash(boxed)[0], original) > 31 and _d(pdq_hash(rotated)[0], original) > 31
+    gray = _thumb(boxed)
+    box = neardup.trim_box(gray, neardup.FLAT_SHARES[0])
+    assert box == (0, 42, 229, 214)  # 118 of 716 px bars in a 229 x 256 thumbnail
+    trim = [v for v in neardup.query_variants(gray) if v.name == "trim"]
+    assert trim and _d(trim[0].pdq, original) <= neardup.TRIM_RADIUS
+    probes = {v.name: _d(v.pdq, original) for v in neardup.query_variants(_thumb(rotated))}
+    assert min(probes, key=probes.__getitem__) == "rotate-3" and probes["rotate-3"] <= neardup.PROBE_RADIUS
+    assert neardup.trim_box(_thumb(im), neardup.FLAT_SHARES[0]) is None  # a photo without bars keeps its edges
+
+
+def test_store_crops_and_verification_confirm_copies_and_reject_other_photos() -> None:
+    im = photos.photo(1602, (800, 600))
+    crop = im.crop((80, 60, 720, 540))  # 10 % per side
+    crop_pdq = pdq_hash(crop)[0]
+    stored = {v.name: _d(v.pdq, crop_pdq) for v in neardup.store_variants(_thumb(im))}
+    assert min(stored, key=stored.__getitem__) == "crop0.1" and stored["crop0.1"] <= neardup.PROBE_RADIUS
+    ref = verify.features(_thumb(im))
+    same = verify.verify(verify.features(_thumb(crop)), ref)
+    other = verify.verify(verify.features(_thumb(photos.photo(1603, (800, 600)))), ref)
+    assert same.confirmed and abs(same.scale - 0.8) < 0.05 and abs(same.degrees) < 1
+    assert not other.confirmed
+
+
+def test_match_robust_end_to_end(tmp_path: Path) -> None:
+    known = photos.photo(1604, (800, 600))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    variants = {"rotated.jpg": known.rotate(-3, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)),
+                "letterboxed.jpg": ImageOps.expand(known, border=(0, 148, 0, 148), fill=(0, 0, 0)),
+                "mirrored.jpg": ImageOps.mirror(known), "other.jpg": photos.photo(1605, (800, 600))}
+    for name, im in variants.items():
+        im.save(evidence / name, "JPEG", quality=90)
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+    (tmp_path / "known.txt").write_text(pdq_hash(known)[0] + "\n")
+    case, lib = tmp_path / "case", tmp_path / "lib"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    invoke("hashset", "import", tmp_path / "known.txt", "--name", "known", "--format", "pdq-list", "--library", lib)
+    plain = invoke_json("match", "--case", case, "--library", lib)
+    assert plain["sets"][0]["pdq_matches"] == 0 and plain["near_duplicates"] == []
+    robust = invoke_json("match", "--case", case, "--library", lib, "--robust")
+    assert robust["sets"][0]["mode"] == "full"  # switching the mode re-matches the whole case
+    found = {m["sha256"]: m for m in robust["near_duplicates"]}
+    shas = {name: __import__("hashlib").sha256((evidence / name).read_bytes()).hexdigest() for name in variants}
+    assert set(found) == {shas["rotated.jpg"], shas["letterboxed.jpg"], shas["mirrored.jpg"]}
+    assert found[shas["letterboxed.jpg"]]["evidence"]["stage"] == "border"
+    assert found[shas["rotated.jpg"]]["evidence"]["stage"] == "probe"
+    assert found[shas["rotated.jpg"]]["transform"] in ("rotate+2", "rotate+3", "rotate+4")
+    assert found[shas["mirrored.jpg"]]["transform"] == "mirror"
+    for m in found.values():
+        assert m["evidence"]["distance"] == m["distance"] <= m["evidence"]["radius"]
+    triage = invoke_json("triage", "--case", case, "--library", lib)
+    assert triage["by_state"]["alert-near"] == 3
+    reasons = [r for q in triage["queue_head"] for r in q["reasons"] if r.startswith("near-duplicate (")]
+    assert len(reasons) == 3
+    # the review app's item page shows why
+    from test_web import invoke_stdin, login
+    from winnow.store.case import Case
+
+    invoke_stdin(["user", "add", "ann", "--case", case, "--role", "reviewer", "--password-stdin"], "ann-secret-pass\n")
+    client, _ = login(Case(case), "ann")
+    page = client.get(f"/item/{shas['rotated.jpg']}", headers={"accept": "text/html"}).text
+    assert "why:" in page and "&#34;stage&#34;: &#34;probe&#34;" in page and "near-duplicate (probe rotate" in page
+    assert before == {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
