@@ -53,6 +53,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/payments_scale.py
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
+	$(BIN)/python benchmarks/calls_realistic.py
+	$(BIN)/python benchmarks/faces.py
 	$(BIN)/python benchmarks/review.py
 
 clean:
