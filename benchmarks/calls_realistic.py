@@ -25,6 +25,7 @@ Usage: python benchmarks/calls_realistic.py [--per-family 4] [--seconds 8] [--ba
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -311,9 +312,13 @@ def main() -> None:
     runs: dict[str, dict[str, dict[str, Any]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         old = baseline_tree(args.baseline, Path(tmp)) if args.baseline else None
-        if old is not None:
-            runs[f"previous ({args.baseline})"] = run_detector(old, manifest)
+        if old is not None:  # a fixed revision scores the same set the same way: its scores are kept
+            kept = CACHE / f"scores-{args.baseline}-{hashlib.sha256(manifest.read_bytes()).hexdigest()[:12]}.json"
+            if not kept.exists() or args.rebuild:
+                kept.write_text(json.dumps(run_detector(old, manifest)))
+            runs[f"previous ({args.baseline})"] = json.loads(kept.read_text())
         runs["winnow now"] = run_detector(ROOT / "src", manifest)
+    (CACHE / "scores-now.json").write_text(json.dumps(runs["winnow now"], indent=1))
     report(items, runs)
 
 
