@@ -55,9 +55,13 @@ def _score(path: Path) -> dict[str, Any]:
 def test_a_rendered_call_screen_is_flagged_and_a_desktop_is_not(rendered: dict[str, Path]) -> None:
     call = _score(rendered["call-speaker"])
     reasons = {r["signal"]: r for r in call["reasons"]}
-    assert call["score"] >= 0.5 and call["ocr_frames"] == 4
-    assert reasons["pip_inset"]["points"] > 0 and "corner" in reasons["pip_inset"]["evidence"]
-    assert reasons["faces"]["points"] > 0 and "(cnn)" in reasons["faces"]["evidence"]  # remote and self view
+    assert call["score"] > 0.99 and call["ocr_frames"] == 4
+    assert reasons["timer"]["points"] == 3.0 and "a running timer" in reasons["timer"]["evidence"]  # OCR'd mm:ss
+    assert reasons["pip_inset"]["points"] == 2.5 and "bottom-left corner" in reasons["pip_inset"]["evidence"]
+    assert reasons["static_overlay"]["points"] > 1  # the control bar and the filmstrip stay while the video moves
+    assert "(cnn): [1, 1, 1, 1]" in reasons["faces"]["evidence"]  # the remote's face; the self view shows none
     editor = _score(rendered["editor"])
-    assert editor["score"] < 0.5
-    assert all(r["points"] <= 0 for r in editor["reasons"] if r["signal"] in ("pip_inset", "timer", "faces"))
+    reasons = {r["signal"]: r for r in editor["reasons"]}
+    assert editor["score"] < 0.2 and editor["ocr_frames"] == 0  # cheap signals say desktop work: no OCR
+    assert reasons["static_overlay"]["points"] < 0 and reasons["pip_inset"]["points"] == 0
+    assert "(cnn): [0, 0, 0, 0]" in reasons["faces"]["evidence"]
