@@ -63,6 +63,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/payments_heldout.py
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
+	$(BIN)/python benchmarks/calls_realistic.py
+	$(BIN)/python benchmarks/faces.py
 	$(BIN)/python benchmarks/review.py
 	$(BIN)/python benchmarks/disk.py
 	$(BIN)/python benchmarks/neardup.py

@@ -97,6 +97,10 @@ def test_timer_words_and_clock_stamps() -> None:
     assert signals.timers([(0.0, "05:00"), (4.0, "04:56")]).strength < 0.5  # a countdown is no call timer
     stamp = signals.timers([(0.0, "2025-03-14 12:00:00"), (4.0, "2025-03-14 12:00:04")])
     assert stamp.strength == 0.0  # a camera's date stamp runs, but is no call timer
+    wall = signals.timers([(0.0, "NEWS 18:28"), (2.5, "18:28"), (5.0, "18:28")])
+    assert wall.strength == 0.1 and "does not run" in wall.evidence  # a wall clock read within its minute
+    player = signals.timers([(0.0, "\u25b6 4:11 / 14:03"), (3.0, "4:14 / 14:03"), (6.0, "4:17/14:03")])
+    assert player.strength == 0.0 and "media player" in player.evidence  # a recorded video playing
     words = signals.interface_words(["Raccrocher", "Muet"])
     assert words.strength > 0.5 and "raccrocher (fr)" in words.evidence
     assert "tapusin (fil)" in signals.interface_words(["Tapusin", "I-mute"]).evidence

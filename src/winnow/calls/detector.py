@@ -88,11 +88,11 @@ def face_signal(frames: list[Image.Image]) -> Signal:
     from winnow.calls import faces
 
     picks = frames[:: max(1, len(frames) // 6)][:6]
-    counts = [faces.count(np.asarray(f.convert("L"), dtype=np.float32)) for f in picks]
+    counts = [faces.count(np.asarray(f.convert("RGB"))) for f in picks]
     if not counts:
         return Signal("faces", 0.0, "no frames")
     most = max(counts)
-    text = f"faces per sampled frame: {counts}"
+    text = f"faces per sampled frame ({faces.default().name.split()[0]}): {counts}"
     return Signal("faces", 0.6 if most >= 2 else 0.0, text + (" (two or more: a remote and a self view?)"
                                                               if most >= 2 else ""))
 

@@ -260,15 +260,21 @@ def effective_resolution(luma: np.ndarray) -> Signal:
 
 DATE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 TIMER = re.compile(r"(?<!\d)(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?!\d)")
+PLAYER = re.compile(r"\s*/\s*(?:\d{1,2}:)?[0-5]?\d:[0-5]\d")  # "4:11 / 14:03" follows a player's position
+PLAYER_END = re.compile(r"(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\s*/\s*$")  # ... and precedes its duration
 
 
 def timers(readings: list[tuple[float, str]]) -> Signal:
     """A running call timer: mm:ss (or h:mm:ss) values read on frames at known times that advance with them."""
     seen: list[tuple[float, int, str]] = []
+    player = ""
     for seconds, text in readings:
         if DATE.search(text):  # a camera's or a desktop's date-and-time stamp runs too, but is no call timer
             continue
         for match in TIMER.finditer(text):
+            if PLAYER.match(text, match.end()) or PLAYER_END.search(text, 0, match.start()):
+                player = player or text  # a media player's position / duration: a recorded video playing
+                continue
             hours = int(match.group(1) or 0)
             value = hours * 3600 + int(match.group(2)) * 60 + int(match.group(3))
             seen.append((seconds, value, match.group(0)))
@@ -276,13 +282,16 @@ def timers(readings: list[tuple[float, str]]) -> Signal:
     example = ""
     for i, (t1, v1, s1) in enumerate(seen):
         for t2, v2, s2 in seen[i + 1:]:
-            if t2 - t1 >= 2 and abs((v2 - v1) - (t2 - t1)) <= 2.5:
+            # it must advance: a wall clock read twice within its minute gives the same value
+            if t2 - t1 >= 2 and v2 > v1 and abs((v2 - v1) - (t2 - t1)) <= 2.5:
                 best += 1
                 example = example or f"'{s1}' at {t1:.0f} s then '{s2}' at {t2:.0f} s"
     if best:
         return Signal("timer", 1.0, f"a running timer: {example}")
     if seen:
         return Signal("timer", 0.1, f"a clock-like text ('{seen[0][2]}') that does not run with the video")
+    if player:
+        return Signal("timer", 0.0, f"a media player's position and duration ('{player}'), not a call timer")
     return Signal("timer", 0.0, "no timer read")
 
 
