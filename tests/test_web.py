@@ -300,7 +300,10 @@ def test_hash_sets_form_groups(review_case: Case) -> None:
 def test_payments_page_shows_the_ranking_escaped(review_case: Case, tmp_path: Path) -> None:
     """The ranking with names as recorded, totals and explanations, for every role (read-only), and the text of
     a record (a name, a reference) never becomes markup."""
-    c, _ = login(review_case, "rita")
+    added = invoke_stdin(["user", "add", "rose", "--case", review_case.root, "--role", "readonly", "--password-stdin"],
+                         "rose-secret-pass\n")
+    assert added.exit_code == 0, added.output
+    c, _ = login(review_case, "rose")
     assert "No payment records" in c.get("/payments", headers={"accept": "text/html"}).text
     rows = ["Transaction ID,Date Time,Send Amount,Send Currency,Sender Name,Sender Phone,Sender Country,"
             "Sender Account,Receiver Name,Receiver Phone,Receiver Country,Receiver Wallet,Channel,Agent Location,"
