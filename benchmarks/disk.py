@@ -16,6 +16,10 @@ system (~1 s), reads the deleted files, and carves the unallocated space (a nump
 ~0.9x the folder's throughput, with 100 deleted + 50 carved items the folder route misses. E01 verify: libewf
 inflate ~300 MB/s + hashing ~250 MB/s on one core -> ~0.7x of ewfexport (which does not hash).
 
+Result (docs/benchmarks.md): 0.89x at 1,500 photos; at 5,000 photos 0.86x once allocated files were read straight
+from the medium (0.52x-0.77x before, through TSK's per-block callback); every deleted and planted photo found.
+E01 verify 0.28x-0.62x of ewfexport (three digests on one core are the limit): below the prediction.
+
 Usage: python benchmarks/disk.py [--photos N] [--workers N]
 """
 

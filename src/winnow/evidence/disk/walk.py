@@ -15,6 +15,7 @@ from winnow.timeutil import from_epoch
 _NAME_UNALLOC = 0x02
 _META_UNALLOC = 0x02
 _NONRES = 0x02  # TSK_FS_ATTR_NONRES
+_COMP, _ENC = 0x10, 0x20  # TSK_FS_ATTR_COMP, TSK_FS_ATTR_ENC
 _RUN_SPARSE_OR_FILLER = 0x01 | 0x02
 _TYPE_REG, _TYPE_DIR, _TYPE_LNK, _TYPE_VIRT, _TYPE_VIRT_DIR = 1, 2, 5, 10, 11
 
@@ -31,6 +32,7 @@ class Entry:
     reused: bool  # a deleted name whose metadata now belongs to another (allocated) file
     times: dict[str, str | None] = field(default_factory=dict)  # mtime, atime, ctime, crtime
     runs: list[tuple[int, int]] = field(default_factory=list)  # (first block, blocks) of the data
+    plain: bool = False  # one non-resident, uncompressed, unencrypted, unsparse attribute: readable by its runs
 
 
 @dataclass
@@ -82,19 +84,35 @@ def _time(meta: Any, name: str) -> str | None:
 
 
 def data_runs(f: Any) -> list[tuple[int, int]]:
-    """Blocks of the file's non-resident data attribute(s) (sparse and filler runs are not on disk)."""
+    return data_layout(f)[0]
+
+
+def data_layout(f: Any) -> tuple[list[tuple[int, int]], bool]:
+    """Blocks of the file's non-resident attribute(s) (sparse and filler runs are not on disk), and whether
+    they are one plain attribute laid out in order (then its bytes can be read straight from the medium)."""
     runs: list[tuple[int, int]] = []
+    attrs = 0
+    plain = True
     try:
         for attr in f:
-            if not int(attr.info.flags) & _NONRES:
+            flags = int(attr.info.flags)
+            if not flags & _NONRES:
                 continue
+            attrs += 1
+            if flags & (_COMP | _ENC):
+                plain = False
+            expect = 0
             for run in attr:
                 if int(run.flags) & _RUN_SPARSE_OR_FILLER or int(run.len) <= 0:
+                    plain = False
                     continue
+                if int(run.offset) != expect:
+                    plain = False
+                expect = int(run.offset) + int(run.len)
                 runs.append((int(run.addr), int(run.len)))
     except OSError:
-        return runs
-    return runs
+        return runs, False
+    return runs, plain and attrs == 1
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -169,13 +187,14 @@ def list_fs(fs: Any, fs_type: str) -> Listing:
                         warnings.append((path, "directory_unreadable",
                                          f"cannot open directory (inode {inode}): {str(exc).strip()[:200]}"))
                 continue
-            runs = data_runs(e) if meta is not None and not reused else []
+            runs, plain = data_layout(e) if meta is not None and not reused else ([], False)
             if not deleted:
                 allocated.extend((a, a + n) for a, n in runs)
             times = {t: _time(meta, t) for t in ("mtime", "atime", "ctime", "crtime")} if meta is not None else {}
             entries.append(Entry(path=path, name_raw=raw, inode=inode, kind=kind,
                                  size=int(meta.size) if meta is not None else 0, deleted=deleted,
-                                 orphan=in_orphans, reused=reused, times=times, runs=runs))
+                                 orphan=in_orphans, reused=reused, times=times, runs=runs,
+                                 plain=plain and kind == "file"))
         stack.extend(reversed(subdirs))
     return Listing(fs_type=fs_type, block_size=int(fs.info.block_size), block_count=int(fs.info.block_count),
                    entries=entries, allocated=_merge(allocated), warnings=warnings)
