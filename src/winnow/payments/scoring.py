@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import RULES, Hit, evaluate, load_ruleset, order, register_entities
+from winnow.payments.rules import EVIDENCE_CAP, RULES, Hit, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
 
 MERGE_REASONS_SHOWN = 20
@@ -95,8 +95,8 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
                 weight = 0.0
                 explanation += f" (set aside: the party also trips {', '.join(outweighed)})"
             points += weight
-            reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation, "evidence": h.evidence[:50],
-                            "evidence_count": h.evidence_count})
+            reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation,
+                            "evidence": h.evidence[:EVIDENCE_CAP], "evidence_count": h.evidence_count})
         rules = sorted(fired, key=order)
         ranked["senders" if role == "sender" else "receivers"].append({
             "party": party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:"))

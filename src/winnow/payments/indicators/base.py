@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-EVIDENCE_CAP = 200
+EVIDENCE_CAP = 50  # the ranked rows show 50 per indicator; the count is always exact
 
 Role = Literal["sender", "receiver", "both"]
 
