@@ -16,6 +16,8 @@ is a false box. Only counts and boxes are computed; nothing identifies anyone.
 
 Prediction (before the first run): the CNN finds all 3 portrait faces and most gallery faces down to 45 px, Haar
 misses the cameraman and the smallest tiles; both near zero false boxes on the photos; the CNN ~2-4x slower.
+Result: CNN 3/3 portraits, 15/18 gallery faces, 99/100 crops, 1 false box (26 photos); Haar 2/3, 12/18, 97/100, 7
+false boxes (coins, a cell image); CNN 1.7x (photos) to 2.7x (crops) slower on the shared machine.
 
 Usage: python benchmarks/faces.py
 """
