@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import sqlite3
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,8 +19,9 @@ from winnow.chats.model import Event, Message, Problem, Thread
 from winnow.identifiers.extract import Found, extract, from_entity
 from winnow.identifiers.store import intern
 from winnow.signals.crypto import file_sha256
+from winnow.store import chats as chat_store
 from winnow.store.case import Case
-from winnow.timeutil import utc_now
+from winnow.store.db import Connection, immediate
 
 FORMATS = ("whatsapp", "telegram", "skype", "facebook", "ufdr", "csv")
 BATCH = 20_000
@@ -167,7 +167,7 @@ def events(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Event]:
 class _Writer:
     """Batched inserts of messages and sightings; identifiers interned through a dictionary."""
 
-    def __init__(self, conn: sqlite3.Connection, source_id: int, regions: tuple[str, ...]) -> None:
+    def __init__(self, conn: Connection, source_id: int, regions: tuple[str, ...]) -> None:
         self.conn = conn
         self.source_id = source_id
         self.regions = regions
@@ -175,7 +175,7 @@ class _Writer:
         self.ids: dict[tuple[str, str], int] = {}
         self.messages: list[tuple[Any, ...]] = []
         self.sightings: list[tuple[Any, ...]] = []
-        self.next_message = (conn.execute("SELECT max(id) FROM chat_messages").fetchone()[0] or 0) + 1
+        self.next_message = chat_store.next_message_id(conn)
         self.message_count = 0
         self.sighting_count = 0
 
@@ -183,12 +183,9 @@ class _Writer:
         values = (thread.title, thread.app, thread.kind, json.dumps(thread.participants, ensure_ascii=False),
                   json.dumps(thread.notes, ensure_ascii=False))
         if thread.key in self.threads:
-            self.conn.execute("UPDATE chat_threads SET title = ?, app = ?, kind = ?, participants = ?, notes = ? "
-                              "WHERE id = ?", (*values, self.threads[thread.key]))
+            chat_store.update_thread(self.conn, self.threads[thread.key], values)
             return
-        cursor = self.conn.execute("INSERT INTO chat_threads (source_id, key, title, app, kind, participants, notes) "
-                                   "VALUES (?, ?, ?, ?, ?, ?, ?)", (self.source_id, thread.key, *values))
-        self.threads[thread.key] = int(cursor.lastrowid or 0)
+        self.threads[thread.key] = chat_store.add_thread(self.conn, self.source_id, thread.key, values)
 
     def message(self, m: Message) -> None:
         if m.thread_key not in self.threads:
@@ -220,11 +217,7 @@ class _Writer:
             self.flush()
 
     def flush(self) -> None:
-        self.conn.executemany("INSERT INTO chat_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              self.messages)
-        before = self.conn.total_changes
-        self.conn.executemany("INSERT OR IGNORE INTO sightings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.sightings)
-        self.sighting_count += self.conn.total_changes - before
+        self.sighting_count += chat_store.add_messages(self.conn, self.messages, self.sightings)
         self.message_count += len(self.messages)
         self.messages, self.sightings = [], []
 
@@ -250,16 +243,12 @@ def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: st
     options = {"dayfirst": dayfirst, "tz": tz, "regions": list(regions), "mapping": str(mapping) if mapping else None}
     conn = case.connect()
     try:
-        if conn.execute("SELECT 1 FROM chat_sources WHERE sha256 = ?", (sha,)).fetchone():
+        if chat_store.source_imported(conn, sha):
             result.already_imported = True
             return result
         stream = events(path, fmt, options)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            cursor = conn.execute("INSERT INTO chat_sources (sha256, path, format, options, imported_utc) "
-                                  "VALUES (?, ?, ?, ?, ?)", (sha, result.source, fmt, json.dumps(options),
-                                                            utc_now()))
-            source_id = int(cursor.lastrowid or 0)
+        with immediate(conn):
+            source_id = chat_store.add_source(conn, sha, result.source, fmt, options)
             writer = _Writer(conn, source_id, tuple(r.upper() for r in regions))
             problems = []
             try:
@@ -275,22 +264,13 @@ def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: st
                 raise ValueError(f"{path}: cannot read this {fmt} export ({type(exc).__name__}: {exc}); "
                                  "nothing was imported") from exc
             writer.flush()
-            conn.executemany("INSERT INTO chat_problems VALUES (?, ?, ?)", problems)
-            conn.execute("UPDATE chat_threads SET participants = (SELECT json_group_array(sender) FROM "
-                         "(SELECT DISTINCT sender FROM chat_messages m WHERE m.thread_id = chat_threads.id "
-                         "AND sender IS NOT NULL)) WHERE source_id = ? AND participants = '[]'", (source_id,))
+            chat_store.finish_source(conn, source_id, problems, len(writer.threads), writer.message_count)
             result.threads = len(writer.threads)
             result.messages = writer.message_count
             result.sightings = writer.sighting_count
             result.identifiers = len(writer.ids)
             result.problems = len(problems)
             result.first_problems = [{"position": p, "message": m} for _, p, m in problems[:20]]
-            conn.execute("UPDATE chat_sources SET threads = ?, messages = ?, problems = ? WHERE id = ?",
-                         (result.threads, result.messages, result.problems, source_id))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
     finally:
         conn.close()
     return result

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ import numpy as np
 from winnow.hashsets import formats
 from winnow.hashsets.records import HashRecord, Issue
 from winnow.signals.crypto import file_sha256
+from winnow.store import hashset_db
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
 KINDS = ("alert", "ignorable")
@@ -101,11 +102,8 @@ class Library:
         with contextlib.closing(self._connect()) as conn:
             conn.execute(_CATALOG)
 
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.catalog, timeout=60, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.row_factory = sqlite3.Row
-        return conn
+    def _connect(self) -> Connection:
+        return hashset_db.open_catalog(self.catalog)
 
     # ------------------------------------------------------------------ reading the catalog
     def sets(self) -> list[SetInfo]:
@@ -119,14 +117,14 @@ class Library:
             raise ValueError(f"no hash set named {name!r} in {self.root}")
         return self._info(row)
 
-    def _info(self, row: sqlite3.Row) -> SetInfo:
+    def _info(self, row: hashset_db.Row) -> SetInfo:
         return SetInfo(row["name"], row["kind"], row["format"], self.root / "sets" / row["file"], row["version"],
                        row["source_sha256"], json.loads(row["counts"]), row["issues"], row["imported_utc"],
                        row["max_distance"])
 
     def issues(self, name: str, limit: int = 100) -> list[Issue]:
         info = self.get(name)
-        with contextlib.closing(sqlite3.connect(f"file:{info.path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(hashset_db.open_readonly(info.path)) as conn:
             return [Issue(p, m) for p, m in conn.execute("SELECT position, message FROM issues LIMIT ?", (limit,))]
 
     # ------------------------------------------------------------------ import / remove
@@ -183,9 +181,7 @@ class Library:
 
     def _write_set(self, target: Path, records: Iterator[HashRecord | Issue],
                    strict: bool) -> tuple[dict[str, int], int, list[Issue]]:
-        conn = sqlite3.connect(target, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=OFF")
-        conn.execute("PRAGMA synchronous=OFF")
+        conn = hashset_db.create_set(target)
         for statement in _SET_SCHEMA:
             conn.execute(statement)
         counts: Counter[str] = Counter()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from winnow.hashsets.records import BadValue, guess_type, normalise
 from winnow.match.hamming import distances, to_codes
 from winnow.signals.crypto import MultiHash
 from winnow.signals.pdq import DIHEDRAL
+from winnow.store import hashset_db
 
 
 def hashes_of_file(path: Path) -> dict[str, Any]:
@@ -62,8 +62,7 @@ def lookup(library: Library, query: str, max_distance: int = 31, dihedral: bool 
         source = {kind: value}
     hits: list[dict[str, Any]] = []
     for info in library.sets():
-        with contextlib.closing(sqlite3.connect(f"file:{info.path}?mode=ro", uri=True)) as conn:
-            conn.row_factory = sqlite3.Row
+        with contextlib.closing(hashset_db.open_readonly(info.path)) as conn:
             for kind, value in targets:
                 for r in conn.execute("SELECT * FROM records WHERE value=? AND hash_type=?", (value, kind)):
                     hits.append({"set": info.name, "kind": info.kind, "hash_type": kind, "distance": 0,
@@ -81,6 +80,6 @@ def lookup(library: Library, query: str, max_distance: int = 31, dihedral: bool 
     return {"query": source, "matches": hits, "library": str(library.root)}
 
 
-def _attrs(row: sqlite3.Row) -> dict[str, Any]:
+def _attrs(row: hashset_db.Row) -> dict[str, Any]:
     return {k: row[k] for k in ("value", "category", "category_raw", "series", "victim_identified",
                                 "offender_identified", "is_distributed", "media_id")}

@@ -4,12 +4,12 @@ CSV through a column mapping."""
 from __future__ import annotations
 
 import csv
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 from winnow.hashsets.categories import label
 from winnow.hashsets.records import BadValue, HashRecord, Issue, normalise, truthy
+from winnow.store import hashset_db
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -59,7 +59,7 @@ def read_icse(path: Path) -> Iterator[HashRecord | Issue]:
 
 def read_nsrl_rds(path: Path) -> Iterator[HashRecord | Issue]:
     """NSRL RDSv3 (SQLite, table FILE: sha256, sha1, md5, ...)."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn = hashset_db.open_readonly(path)
     try:
         columns = {r[1].lower() for r in conn.execute("PRAGMA table_info(FILE)")}
         wanted = [c for c in ("md5", "sha1", "sha256") if c in columns]

@@ -11,7 +11,6 @@ which transforms this reaches and which need the reference pixels.
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from winnow.signals.pdq import DIHEDRAL
 MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in images.pdq_dihedral
 
 
-def query_rows(case_root: Path, rows: list[sqlite3.Row], distance: int, skipped: dict[str, int],
+def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[str, int],
                min_quality: int) -> list[tuple[str, str, str, int, str]]:
     """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`."""
     import cv2

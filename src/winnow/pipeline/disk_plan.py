@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +25,7 @@ from winnow.pipeline.records import (
 )
 from winnow.settings import Settings
 from winnow.store import disk as disk_store
+from winnow.store.db import Connection
 
 MIN_IMAGE_BYTES = 32 * 1024
 _STRONG = (b"EVF", b"KDMV", b"COWD", b"QFI\xfb", b"vhdxfile", b"conectix")
@@ -70,7 +70,7 @@ def ewf_segment_number(head: bytes) -> int:
     return 1
 
 
-def plan_image(task: FileTask, opener: MediaOpener, store: sqlite3.Connection, settings: Settings,
+def plan_image(task: FileTask, opener: MediaOpener, store: Connection, settings: Settings,
                next_id: Any, claim: Any) -> Iterator[Any]:
     """Everything the runner yields for one image file: records, rows and work units."""
     from winnow.evidence.disk.tsk import discover
