@@ -38,8 +38,7 @@ def _party_facts(conn: Any, parties: list[str]) -> dict[tuple[str, str], dict[st
     never scored), phones, accounts, countries, first and last payment, count, total EUR, counterparties."""
     facts: dict[tuple[str, str], dict[str, Any]] = {}
     conn.execute("CREATE OR REPLACE TEMP TABLE wanted AS SELECT unnest($1::VARCHAR[]) AS entity", [parties])
-    for role, key, other in (("sender", "s", "r"), ("receiver", "r", "s")):
-        side = role
+    for side, key, other in (("sender", "s", "r"), ("receiver", "r", "s")):
         rows = conn.execute(
             f"SELECT {key}, list_sort(list_distinct(list(coalesce({side}_name_raw, {side}_name))))[1:{NAMES_SHOWN}], "
             f"list_sort(list_distinct(list({side}_phone))), "
@@ -48,7 +47,7 @@ def _party_facts(conn: Any, parties: list[str]) -> dict[tuple[str, str], dict[st
             f"round(sum(amount_eur), 2), count(DISTINCT {other}) FROM keyed "
             f"WHERE {key} IN (SELECT entity FROM wanted) GROUP BY {key}").fetchall()
         for party, names, phones, accounts, countries, first, last, n, total, counterparties in rows:
-            facts[(role, party)] = {
+            facts[(side, party)] = {
                 "names": list(names), "phones": list(phones), "accounts": list(accounts),
                 "countries": list(countries), "first_payment": first.isoformat() + "Z" if first else None,
                 "last_payment": last.isoformat() + "Z" if last else None, "payments": int(n),

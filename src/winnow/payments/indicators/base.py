@@ -37,6 +37,13 @@ class RuleContext:
     flag_score: float
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # every rule's, by id
     hits: list[Hit] = field(default_factory=list)
+    prepared: set[str] = field(default_factory=set)
+
+    def once(self, name: str, build: Callable[[RuleContext], None]) -> None:
+        """Build a temp table that several rules read (shops, flagged senders) once per run."""
+        if name not in self.prepared:
+            build(self)
+            self.prepared.add(name)
 
     def flagged(self, role: str = "sender") -> set[str]:
         """Parties flagged by the hits so far: score at least `flag_score` with two or more distinct indicators

@@ -52,7 +52,7 @@ def r15(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
                 f"(median {m:.0f} EUR)", list(ids), n) for s, k, m, ids, n in rows]
 
 
-def shops(ctx: RuleContext) -> None:
+def _shops(ctx: RuleContext) -> None:
     """Temp table `shops`: receivers paid by many senders in amounts below a session's price (R16's parameters;
     empty when the ruleset has no R16). The network rules never treat a shop as a shared facilitator."""
     p = ctx.params.get("R16")
@@ -61,6 +61,10 @@ def shops(ctx: RuleContext) -> None:
         return
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE shops AS SELECT r FROM pay GROUP BY r "
                      "HAVING count(DISTINCT s) >= $1 AND median(eur) < $2", [p["shop_min_senders"], p["below_eur"]])
+
+
+def shops(ctx: RuleContext) -> None:
+    ctx.once("shops", _shops)
 
 
 def r16(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:

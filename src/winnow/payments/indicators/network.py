@@ -14,7 +14,11 @@ from winnow.payments.indicators.base import Hit, RuleContext, evidence
 
 
 def _flagged_table(ctx: RuleContext) -> None:
-    """Temp tables `flagged_senders` and `net_pay` (the payments, less those to shops: see counter.shops)."""
+    ctx.once("flagged_senders", _build_flagged)
+
+
+def _build_flagged(ctx: RuleContext) -> None:
+    """Temp tables `flagged_senders` (by the stage-1 hits) and `net_pay` (the payments, less those to shops)."""
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE flagged_senders AS SELECT unnest($1::VARCHAR[]) AS s",
                      [sorted(ctx.flagged("sender"))])
     counter.shops(ctx)
