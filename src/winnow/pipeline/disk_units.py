@@ -46,19 +46,20 @@ def _listing(task: DiskUnitTask, img: Any) -> tuple[Any, Listing]:
     return _listings[key]
 
 
-class _TskStream:
-    """A file's bytes through TSK (deleted files too), in the reads the processor asks for."""
+class _Window:
+    """`length` bytes from `start` through a positional reader (TSK's `read_random` for a file, deleted files
+    too; the medium's `read` for a carved range), in the reads the processor asks for."""
 
-    def __init__(self, f: Any, size: int) -> None:
-        self.f, self.size, self.pos = f, size, 0
+    def __init__(self, read_at: Any, start: int, length: int, where: str) -> None:
+        self.read_at, self.start, self.pos, self.end, self.where = read_at, start, start, start + length, where
 
     def read(self, n: int = -1) -> bytes:
-        if self.pos >= self.size:
+        want = self.end - self.pos if n < 0 else min(n, self.end - self.pos)
+        if want <= 0:
             return b""
-        want = self.size - self.pos if n < 0 else min(n, self.size - self.pos)
-        data: bytes = self.f.read_random(self.pos, want)
+        data: bytes = self.read_at(self.pos, want)
         if not data:
-            raise OSError(f"no data at file offset {self.pos} of {self.size}")
+            raise OSError(f"no data at {self.where} offset {self.pos} of {self.end - self.start}")
         self.pos += len(data)
         return data
 
@@ -87,24 +88,6 @@ class _RunStream:
         self.pos += want
         if self.used >= count * self.block:
             self.i, self.used = self.i + 1, 0
-        return data
-
-    def readable(self) -> bool:
-        return True
-
-
-class _RangeStream:
-    def __init__(self, media: Any, start: int, length: int) -> None:
-        self.media, self.pos, self.end = media, start, start + length
-
-    def read(self, n: int = -1) -> bytes:
-        want = self.end - self.pos if n < 0 else min(n, self.end - self.pos)
-        if want <= 0:
-            return b""
-        data: bytes = self.media.read(self.pos, want)
-        if not data:
-            raise OSError(f"no data at image offset {self.pos}")
-        self.pos += len(data)
         return data
 
     def readable(self) -> bool:
@@ -238,7 +221,7 @@ def _entry(p: Processor, rec: Record, fs: Any, entry: Entry, listing: Listing, m
         p.emit(rec)
         return
     try:
-        p._consume(rec, _TskStream(f, entry.size), disk_path=None, budget=None, done={})
+        p._consume(rec, _Window(f.read_random, 0, entry.size, "file"), disk_path=None, budget=None, done={})
     except archives.READ_ERRORS as exc:  # pragma: no cover - _consume turns read errors into warnings itself
         rec.status = "error"
         rec.warn("read", "read_error", str(exc))
@@ -270,5 +253,6 @@ def _carve(p: Processor, task: DiskUnitTask, opened: Opened, img: Any) -> None:
         rec = Record(chain=chain, parent=task.volume_chain, name=name, depth=1, source_id=task.source_id,
                      size=item.length, time_source="none (carved from unallocated space)", extension=item.type)
         rec.disk = _disk_facts(task, carved=True, carve_offset=base + item.offset, carve_length=item.length)
-        p._consume(rec, _RangeStream(media, base + item.offset, item.length), disk_path=None, budget=None, done={})
+        window = _Window(media.read, base + item.offset, item.length, "image")
+        p._consume(rec, window, disk_path=None, budget=None, done={})
     p.emit(Progress(scanned))
