@@ -319,3 +319,30 @@ def test_payments_page_shows_the_ranking_escaped(review_case: Case, tmp_path: Pa
     assert "AC1" in page and "240.00 EUR" in page and "R1" in page and "flagged" in page
     assert "&lt;script&gt;x()&lt;/script&gt; Kim" in page and "<script>x()" not in page
     assert "<img src=x" not in page
+
+
+def test_every_route_refuses_a_request_without_a_session(review_case: Case) -> None:
+    """Enumerates the app's routes (so a new page cannot forget its session check): each one, with its path
+    parameters filled by a valid-looking value, answers 401 without a session; only the login form and the static
+    assets are public."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import Mount
+
+    from winnow.web.app import create_app
+    from winnow.web.routes import ROUTERS
+    from winnow.web.routes.auth import PUBLIC
+
+    app = create_app(review_case)
+    # nothing is routed around the registry: the app holds the static mount and the registered routers only
+    assert [r for r in app.routes if not isinstance(r, Mount)].__len__() == len(ROUTERS)
+    c = client(review_case)
+    checked = 0
+    for route in (r for router in ROUTERS for r in router.routes):
+        if not isinstance(route, APIRoute) or route.path in PUBLIC:
+            continue
+        path = re.sub(r"\{[^}]+\}", "a" * 64, route.path)
+        for method in route.methods:
+            response = c.request(method, path, json={})
+            assert response.status_code == 401, (method, route.path, response.status_code)
+            checked += 1
+    assert checked >= 19  # 19 routes before the workspace pages; each new page adds to it

@@ -227,3 +227,11 @@ def media_path(conn: sqlite3.Connection, sha256: str) -> str | None:
     row = conn.execute("SELECT chain FROM instances WHERE sha256 = ? AND instr(chain, '!') = 0 ORDER BY chain LIMIT 1",
                        (sha256,)).fetchone()
     return row[0] if row else None
+
+
+def media_file(conn: sqlite3.Connection, sha256: str, kind: str) -> str | None:
+    """The case-relative path of an item's thumbnail (`kind` "thumbnail") or a video's contact sheet ("sheet")."""
+    query = ("SELECT thumbnail FROM images WHERE sha256 = ? UNION ALL SELECT thumbnail FROM videos WHERE sha256 = ?"
+             if kind == "thumbnail" else "SELECT contact_sheet FROM videos WHERE sha256 = ? AND ? IS NOT NULL")
+    row = conn.execute(query, (sha256, sha256)).fetchone()
+    return str(row[0]) if row and row[0] else None
