@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.payments import entities
-from winnow.payments.indicators import behaviour, counter, fan, links, network
+from winnow.payments.indicators import behaviour, counter, fan, links, network, rotation
 from winnow.payments.indicators.base import EVIDENCE_CAP, Hit, Rule, RuleContext
 
 __all__ = ["EVIDENCE_CAP", "Hit", "RULES", "Rule", "by_id", "docs_table", "evaluate", "load_ruleset",
@@ -60,7 +60,7 @@ RULES: tuple[Rule, ...] = (
     Rule("R14", "sender", "family-like remittances (counter-indicator)",
          "≥ {min_payments} transfers over ≥ {min_days} days, ≥ {min_share:.0%} of them to ≤ {max_recipients} "
          "recipients each paid by ≤ {max_senders_per_recipient} senders, at regular intervals (gap variation ≤ "
-         "{max_gap_variation})", counter.r14, set_aside_by=("R9", "R10", "R13")),
+         "{max_gap_variation})", counter.r14, set_aside_by=("R9", "R10", "R13"), explains=("R3", "R4", "R8")),
     Rule("R15", "sender", "payroll-like payments (counter-indicator)",
          "≥ {min_recipients} recipients each paid ≥ {min_payments_each} times every {min_gap_days}–{max_gap_days} "
          "days a stable amount (largest ≤ {max_amount_spread}× smallest, median ≥ {min_median_eur} EUR)",
@@ -68,10 +68,18 @@ RULES: tuple[Rule, ...] = (
     Rule("R16", "sender", "micro-payments (counter-indicator)",
          "≥ {min_payments} transfers with a median below {below_eur} EUR, or most of them to shops: receivers paid by "
          "≥ {shop_min_senders} senders with a median below {below_eur} EUR (a session costs 15–50 EUR in published "
-         "cases; game top-ups and mobile load are smaller). Shops never count for R12/R13", counter.r16),
+         "cases; game top-ups and mobile load are smaller). Shops never count for R12/R13", counter.r16,
+         explains=("R1", "R3", "R6")),
     Rule("R17", "receiver", "shop-like receiver (counter-indicator)",
          "a receiver that R16 calls a shop (paid by ≥ R16's shop_min_senders senders with a median below its "
          "below_eur)", counter.r17),
+    Rule("R18", "receiver", "paid by a collector",
+         "≥ {min_payments} onward payments (in-country too) from a receiver that R12 finds paid by flagged senders "
+         "(a money mule passing the money on)", rotation.r18, stage=3),
+    Rule("R19", "receiver", "rotating account",
+         "≥ {min_movers} senders (each with ≤ {max_recipients} recipients) whose last payment to one receiver is "
+         "followed within {max_gap_days} days by their first to another; the accounts are ranked as one row",
+         rotation.r19, stage=2),
 )
 
 
@@ -156,5 +164,6 @@ def docs_table(ruleset: Mapping[str, Any] | None = None) -> str:
     for rule in RULES:
         p = params.get(rule.id, {})
         aside = f"; set aside when {' or '.join(rule.set_aside_by)} fires" if rule.set_aside_by else ""
+        aside += f"; when it stands, {', '.join(rule.explains)} give no points" if rule.explains else ""
         lines.append(f"| {rule.id} | {rule.role} | {rule.describe(p)}{aside} | {float(p.get('weight', 1.0)):g} |")
     return "\n".join(lines)

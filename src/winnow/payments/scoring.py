@@ -8,7 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import EVIDENCE_CAP, RULES, Hit, evaluate, load_ruleset, order, register_entities
+from winnow.payments.rules import EVIDENCE_CAP, RULES, Hit, by_id, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
 
 MERGE_REASONS_SHOWN = 20
@@ -72,41 +72,111 @@ def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | 
     return rank(hits, ruleset, members, why, total, facts)
 
 
+def _groups(hits: list[Hit]) -> dict[tuple[str, str], tuple[str, str]]:
+    """Each party tied to others by a hit's `linked` parties (R19's successive accounts) to its group's key: the
+    smallest member (union-find over the links; parties without links are absent)."""
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(x: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for hit in hits:
+        for other in hit.linked:
+            a, b = find((hit.role, hit.party)), find((hit.role, other))
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {x: find(x) for x in list(parent)}
+
+
+def _display(party: str) -> str:
+    return party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:")) else party
+
+
+def _merged_facts(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The facts of several accounts ranked as one row: lists united, first/last widened, counts and totals
+    summed (counterparties too: a sender who paid two of the accounts counts twice)."""
+    out: dict[str, Any] = {}
+    for key in ("names", "phones", "accounts", "countries"):
+        out[key] = sorted({v for r in rows for v in r.get(key, [])})[: NAMES_SHOWN if key == "names" else None]
+    firsts = [r["first_payment"] for r in rows if r.get("first_payment")]
+    lasts = [r["last_payment"] for r in rows if r.get("last_payment")]
+    out["first_payment"], out["last_payment"] = (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+    for key in ("payments", "counterparties"):
+        out[key] = sum(int(r.get(key, 0)) for r in rows)
+    out["total_eur"] = round(sum(float(r.get("total_eur", 0.0)) for r in rows), 2)
+    return out
+
+
 def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]],
          why: dict[str, list[dict[str, str]]], total: int,
          facts: dict[tuple[str, str], dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Rows per party, best first. Accounts that R19 ties (one facilitator's successive accounts) make one row:
+    each rule counts once for the row, every account's explanations and evidence are kept, marked with the account
+    they are about, and `accounts_linked` lists the accounts with their own scores."""
     weights = {rule: float(params.get("weight", 1.0)) for rule, params in ruleset["rules"].items()}
     threshold = float(ruleset.get("flag_score", 3.0))
-    parties: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    group_of = _groups(hits)
+    rows: dict[tuple[str, str], list[Hit]] = defaultdict(list)
+    accounts: dict[tuple[str, str], set[str]] = defaultdict(set)
     for hit in hits:
-        parties[(hit.role, hit.party)].append(hit)
+        row_key = group_of.get((hit.role, hit.party), (hit.role, hit.party))
+        rows[row_key].append(hit)
+        accounts[row_key].add(hit.party)
     ranked: dict[str, list[dict[str, Any]]] = {"senders": [], "receivers": []}
     set_aside = {r.id: set(r.set_aside_by) for r in RULES if r.set_aside_by}
-    for (role, party), party_hits in parties.items():
-        party_hits.sort(key=lambda h: order(h.rule))
-        fired = {h.rule for h in party_hits}
-        reasons, points = [], 0.0
-        for h in party_hits:
-            weight = weights.get(h.rule, 1.0)
-            explanation = h.explanation
-            outweighed = sorted(set_aside.get(h.rule, set()) & fired, key=order)
-            if outweighed:
-                weight = 0.0
-                explanation += f" (set aside: the party also trips {', '.join(outweighed)})"
-            points += weight
-            reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation,
-                            "evidence": h.evidence[:EVIDENCE_CAP], "evidence_count": h.evidence_count})
-        rules = sorted(fired, key=order)
-        ranked["senders" if role == "sender" else "receivers"].append({
-            "party": party.split(":", 1)[1] if party.startswith(("account:", "iban:", "phone:", "wallet:"))
-            else party, "entity": party, "identifiers": members.get(party, []),
-            "merged_because": why.get(party, []), "score": round(points, 3), "rules": rules,
-            **(facts or {}).get((role, party), {}),
+    for (role, _), row_hits in rows.items():
+        own = {p: _points([h for h in row_hits if h.party == p], weights, set_aside)[0] for p in accounts[(role, _)]}
+        party = min(own, key=lambda p: (-own[p], p))  # the row is named by its strongest account
+        points, reasons, rules = _points(row_hits, weights, set_aside, party if len(own) > 1 else None)
+        row_facts = [(facts or {}).get((role, p), {}) for p in sorted(own)]
+        row: dict[str, Any] = {
+            "party": _display(party), "entity": party,
+            "identifiers": sorted({i for p in own for i in members.get(p, [])}),
+            "merged_because": [w for p in sorted(own) for w in why.get(p, [])],
+            "score": round(points, 3), "rules": rules,
+            **(_merged_facts(row_facts) if len(own) > 1 else row_facts[0]),
             "flagged": points >= threshold and sum(weights.get(r, 1.0) > 0 for r in rules) >= 2,
-            "reasons": reasons})
+            "reasons": reasons}
+        if len(own) > 1:
+            row["accounts_linked"] = [{"party": _display(p), "entity": p, "identifiers": members.get(p, []),
+                                       "score": round(own[p], 3)} for p in sorted(own, key=lambda p: (-own[p], p))]
+        ranked["senders" if role == "sender" else "receivers"].append(row)
     for key in ranked:
         ranked[key].sort(key=lambda p: (-p["score"], p["party"]))
     return {"transactions": total, "flag_score": threshold, "weights": weights, **ranked}
+
+
+def _points(hits: list[Hit], weights: dict[str, float], set_aside: dict[str, set[str]],
+            named: str | None = None) -> tuple[float, list[dict[str, Any]], list[str]]:
+    """A row's points (each rule once), its reasons in registry order and its rules. With `named` (a row of
+    several accounts) each explanation says which account it is about, unless it is the row's own."""
+    hits = sorted(hits, key=lambda h: (order(h.rule), h.party != named, h.party))
+    fired = {h.rule for h in hits}
+    standing = {r for r in fired if not set_aside.get(r, set()) & fired}
+    explained = {e: r.id for r in RULES if r.id in standing for e in r.explains}
+    reasons, points, counted = [], 0.0, set()
+    for h in hits:
+        weight = weights.get(h.rule, 1.0)
+        explanation = h.explanation
+        outweighed = sorted(set_aside.get(h.rule, set()) & fired, key=order)
+        if outweighed:
+            weight = 0.0
+            explanation += f" (set aside: the party also trips {', '.join(outweighed)})"
+        elif h.rule in explained and weight > 0:
+            weight = 0.0
+            explanation += f" (explained by {explained[h.rule]}: {by_id(explained[h.rule]).title})"
+        if h.rule in counted:
+            weight = 0.0  # a rule counts once per row, however many of its accounts trip it
+        counted.add(h.rule)
+        if named is not None and h.party != named:
+            explanation = f"account {_display(h.party)}: {explanation}"
+        points += weight
+        reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation,
+                        "evidence": h.evidence[:EVIDENCE_CAP], "evidence_count": h.evidence_count})
+    return points, reasons, sorted(fired, key=order)
 
 
 def ranking_for_case(case_root: Path) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ class Hit:
     explanation: str
     evidence: list[str] = field(default_factory=list)
     evidence_count: int = 0
+    linked: list[str] = field(default_factory=list)  # parties of the same side this hit ties to it (R19)
 
     def __post_init__(self) -> None:
         self.evidence_count = max(self.evidence_count, len(self.evidence))
@@ -64,7 +65,10 @@ class Rule:
     """One indicator. `condition` is a sentence with `{parameter}` fields, filled from the ruleset for the docs
     and the report; `stage` orders rules that read earlier hits (network rules run after the behaviour rules);
     `set_aside_by` lets direct evidence outweigh a counter-indicator (a buyer who also supports a family at home
-    still paid a recipient that flagged senders share): the hit stays in the explanation with no points."""
+    still paid a recipient that flagged senders share): the hit stays in the explanation with no points.
+    `explains` is the other way round: a counter-indicator that stands is the plain reason for some behaviour
+    rules (a player's micro-payments explain his small, frequent, night-time transfers), which then keep their
+    explanation but give no points."""
 
     id: str
     role: Role
@@ -73,6 +77,7 @@ class Rule:
     run: Callable[[RuleContext, Mapping[str, Any]], list[Hit]]
     stage: int = 1
     set_aside_by: tuple[str, ...] = ()  # a counter-indicator gives no points to a party that trips one of these
+    explains: tuple[str, ...] = ()  # a counter-indicator that stands takes the points of these rules away
 
     def describe(self, params: Mapping[str, Any]) -> str:
         shown = {k: (", ".join(map(str, v)) if isinstance(v, list) else v) for k, v in params.items()}

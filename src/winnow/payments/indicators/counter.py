@@ -18,21 +18,26 @@ from winnow.payments.indicators.base import Hit, RuleContext, evidence
 
 
 def r14(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
+    """Most transfers go to the sender's few main recipients (its `max_recipients` most paid), each paid by no more
+    than `max_senders_per_recipient` senders; an occasional payment elsewhere (a godchild's birthday, a relative's
+    new number) does not undo the pattern."""
     conn = ctx.conn
     rows = conn.execute(
         "WITH rs AS (SELECT r, count(DISTINCT s) AS senders FROM pay GROUP BY r), "
-        "g AS (SELECT pay.*, rs.senders, epoch(t - lag(t) OVER (PARTITION BY s ORDER BY t)) / 86400.0 AS gap "
-        "FROM pay JOIN rs USING (r)), "
-        "agg AS (SELECT s, count(*) AS n, count(*) FILTER (WHERE senders <= $1) AS k, count(DISTINCT r) AS nr, "
-        "epoch(max(t) - min(t)) / 86400.0 AS span, coalesce(stddev_samp(gap) / nullif(avg(gap), 0), 0) AS cv, "
-        f"{evidence()} AS ids FROM g GROUP BY s) "
-        "SELECT s, n, k, nr, span, cv, ids FROM agg WHERE n >= $2 AND k >= $3 * n AND nr <= $4 AND span >= $5 "
-        "AND cv <= $6",
+        "sr AS (SELECT s, r, count(*) AS n, row_number() OVER (PARTITION BY s ORDER BY count(*) DESC, r) AS k "
+        "FROM pay GROUP BY s, r), "
+        "fam AS (SELECT sr.s, coalesce(sum(sr.n) FILTER (WHERE sr.k <= $4 AND rs.senders <= $1), 0) AS kn, "
+        "count(*) FILTER (WHERE sr.k <= $4 AND rs.senders <= $1) AS nr FROM sr JOIN rs USING (r) GROUP BY sr.s), "
+        "g AS (SELECT s, t, txn_id, epoch(t - lag(t) OVER (PARTITION BY s ORDER BY t)) / 86400.0 AS gap FROM pay), "
+        "agg AS (SELECT s, count(*) AS n, epoch(max(t) - min(t)) / 86400.0 AS span, "
+        f"coalesce(stddev_samp(gap) / nullif(avg(gap), 0), 0) AS cv, {evidence()} AS ids FROM g GROUP BY s) "
+        "SELECT agg.s, agg.n, fam.kn, fam.nr, agg.span, agg.cv, agg.ids FROM agg JOIN fam USING (s) "
+        "WHERE agg.n >= $2 AND fam.kn >= $3 * agg.n AND agg.span >= $5 AND agg.cv <= $6",
         [p["max_senders_per_recipient"], p["min_payments"], p["min_share"], p["max_recipients"], p["min_days"],
          p["max_gap_variation"]]).fetchall()
-    return [Hit(s, "sender", "R14", f"family-like: {n} transfers over {span:.0f} days to {nr} recipient"
-                f"{'s' if nr > 1 else ''} whom no unrelated sender pays, at regular intervals (gap variation "
-                f"{cv:.2f})", list(ids), n) for s, n, k, nr, span, cv, ids in rows]
+    return [Hit(s, "sender", "R14", f"family-like: {n} transfers over {span:.0f} days, {kn} of them to {nr} "
+                f"recipient{'s' if nr > 1 else ''} whom no unrelated sender pays, at regular intervals (gap "
+                f"variation {cv:.2f})", list(ids), n) for s, n, kn, nr, span, cv, ids in rows]
 
 
 def r15(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
