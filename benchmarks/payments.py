@@ -17,6 +17,13 @@ import json
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+
+def _accounts(row: dict[str, Any]) -> set[str]:
+    """The accounts a ranked row stands for: its own and those R19 ranks with it (a facilitator's successive
+    accounts are one row)."""
+    return {row["party"]} | {a["party"] for a in row.get("accounts_linked", [])}
 
 
 def run(seed: int) -> dict[str, float]:
@@ -48,8 +55,8 @@ def run(seed: int) -> dict[str, float]:
         by_intensity.setdefault(level, []).append(account in flagged_ids)
     for level, found in by_intensity.items():
         out[f"recall_{level}"] = sum(found) / len(found)
-    out["facilitator_recall"] = sum(p["party"] in facilitators for p in result["receivers"] if p["flagged"] or
-                                    "R5" in p["rules"]) / len(facilitators)
+    out["facilitator_recall"] = len({a for p in result["receivers"] if p["flagged"] or "R5" in p["rules"]
+                                     for a in _accounts(p)} & facilitators) / len(facilitators)
     out["diaspora_fpr"] = sum(p["party"] in diaspora for p in flagged) / len(diaspora)
     # issue #17's measures, the same as the independent family's (benchmarks/payments_heldout.py)
     top_n = [p["party"] for p in senders[:len(buyers)]]
@@ -58,8 +65,8 @@ def run(seed: int) -> dict[str, float]:
         planted = [a for a, lv in labels["intensity"].items() if lv == level]
         out[f"recall@N_{level}"] = sum(a in set(top_n) for a in planted) / len(planted)
     out["lookalikes@N"] = sum(p in diaspora for p in top_n) / len(buyers)
-    receivers = [p["party"] for p in result["receivers"][:2 * len(facilitators)]]
-    out["facilitators@2F"] = sum(p in facilitators for p in receivers) / len(facilitators)
+    receivers = {a for p in result["receivers"][:2 * len(facilitators)] for a in _accounts(p)}
+    out["facilitators@2F"] = len(receivers & facilitators) / len(facilitators)
     return out
 
 

@@ -1,0 +1,98 @@
+"""Payment indicators for rotating accounts and collectors (R18, R19), the period-and-price test of R13, R14's main
+recipients and counter-indicators that explain behaviour rules — each on a hand-built case, hit and near miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from test_payments import BUYER, _row, _score
+
+
+def _buyer(i: int) -> dict[str, str]:
+    return {**BUYER, "Sender Account": f"B{i}", "Sender Name": f"Sam {i}", "Sender Phone": f"+3361230{i:04d}"}
+
+
+def _to(receiver: str, name: str = "Rosa Cruz", country: str = "PH") -> dict[str, str]:
+    return {"Receiver Phone": receiver, "Receiver Name": name, "Receiver Country": country}
+
+
+def _weekly(i: int, receiver: str, start: int, n: int = 5, eur: float = 30.0) -> list[dict[str, str]]:
+    """A buyer the behaviour rules flag on their own: five round 30 EUR transfers a week apart (R1, R2, R3)."""
+    return [{**_row(start + 7 * k, eur), **_buyer(i), **_to(receiver)} for k in range(n)]
+
+
+def _row_of(result: dict[str, Any], party: str, side: str = "receivers") -> dict[str, Any]:
+    return next(p for p in result[side] if p["party"] == party
+                or party in {a["party"] for a in p.get("accounts_linked", [])})
+
+
+A, B, C, D = "+639171110001", "+639171110002", "+639171110003", "+639171110004"
+
+
+def test_senders_moving_together_link_two_accounts_into_one_row(tmp_path: Path) -> None:
+    rows = [r for i in range(3) for r in _weekly(i, A, 0, 4) + _weekly(i, B, 40, 4)]
+    result = _score(tmp_path / "hit", rows)
+    row = _row_of(result, A)
+    assert [a["party"] for a in row["accounts_linked"]] == sorted([A, B], key=lambda p: p)  # equal scores: by name
+    assert row is _row_of(result, B) and sum(1 for p in result["receivers"] if p["party"] in (A, B)) == 1
+    explanations = [r["explanation"] for r in row["reasons"] if r["rule"] == "R19"]
+    assert explanations == [f"3 of its senders moved on to {B} (a rotating account?)",
+                            f"account {B}: 3 senders moved to it from {A} (a rotating account?)"]
+    assert [r["weight"] for r in row["reasons"] if r["rule"] == "R19"] == [1.0, 0.0]  # a rule counts once a row
+    assert row["payments"] == 24 and row["phones"] == sorted([A, B])
+    # one sender moving is no rotation; nor is a move after a long pause
+    single = _score(tmp_path / "one", _weekly(0, A, 0, 4) + _weekly(0, B, 40, 4) + _weekly(1, A, 0, 4))
+    assert "R19" not in {r for p in single["receivers"] for r in p["rules"]}
+    late = _score(tmp_path / "late", [r for i in range(3) for r in _weekly(i, A, 0, 4) + _weekly(i, B, 120, 4)])
+    assert "R19" not in {r for p in late["receivers"] for r in p["rules"]}
+
+
+def test_a_collector_passing_money_on_makes_its_payee_a_suspect(tmp_path: Path) -> None:
+    buyers = [r for i in range(3) for r in _weekly(i, C, 0)]
+    onward = [{**_row(10 + 10 * k, 80), "Sender Account": "", "Sender Name": "Collector", "Sender Phone": C,
+               "Sender Country": "PH", **_to(D, "Dan Reyes")} for k in range(2)]
+    result = _score(tmp_path / "hit", buyers + onward)
+    assert "R12" in _row_of(result, C)["rules"]
+    reasons = [r for r in _row_of(result, D)["reasons"] if r["rule"] == "R18"]
+    assert [r["explanation"] for r in reasons] == ["received 2 onward payments (160 EUR) from 1 collector that "
+                                                   "flagged senders pay (R12)"]
+    assert reasons[0]["evidence_count"] == 2
+    once = _score(tmp_path / "once", buyers + onward[:1])
+    assert "R18" not in {r for p in once["receivers"] for r in p["rules"]}
+
+
+def test_sharing_an_account_is_not_sharing_the_behaviour(tmp_path: Path) -> None:
+    """R13 for a sender who pays a flagged senders' receiver in their weeks and at their price; not for a relative
+    who sends a monthly allowance all year to the same account."""
+    buyers = [r for i in range(3) for r in _weekly(i, A, 100)]
+    subtle = [{**_row(day, 35), **_buyer(7), **_to(A)} for day in (105, 112)]
+    relative = [{**_row(28 * k + 3, 250), **_buyer(8), **_to(A)} for k in range(12)]
+    result = _score(tmp_path, buyers + subtle + relative)
+    assert "R13" in _row_of(result, "B7", "senders")["rules"]
+    assert "R13" not in _row_of(result, "B8", "senders")["rules"]
+    assert [r["explanation"] for r in _row_of(result, "B7", "senders")["reasons"] if r["rule"] == "R13"] == [
+        "paid 1 recipient also paid by up to 3 other flagged senders, at their prices and in the weeks they paid"]
+    # the period alone: a relative at the buyers' price, but all year round
+    cheap = [{**_row(28 * k + 3, 30), **_buyer(9), **_to(A)} for k in range(12)]
+    assert "R13" not in _row_of(_score(tmp_path / "cheap", buyers + subtle + cheap), "B9", "senders")["rules"]
+
+
+def test_family_remittances_with_an_occasional_extra_recipient(tmp_path: Path) -> None:
+    """Most transfers to two relatives, and one to each of three others (five recipients in all): still family-like,
+    R14 counting the four most paid, as its condition says."""
+    rows = [{**_row(14 * k, 120), **_to([A, B][k % 2])} for k in range(24)]
+    rows += [{**_row(3 + 100 * k, 60), **_to(p)} for k, p in enumerate((C, D, "+639171110005"))]
+    result = _score(tmp_path, rows)
+    reasons = [r["explanation"] for r in result["senders"][0]["reasons"] if r["rule"] == "R14"]
+    assert reasons and reasons[0].startswith("family-like: 27 transfers over 348 days, 26 of them to 4 recipients")
+
+
+def test_micro_payments_explain_small_frequent_transfers(tmp_path: Path) -> None:
+    rows = [{**_row(2 * k, 10, hour=23), **_to(A)} for k in range(8)]
+    row = _score(tmp_path, rows)["senders"][0]
+    weights = {r["rule"]: r["weight"] for r in row["reasons"]}
+    assert weights["R16"] == -2.5 and weights["R1"] == 0.0 and weights["R3"] == 0.0 and weights["R6"] == 0.0
+    assert weights["R2"] == 0.5 and not row["flagged"]
+    assert any(r["explanation"].endswith("(explained by R16: micro-payments (counter-indicator))")
+               for r in row["reasons"] if r["rule"] == "R1")
