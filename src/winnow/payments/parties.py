@@ -18,7 +18,8 @@ def name(value: str | None) -> str | None:
 
 
 def phone(value: str | None, country: str | None = None) -> str | None:
-    """E.164, or None when the value is not a valid number (with the party's country as the region hint)."""
+    """E.164, or None when the value is no phone number (with the party's country as the region hint): valid
+    numbers, and numbers of a mobile number's full length in ranges the metadata does not list."""
     if not value or not str(value).strip():
         return None
     import phonenumbers
@@ -27,7 +28,11 @@ def phone(value: str | None, country: str | None = None) -> str | None:
         parsed = phonenumbers.parse(str(value), (country or "").upper() or None)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(parsed):
+    # a number in a range the metadata does not list yet (new mobile prefixes appear every year) still names one
+    # party: keep it when it has a full mobile number's length for its country, so no identifier is dropped
+    full = phonenumbers.ValidationResult.IS_POSSIBLE
+    if not (phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number_for_type_with_reason(
+            parsed, phonenumbers.PhoneNumberType.MOBILE) == full):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
