@@ -456,3 +456,13 @@ def test_ranked_rows_carry_what_an_investigator_reads(tmp_path: Path) -> None:
     assert (sender["phones"], sender["accounts"], sender["countries"]) == (["+33612345678"], ["AC1"], ["FR"])
     assert (sender["first_payment"], sender["last_payment"]) == ("2025-01-02T13:10:00Z", "2025-02-13T13:10:00Z")
     assert (sender["payments"], sender["total_eur"], sender["counterparties"]) == (3, 185.0, 3)
+
+
+def test_phone_numbers_in_ranges_the_metadata_does_not_list_are_kept() -> None:
+    """A full-length mobile number in an unlisted range still names one party (the sample scenario's Colombian
+    facilitators were name-only entities before); short or local-only numbers are still no identifier."""
+    from winnow.payments.parties import phone
+
+    assert phone("+573340188232") == "+573340188232"  # not 'valid' for phonenumbers: an unlisted range
+    assert phone("0917 123 4567", "PH") == "+639171234567"
+    assert phone("+6391234") is None and phone("+1 555 0100") is None and phone("12") is None
