@@ -96,3 +96,19 @@ def test_micro_payments_explain_small_frequent_transfers(tmp_path: Path) -> None
     assert weights["R2"] == 0.5 and not row["flagged"]
     assert any(r["explanation"].endswith("(explained by R16: micro-payments (counter-indicator))")
                for r in row["reasons"] if r["rule"] == "R1")
+
+
+def test_rotating_accounts_show_as_one_row_in_the_report_and_the_table(tmp_path: Path) -> None:
+    from conftest import invoke
+
+    from test_payments import _write
+
+    rows = [r for i in range(3) for r in _weekly(i, A, 0, 4) + _weekly(i, B, 40, 4)]
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "p", "--examiner", "e")
+    invoke("payments", "import", _write(tmp_path / "t.csv", rows), "--case", case)
+    table = invoke("payments", "score", "--case", case, env={"COLUMNS": "200"}).output
+    assert f"│ 3.0   │ {A} (+1 account) │ Rosa Cruz" in table
+    invoke("payments", "report", "--case", case, "--out", tmp_path / "r.html")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert f"ranked as one with 1 other account (R19): {B}" in html

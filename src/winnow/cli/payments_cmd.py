@@ -100,7 +100,9 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
                        "why"):
             table.add_column(column, overflow="fold")
         for p in result[key][:top]:
-            table.add_row(f"{p['score']:.1f}", p["party"], "; ".join(p.get("names", [])),
+            linked = len(p.get("accounts_linked", [])) - 1
+            table.add_row(f"{p['score']:.1f}", p["party"] + (f" (+{linked} account{'s' if linked > 1 else ''})"
+                                                             if linked > 0 else ""), "; ".join(p.get("names", [])),
                           ",".join(p.get("countries", [])),
                           f"{(p.get('first_payment') or '')[:10]} – {(p.get('last_payment') or '')[:10]}",
                           f"{p.get('total_eur', 0):,.0f}", ",".join(p["rules"]), "yes" if p["flagged"] else "",

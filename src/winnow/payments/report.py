@@ -85,7 +85,12 @@ def _table(parties: list[dict[str, Any]], top: int) -> str:
                               f"{html.escape(', '.join(r['evidence'][:8]))}{'…' if r['evidence_count'] > 8 else ''}]"
                               f"</span>" for r in p["reasons"])
         flag = '<span class="flag">flagged</span>' if p["flagged"] else ""
-        rows.append(f"<tr><td>{p['score']:.2f}</td><td>{html.escape(p['party'])}<br><span class=small>"
+        linked = p.get("accounts_linked", [])
+        also = (f"<br><span class=small>ranked as one with {len(linked) - 1} other account"
+                f"{'s' if len(linked) > 2 else ''} (R19): "
+                f"{html.escape(', '.join(a['party'] for a in linked if a['entity'] != p['entity']))}</span>"
+                if linked else "")
+        rows.append(f"<tr><td>{p['score']:.2f}</td><td>{html.escape(p['party'])}{also}<br><span class=small>"
                     f"{html.escape(', '.join(p['identifiers']))}</span></td><td>{_facts(p)}</td><td>{flag}</td>"
                     f"<td>{reasons}</td></tr>")
     return ("<table><tr><th>score</th><th>party (identifiers)</th><th>as recorded</th><th></th>"
