@@ -100,7 +100,6 @@ def test_micro_payments_explain_small_frequent_transfers(tmp_path: Path) -> None
 
 def test_rotating_accounts_show_as_one_row_in_the_report_and_the_table(tmp_path: Path) -> None:
     from conftest import invoke
-
     from test_payments import _write
 
     rows = [r for i in range(3) for r in _weekly(i, A, 0, 4) + _weekly(i, B, 40, 4)]
