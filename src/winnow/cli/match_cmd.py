@@ -15,9 +15,9 @@ from winnow.cli.hashset_cmd import library_option, open_library
 from winnow.hashsets import export as exports
 from winnow.match.matcher import match as run_match
 from winnow.match.triage import queue_rows
-from winnow.store.queue import refresh_case as refresh_queue_summary
 from winnow.match.triage import triage as run_triage
 from winnow.store import audit
+from winnow.store.queue import refresh_case as refresh_queue_summary
 
 
 @click.command()
