@@ -25,7 +25,7 @@ def _runs(conn: Any) -> list[dict[str, Any]]:
             age = (now - datetime.fromisoformat(run["updated_utc"].replace("Z", "+00:00"))).total_seconds()
             run["stalled"] = age > STALLED_SECONDS
         else:
-            run["stalled"] = run["status"] == "running" and run["command"] == "ingest" and not run["updated_utc"]
+            run["stalled"] = run["status"] == "running" and run["command"].startswith("ingest") and not run["updated_utc"]
         total = run["total_files"] or 0
         run["percent"] = round(100 * (run["files_done"] or 0) / total, 1) if total and run["total_known"] else None
         out.append(run)
