@@ -8,6 +8,7 @@ saves a screenshot (.artifacts/screenshots, or $WINNOW_SCREENSHOTS)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -56,7 +57,11 @@ def ws_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = base / "case"
     invoke("case", "create", root, "--name", "Workspace", "--examiner", "e")
     invoke("ingest", media, "--case", root, "--workers", "1")
-    invoke("triage", "--case", root)
+    known = base / "known.txt"  # an agency set that knows one photo
+    known.write_text(hashlib.sha256((media / "photo_0.jpg").read_bytes()).hexdigest() + "\n")
+    invoke("hashset", "import", known, "--name", "agency-test", "--library", base / "lib")
+    invoke("match", "--case", root, "--library", base / "lib")
+    invoke("triage", "--case", root, "--library", base / "lib")
     scenario.lines.append(sample_chats.Line(scenario.seller, scenario.lines[-1].time, HOSTILE_CHAT))
     chat = sample_chats.whatsapp(scenario, base / "chat.txt")
     rows = ["Transaction ID,Date Time,Send Amount,Send Currency,Sender Name,Sender Phone,Sender Country,"
@@ -99,8 +104,11 @@ def test_overview_counts_warnings_sets_and_audit(ws_case: dict[str, Any]) -> Non
     page = c.get("/case", headers={"accept": "text/html"})
     assert page.status_code == 200
     text = page.text
-    assert re.search(r'data-state="unknown">(\d+)<', text).group(1) == "7"  # type: ignore[union-attr]
+    assert re.search(r'data-state="unknown">(\d+)<', text).group(1) == "6"  # type: ignore[union-attr]
+    assert re.search(r'data-state="alert">(\d+)<', text).group(1) == "1"  # type: ignore[union-attr]
     assert 'id="run-rows"' in text and "ingest" in text
+    sets = text[text.index('id="hash-sets"'):text.index("</table>", text.index('id="hash-sets"'))]
+    assert "agency-test" in sets and '<td class="num">1</td>' in sets
     codes = re.findall(r'href="/case/warnings/([^"]+)"', text)
     assert codes, text
     drill = c.get(f"/case/warnings/{codes[0]}", headers={"accept": "text/html"}).text
