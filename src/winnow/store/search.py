@@ -12,7 +12,7 @@ from winnow.store.db import Connection
 
 HEX = re.compile(r"^[0-9a-f]+$")
 CAP = 50
-SCAN_ROWS = 400_000  # a substring search reads at most this many rows of a table (newest first)
+SCAN_ROWS = 2_000_000  # a substring search reads at most this many rows of a table (the newest)
 
 
 def _like(text: str) -> str:
@@ -59,8 +59,8 @@ def files(conn: Connection, text: str) -> list[dict[str, Any]]:
     out = [dict(r) for r in rows]
     if len(out) < CAP:  # then names that contain it (bounded: the newest SCAN_ROWS items)
         seen = {r["chain"] for r in out}
-        for r in conn.execute("SELECT chain, sha256, status FROM (SELECT chain, sha256, status, name FROM instances "
-                              "ORDER BY id DESC LIMIT ?) WHERE name LIKE ? ESCAPE '\\' LIMIT ?",
+        for r in conn.execute("SELECT chain, sha256, status FROM instances WHERE id > (SELECT coalesce(max(id), 0) "
+                              "FROM instances) - ? AND name LIKE ? ESCAPE '\\' ORDER BY id DESC LIMIT ?",
                               (SCAN_ROWS, _like(name), CAP)):
             if r["chain"] not in seen and len(out) < CAP:
                 out.append(dict(r))
@@ -76,13 +76,18 @@ def texts(conn: Connection, text: str) -> dict[str, list[dict[str, Any]]]:
         "SELECT sha256, seconds, kind, value, text FROM leads WHERE text LIKE ? ESCAPE '\\' LIMIT ?",
         (pattern, CAP))]
     chat = [dict(r) for r in conn.execute(
-        "SELECT m.id, m.thread_id, m.seq, m.sender, m.time_utc, m.text, t.title, t.app FROM (SELECT * FROM "
-        "chat_messages ORDER BY id DESC LIMIT ?) m JOIN chat_threads t ON t.id = m.thread_id "
-        "WHERE m.text LIKE ? ESCAPE '\\' LIMIT ?", (SCAN_ROWS, pattern, CAP))]
+        "SELECT m.id, m.thread_id, m.seq, m.sender, m.time_utc, m.text, t.title, t.app FROM chat_messages m "
+        "JOIN chat_threads t ON t.id = m.thread_id WHERE m.id > (SELECT coalesce(max(id), 0) FROM chat_messages) - ? "
+        "AND m.text LIKE ? ESCAPE '\\' ORDER BY m.id DESC LIMIT ?", (SCAN_ROWS, pattern, CAP))]
     return {"screen": screen, "chat": chat}
 
 
 def everything(conn: Connection, text: str) -> dict[str, Any]:
+    """Every kind of hit; a query that is a whole hash (32, 40 or 64 hex digits) is looked up as a hash only."""
     text = text[:200]
-    return {"query": text, "hashes": hashes(conn, text), "identifiers": identifiers(conn, text),
-            "files": files(conn, text), **texts(conn, text)}
+    value = text.strip().lower()
+    if HEX.match(value) and len(value) in (32, 40, 64):
+        return {"query": text, "hashes": hashes(conn, text), "identifiers": [], "files": [], "screen": [],
+                "chat": []}
+    return {"query": text, "hashes": [], "identifiers": identifiers(conn, text), "files": files(conn, text),
+            **texts(conn, text)}

@@ -21,11 +21,9 @@ def _runs(conn: Any) -> list[dict[str, Any]]:
     now = datetime.now(UTC)
     out = []
     for run in runs.recent(conn, 15):
-        if run["status"] == "running" and run["updated_utc"]:
-            age = (now - datetime.fromisoformat(run["updated_utc"].replace("Z", "+00:00"))).total_seconds()
-            run["stalled"] = age > STALLED_SECONDS
-        else:
-            run["stalled"] = run["status"] == "running" and run["command"].startswith("ingest") and not run["updated_utc"]
+        last = run["updated_utc"] or run["started_utc"]
+        age = (now - datetime.fromisoformat(last.replace("Z", "+00:00"))).total_seconds() if last else 0.0
+        run["stalled"] = run["status"] == "running" and run["command"].startswith("ingest") and age > STALLED_SECONDS
         total = run["total_files"] or 0
         run["percent"] = round(100 * (run["files_done"] or 0) / total, 1) if total and run["total_known"] else None
         out.append(run)
