@@ -196,7 +196,9 @@ def test_search_finds_hashes_identifiers_names_and_text(ws_case: dict[str, Any])
     phone = ws_case["phone"]
     spaced = f"{phone[:3]} {phone[3:6]} {phone[6:9]} {phone[9:]}"
     page = c.get("/search", params={"q": spaced}, headers={"accept": "text/html"}).text
-    assert f"<b>{phone}</b>, seen in" in page
+    assert f"<b>{phone}</b></a>, seen in" in page
+    only = c.get("/leads", params={"value": phone}, headers={"accept": "text/html"}).text
+    assert only.count('<tr class="linked">') == 1 and f"<b>{phone}</b><br><small>phone" in only
     hostile = c.get("/search", params={"q": "pwned"}, headers={"accept": "text/html"}).text
     assert "Text read on screen" in hostile and "Chat messages" in hostile
     assert "<script>window.pwned" not in hostile and "&lt;script&gt;window.pwned=3" in hostile

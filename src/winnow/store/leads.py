@@ -22,8 +22,11 @@ VALIDATION = {
 
 
 def page(conn: Connection, kind: str | None = None, origin: str | None = None, linked: bool = False,
-         offset: int = 0, limit: int = 50) -> list[dict[str, Any]]:
+         offset: int = 0, limit: int = 50, value: str | None = None) -> list[dict[str, Any]]:
     where, params = [], []
+    if value:
+        where.append("i.value = ?")
+        params.append(value)
     if kind:
         where.append("i.kind = ?")
         params.append(kind)
