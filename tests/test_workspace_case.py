@@ -128,6 +128,8 @@ def test_calls_page_reasons_verdicts_and_parties(ws_case: dict[str, Any]) -> Non
     page = c.get("/calls", headers={"accept": "text/html"}).text
     order = re.findall(r'<article class="call" id="call-[0-9a-f]+" data-sha="([0-9a-f]+)"', page)
     assert order[0] == call and _sha(case, "holiday.mp4") in order  # the call recording first
+    scores = [float(x) for x in re.findall(r'<span class="score">([0-9.]+)</span>', page)]
+    assert scores[0] == 0.94 and len(scores) == 6 and scores == sorted(scores, reverse=True) and scores[1] < 0.1
     assert "A picture-in-picture inset" in page and "points</span>" in page
     assert '"signal"' not in page and "[{" not in page  # never the stored JSON
     assert phone in page and "/lead-crop/" in page
@@ -142,6 +144,9 @@ def test_calls_page_reasons_verdicts_and_parties(ws_case: dict[str, Any]) -> Non
     assert stale.status_code == 409 and "alice" in stale.json()["conflict"]
     assert c.post(f"/calls/{call}/verdict", headers={"x-csrf-token": csrf},
                   json={"verdict": "maybe", "version": version + 1}).status_code == 400
+    assert c.post(f"/calls/{call}/party", json={"party": phone}).status_code == 403  # no CSRF token
+    assert c.post(f"/calls/{call}/party", headers={"x-csrf-token": csrf}, json={"party": "<"}).status_code == 200
+    assert c.post(f"/calls/{call}/party", headers={"x-csrf-token": csrf}, json={"party": " "}).status_code == 400
     linked = c.post(f"/calls/{call}/party", headers={"x-csrf-token": csrf}, json={"party": phone})
     assert linked.status_code == 200 and linked.json()["added"] is True
     rita, r_csrf = login(case, "rita")
@@ -156,7 +161,7 @@ def test_calls_page_reasons_verdicts_and_parties(ws_case: dict[str, Any]) -> Non
         "SELECT command, arguments FROM audit WHERE command LIKE 'calls %' ORDER BY id")]
     conn.close()
     assert [(cmd, a["user"], a.get("new") or a.get("party")) for cmd, a in audited] == [
-        ("calls review", "alice", "call"), ("calls link party", "alice", phone)]
+        ("calls review", "alice", "call"), ("calls link party", "alice", "<"), ("calls link party", "alice", phone)]
     lead = re.search(r'/lead-crop/(\d+)', page).group(1)  # type: ignore[union-attr]
     assert c.get(f"/lead-crop/{lead}").headers["content-type"] == "image/png"
     for crafted in ("..%2Fcase.sqlite", "-1", "99999999"):
