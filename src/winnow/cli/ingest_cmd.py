@@ -14,6 +14,7 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 from winnow.pipeline.ingest import Stats
 from winnow.pipeline.ingest import ingest as run_ingest
 from winnow.settings import Settings
+from winnow.store.queue import refresh_case as refresh_queue_summary
 
 
 def parse_settings(workers: int | None, archive_depth: int | None, pairs: tuple[str, ...]) -> Settings:
@@ -131,6 +132,7 @@ def ingest(sources: tuple[str, ...], case_path: str | None, workers: int | None,
     finally:
         if bar:
             bar.progress.stop()
+    refresh_queue_summary(case)  # the review queue's maintained summary, rebuilt once per run (store/queue.py)
     if as_json:
         print_json(summary)
     else:

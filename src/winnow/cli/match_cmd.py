@@ -17,6 +17,7 @@ from winnow.match.matcher import match as run_match
 from winnow.match.triage import queue_rows
 from winnow.match.triage import triage as run_triage
 from winnow.store import audit
+from winnow.store.queue import refresh_case as refresh_queue_summary
 
 
 @click.command()
@@ -63,6 +64,7 @@ def triage(case_path: str | None, library_path: Path | None, queue_path: Path | 
     """States (alert, alert-near, ignorable, unknown), stacks and the review queue (unknown first)."""
     case = load_case(case_path)
     summary = run_triage(case, open_library(library_path))
+    refresh_queue_summary(case)  # the review queue's maintained summary, rebuilt once here (store/queue.py)
     if queue_path:
         rows = queue_rows(case)
         queue_path.parent.mkdir(parents=True, exist_ok=True)

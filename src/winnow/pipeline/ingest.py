@@ -20,7 +20,7 @@ from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
 from winnow.store.case import Case
-from winnow.store.runs import finish_run, register_source, start_run
+from winnow.store.runs import finish_run, register_source, save_progress, start_run
 from winnow.store.writer import Writer
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
@@ -170,7 +170,7 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
               "tmp": str(case.tmp)}
     pool = _Pool(settings.effective_workers(), config)
     exhausted = False
-    last_flush = last_progress = time.monotonic()
+    last_flush = last_progress = last_saved = time.monotonic()
 
     def add(message: Any) -> None:
         writer.add(message)
@@ -270,10 +270,14 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
             if len(writer.pending) >= settings.batch_size or now - last_flush >= settings.batch_seconds:
                 writer.flush()
                 last_flush = now
-            if on_progress and now - last_progress >= 0.25:
+            if now - last_progress >= 0.25:
                 stats.total_files, stats.total_bytes = totals["files"], totals["bytes"]
                 stats.total_known = bool(totals["complete"])
-                on_progress(stats)
+                if on_progress:
+                    on_progress(stats)
+                if now - last_saved >= 1.0:  # the review app's live progress view reads it
+                    save_progress(conn, run_id, stats)
+                    last_saved = now
                 last_progress = now
         writer.flush()
     except BaseException:
@@ -283,6 +287,7 @@ def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tup
         pool.stop()
         planner.store.close()
     stats.total_files, stats.total_bytes, stats.total_known = totals["files"], totals["bytes"], True
+    save_progress(conn, run_id, stats)
     if on_progress:
         on_progress(stats)
 

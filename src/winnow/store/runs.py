@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from winnow import __version__
 from winnow.settings import Settings
@@ -35,3 +36,19 @@ def register_source(conn: sqlite3.Connection, path: str, kind: str, run_id: int)
                        (path, kind, utc_now(), run_id))
     conn.execute("COMMIT")
     return int(cur.lastrowid or 0)
+
+
+def save_progress(conn: sqlite3.Connection, run_id: int, stats: Any) -> None:
+    """A running ingest's counters (about once a second, outside the writer's batches), for the live view."""
+    conn.execute("INSERT OR REPLACE INTO run_progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (run_id, stats.files_done, stats.bytes_done, stats.items, stats.warnings, stats.total_files,
+                  stats.total_bytes, int(stats.total_known), utc_now()))
+
+
+def recent(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest runs with their progress (ingest runs save it; other commands have none)."""
+    rows = conn.execute(
+        "SELECT r.id, r.command, r.status, r.started_utc, r.finished_utc, r.tool_version, p.files_done, "
+        "p.bytes_done, p.items, p.warnings, p.total_files, p.total_bytes, p.total_known, p.updated_utc "
+        "FROM runs r LEFT JOIN run_progress p ON p.run_id = r.id ORDER BY r.id DESC LIMIT ?", (limit,)).fetchall()
+    return [dict(r) for r in rows]

@@ -384,6 +384,84 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE matches ADD COLUMN evidence TEXT;
     """,
+    # 9: the investigation workspace (issue #15): a maintained queue summary (rebuilt when ingest, match or triage
+    # mark it stale; decisions keep its counts by triggers), live ingest progress, call-recording reviews and the
+    # parties a call is linked to, indexes for the ranked calls and the global search
+    """
+    CREATE TABLE queue_summary (
+        group_key TEXT PRIMARY KEY,
+        items INTEGER NOT NULL,
+        rank REAL NOT NULL,
+        alerts INTEGER NOT NULL,
+        unknown INTEGER NOT NULL,
+        decided INTEGER NOT NULL
+    );
+    CREATE INDEX queue_summary_order ON queue_summary (rank, group_key);
+    CREATE TABLE queue_summary_state (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        stale INTEGER NOT NULL,
+        refreshed_utc TEXT,
+        counts TEXT NOT NULL DEFAULT '{}'
+    );
+    INSERT INTO queue_summary_state (id, stale) VALUES (1, 1);
+    CREATE TRIGGER queue_stale_instance_added AFTER INSERT ON instances
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_instance_changed AFTER UPDATE OF sha256, parent ON instances
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_instance_removed AFTER DELETE ON instances
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_triage_added AFTER INSERT ON triage
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_triage_changed AFTER UPDATE ON triage
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_triage_removed AFTER DELETE ON triage
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_match_added AFTER INSERT ON matches
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_stale_match_removed AFTER DELETE ON matches
+        WHEN (SELECT stale FROM queue_summary_state) = 0 BEGIN UPDATE queue_summary_state SET stale = 1; END;
+    CREATE TRIGGER queue_decided_added BEFORE INSERT ON decisions
+        WHEN NOT EXISTS (SELECT 1 FROM decisions WHERE sha256 = NEW.sha256) BEGIN
+        UPDATE queue_summary SET decided = decided + 1 WHERE group_key IN (
+            SELECT CASE WHEN t.stack_id IS NOT NULL THEN 'stack:' || t.stack_id ELSE 'folder:' ||
+            (SELECT min(parent) FROM instances WHERE sha256 = NEW.sha256) END FROM content c
+            LEFT JOIN triage t ON t.sha256 = c.sha256 WHERE c.sha256 = NEW.sha256 AND c.kind IN ('image', 'video')
+            UNION SELECT 'set:' || set_name FROM matches WHERE sha256 = NEW.sha256); END;
+    CREATE TRIGGER queue_decided_removed AFTER DELETE ON decisions BEGIN
+        UPDATE queue_summary SET decided = decided - 1 WHERE group_key IN (
+            SELECT CASE WHEN t.stack_id IS NOT NULL THEN 'stack:' || t.stack_id ELSE 'folder:' ||
+            (SELECT min(parent) FROM instances WHERE sha256 = OLD.sha256) END FROM content c
+            LEFT JOIN triage t ON t.sha256 = c.sha256 WHERE c.sha256 = OLD.sha256 AND c.kind IN ('image', 'video')
+            UNION SELECT 'set:' || set_name FROM matches WHERE sha256 = OLD.sha256); END;
+    CREATE TABLE run_progress (
+        run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+        files_done INTEGER NOT NULL,
+        bytes_done INTEGER NOT NULL,
+        items INTEGER NOT NULL,
+        warnings INTEGER NOT NULL,
+        total_files INTEGER NOT NULL,
+        total_bytes INTEGER NOT NULL,
+        total_known INTEGER NOT NULL,
+        updated_utc TEXT NOT NULL
+    );
+    CREATE TABLE call_reviews (
+        sha256 TEXT PRIMARY KEY REFERENCES content(sha256),
+        verdict TEXT NOT NULL CHECK (verdict IN ('call', 'not-call')),
+        version INTEGER NOT NULL,
+        user TEXT NOT NULL,
+        time_utc TEXT NOT NULL
+    );
+    CREATE TABLE call_parties (
+        sha256 TEXT NOT NULL REFERENCES content(sha256),
+        party TEXT NOT NULL,
+        user TEXT NOT NULL,
+        time_utc TEXT NOT NULL,
+        UNIQUE (sha256, party)
+    );
+    CREATE INDEX calls_score ON calls (score);
+    CREATE INDEX identifiers_value ON identifiers (value);
+    CREATE INDEX instances_name ON instances (name COLLATE NOCASE);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

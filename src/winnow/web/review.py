@@ -10,7 +10,7 @@ import json
 import sqlite3
 from typing import Any
 
-from winnow.store import audit
+from winnow.store import audit, queue
 from winnow.timeutil import utc_now
 
 SCHEMES = {
@@ -42,32 +42,13 @@ def set_scheme(conn: sqlite3.Connection, name: str) -> None:
 
 
 def groups(conn: sqlite3.Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-    """Review groups in queue order, with how many items each holds and whether this user has opened it."""
-    rows = conn.execute(
-        "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state, "
-        "d.sha256 IS NOT NULL AS decided FROM instances i JOIN content c ON c.sha256 = i.sha256 "
-        "LEFT JOIN triage t ON t.sha256 = i.sha256 LEFT JOIN decisions d ON d.sha256 = i.sha256 "
-        "WHERE c.kind IN ('image', 'video') GROUP BY i.sha256), "
-        "keyed AS (SELECT *, CASE WHEN stack_id IS NOT NULL THEN 'stack:' || stack_id ELSE 'folder:' || parent END "
-        "AS group_key FROM items), "
-        "grouped AS (SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
-        "sum(state IN ('alert', 'alert-near')) AS alerts, sum(state = 'unknown' OR state IS NULL) AS unknown, "
-        "sum(decided) AS decided FROM keyed GROUP BY group_key), "
-        "sets AS (SELECT 'set:' || m.set_name AS group_key, count(DISTINCT m.sha256) AS items, 1e12 AS rank, "
-        "count(DISTINCT m.sha256) AS alerts, 0 AS unknown, count(DISTINCT d.sha256) AS decided FROM matches m "
-        "LEFT JOIN decisions d ON d.sha256 = m.sha256 GROUP BY m.set_name), "
-        "everything AS (SELECT * FROM grouped UNION ALL SELECT * FROM sets) "
-        "SELECT g.*, s.user IS NOT NULL AS opened FROM everything g LEFT JOIN seen s ON s.user = ? "
-        "AND s.group_key = g.group_key ORDER BY g.rank, g.group_key LIMIT ? OFFSET ?",
-        (user, limit, offset)).fetchall()
-    return [dict(r) for r in rows]
+    """Review groups in queue order, with how many items each holds and whether this user has opened it (read
+    from the maintained summary, store/queue.py)."""
+    return queue.groups(conn, user, offset, limit)
 
 
 def next_unseen(conn: sqlite3.Connection, user: str) -> str | None:
-    for group in groups(conn, user, 0, 10_000):
-        if not group["opened"]:
-            return str(group["group_key"])
-    return None
+    return queue.next_unseen(conn, user)
 
 
 def _where(group_key: str) -> tuple[str, tuple[Any, ...]]:

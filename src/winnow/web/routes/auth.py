@@ -1,4 +1,4 @@
-"""Log in (throttled, CSRF-protected by a login cookie), log out, and the root redirect."""
+"""Log in (throttled, CSRF-protected by a login cookie) and log out (the root redirect is the case overview's)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from winnow.store import audit
 from winnow.web import sessions, users
-from winnow.web.context import LOGIN_COOKIE, SESSION_COOKIE, Checked, User, web
+from winnow.web.context import LOGIN_COOKIE, SESSION_COOKIE, Checked, web
 
 router = APIRouter()
 PUBLIC = ("/login",)  # the only paths served without a session (besides /static)
@@ -53,8 +53,3 @@ def logout(request: Request, who: Checked) -> Any:
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-@router.get("/")
-def root(who: User) -> Any:
-    return RedirectResponse("/queue", 303)

@@ -3,11 +3,13 @@ optimistic versions: a decision on an item someone changed since it was shown is
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
+from winnow.calls.explain import sentences
 from winnow.web import review
 from winnow.web.context import SHA256, Checked, User, content_id, web
 
@@ -56,7 +58,19 @@ def item_view(request: Request, sha256: str, who: User) -> Any:
         playable = found is not None and found["kind"] == "video" and review.media_path(conn, sha256) is not None
     if found is None:
         raise HTTPException(404, "no such item")
-    return site.page(request, "item.html", who, item=found, codes=codes, tag_keys=tags, playable=playable)
+    call_reasons = sentences(found["calls"]["reasons"]) if found["calls"] else []
+    triage_reasons = _reasons(found["triage"]["reasons"]) if found["triage"] else []
+    return site.page(request, "item.html", who, item=found, codes=codes, tag_keys=tags, playable=playable,
+                     call_reasons=call_reasons, triage_reasons=triage_reasons)
+
+
+def _reasons(stored: str | None) -> list[str]:
+    """Triage reasons (a JSON list of sentences) as a list; anything else as one line."""
+    try:
+        found = json.loads(stored or "[]")
+    except ValueError:
+        return [str(stored)]
+    return [str(r) for r in found] if isinstance(found, list) else [str(found)]
 
 
 @router.post("/decide")
