@@ -84,6 +84,73 @@ def _family(seed: int) -> Path:
     return folder
 
 
+def _edges() -> Path:
+    """A hand-built case (a few hundred payments) where each condition added on 2026-12-02 decides a hit, so the
+    comparison would catch a baseline that misses it: a flagged sender who also trips R16 (without him, receiver
+    FA has one flagged payer, no R12), a receiver that mostly R16 micro-payers pay (FB: no R12), senders paying
+    FC, which three flagged senders pay, in their weeks and at their prices (d2: R13) or not (d1 all year, d3 at
+    100 EUR), R14 senders with three occasional recipients beside two main ones (f1: R14) and with eight exclusive
+    ones (f2: no R14), a chain of three rotating accounts (RA1 -> RA2 -> RA3: one row) and FC passing money on
+    in-country (M1: R18)."""
+    from datetime import datetime, timedelta
+
+    import pandas as pd
+
+    from winnow.payments.parquet import export_parquet, import_parquet
+    from winnow.store.case import create_case
+
+    folder = CACHE / "edges"
+    if (folder / "transactions.parquet").exists():
+        return folder
+    start, rows = datetime(2025, 1, 1, 12), []
+
+    def pay(s: str, r: str, day: float, eur: float, ref: str, hour: int = 12, home: str = "GB") -> None:
+        rows.append({"txn_id": f"E{len(rows):04d}", "time_utc": start + timedelta(days=day, hours=hour - 12),
+                     "amount": eur, "currency": "EUR", "channel": "mto", "reference": ref, "sender_name": s,
+                     "sender_account": s, "sender_country": home, "receiver_name": r, "receiver_account": r,
+                     "receiver_country": "PH"})
+
+    def buyer(s: str, r: str, day: float) -> None:  # R1 + R2 + R3 + R7: flagged
+        for i in range(6):
+            pay(s, r, day + 3 * i, 30, "session")
+
+    buyer("b1", "fa", 0)
+    for i, r in enumerate(["fa", "x1", "x2"] * 2):  # + R4 + R6, and R16: flagged, but countered
+        pay("c1", r, 3 * i, 10, "session", hour=23)
+    buyer("b2", "fb", 0)
+    buyer("b3", "fb", 1)
+    for s in ("m1", "m2"):
+        for i in range(5):
+            pay(s, "fb", 3 * i, 5, "top up")
+    for k, s in enumerate(("b4", "b5", "b6")):
+        buyer(s, "fc", 9 + 2 * k)
+    for i in range(12):
+        pay("d1", "fc", 4 + 30.4 * i, 30, "rent")
+    for i in range(4):
+        pay("d2", "fc", 14 + 3 * i, 30, "rent")
+        pay("d3", "fc", 14 + 3 * i, 100, "rent")
+    for i, r in enumerate(["fam1", "fam2"] * 8 + ["o1", "o2", "o3"]):
+        pay("f1", r, 10 * i, 150, "family")
+    for i in range(16):
+        pay("f2", f"e{i % 8}", 10 * i, 150, "family")
+    for k, s in enumerate(("g1", "g2")):
+        for r, days in (("ra1", (0, 7, 14)), ("ra2", (31, 38, 45, 59)), ("ra3", (90, 97))):
+            for day in days:
+                pay(s, r, day + k, 40, "order")
+    for r, n in (("m1", 2), ("m2", 1)):
+        for i in range(n):
+            pay("fc", r, 60 + i, 200, "transfer", home="PH")
+    work = Path(tempfile.mkdtemp(prefix="edges-", dir=CACHE))
+    pd.DataFrame(rows).to_parquet(work / "raw.parquet")
+    case = create_case(work / "case", name="edges", examiner="bench")
+    import_parquet(case.root, work / "raw.parquet")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [], "addresses": []}))
+    export_parquet(case.root, folder / "transactions.parquet")
+    shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
 def _inputs(folder: Path) -> dict[str, Any]:
     """Seeds (R9), evidence identifiers (R10) and listed crypto addresses (R11) for the run."""
     if (folder / "inputs.json").exists():
@@ -181,6 +248,8 @@ def main() -> None:
     parser.add_argument("--family", type=int, metavar="SEED",
                         help="compare on this seed of the independent scenario family instead (R16-R19 fire there)")
     parser.add_argument("--only", choices=["winnow", "pandas"])
+    parser.add_argument("--edges", action="store_true",
+                        help="compare on a small hand-built case where each new condition decides a hit")
     parser.add_argument("--folder", type=Path)
     args = parser.parse_args()
     if args.only:
@@ -189,8 +258,9 @@ def main() -> None:
         return
     CACHE.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    folder = _family(args.family) if args.family is not None else _data(args.rows)
-    what = f"family seed {args.family}" if args.family is not None else f"{args.rows:,} transactions"
+    folder = _edges() if args.edges else _family(args.family) if args.family is not None else _data(args.rows)
+    what = ("the hand-built edge case" if args.edges else f"family seed {args.family}" if args.family is not None
+            else f"{args.rows:,} transactions")
     print(f"data: {what} ({time.perf_counter() - start:.0f} s to generate or find)", flush=True)
     ours = _child("winnow", folder)
     theirs = _child("pandas", folder)
