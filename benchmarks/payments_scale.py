@@ -19,15 +19,16 @@ After the rule changes of 2026-12-02 (R13 only in the flagged senders' period an
 rules' flagged set without countered senders and micro-sold receivers, R14 on the main recipients, R16 below
 15 EUR, R18, R19 and its merged ranking rows, R14/R16 explaining behaviour rules), with the pandas baseline
 rewritten to match; no timing prediction was written down for this re-run (it checks agreement). Result (300k,
-machine shared with other jobs): winnow 2.8 s (import 0.8 s, rules + ranking 2.0 s), 285 MB; pandas 38.1 s,
-545 MB: 13.5x; identical 16,770 of 16,770 hits, 6,697 of 6,697 ranked rows (7 of them several R19-linked
-accounts), the same top 100 senders and receivers. Family seed 0 (123,114 transactions): winnow 5.3 s, pandas
-77.6 s, 14.8x; identical 21,625 of 21,625 hits (R16 501, R17 32, R18 1, R19 136), 7,557 of 7,557 rows (24
-merged), the same top 100s. A check that the comparison can fail: a baseline with R13's 14-day slack set to 0
-differs in 17 hits, one without the "explains" zeroing in 1,201 ranked rows. Three of the new conditions change
-nothing on either data set, so their agreement is not shown by these runs: leaving countered senders in the
-flagged set (21 such senders on family seed 0), keeping the micro-sold receivers (34 there, 2 of them not shops),
-and counting all of R14's recipients instead of its top 4 (100 senders with more than 4 there).
+machine shared with other jobs, two runs): winnow 2.8 s (import 0.8 s, rules + ranking 2.0 s) and 6.3 s, 285 MB;
+pandas 38.1 s and 49.3 s, 545 MB: 13.5x and 7.8x (the load of the other jobs differed); both runs identical
+16,770 of 16,770 hits, 6,697 of 6,697 ranked rows (7 of them several R19-linked accounts), the same top 100
+senders and receivers. Family seed 0 (123,114 transactions): winnow 5.3 s / 7.2 s, pandas 77.6 s / 103.8 s;
+identical 21,625 of 21,625 hits (R16 501, R17 32, R18 1, R19 136), 7,557 of 7,557 rows (24 merged), the same top
+100s. `--edges` (128 payments): 73 of 73 hits, 19 of 19 rows. The comparison can fail: baselines with one
+condition undone differ from winnow - R13's 14-day slack at 0: 17 hits at 300k; no "explains" zeroing: 1,201
+rows on family seed 0; countered senders kept in the flagged set, micro-sold receivers kept, or R14 counted on all
+recipients: nothing on the 300k or family data (21 countered flagged senders, 34 micro-sold receivers and 100
+senders with more than 4 recipients on family seed 0 decide no hit there), but 1, 3 and 1 hits on `--edges`.
 
 Usage: python benchmarks/payments_scale.py [--rows 10000000 | --family SEED]
 (needs pandas and pyarrow: `make bench` installs them)
