@@ -60,6 +60,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/video.py
 	$(BIN)/python benchmarks/payments.py
 	$(BIN)/python benchmarks/payments_scale.py
+	$(BIN)/python benchmarks/payments_scale.py --family 0
+	$(BIN)/python benchmarks/payments_scale.py --edges
 	$(BIN)/python benchmarks/payments_heldout.py
 	$(BIN)/python benchmarks/chats.py
 	$(BIN)/python benchmarks/calls.py
