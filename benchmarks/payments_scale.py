@@ -92,7 +92,8 @@ def _edges() -> Path:
     FC, which three flagged senders pay, in their weeks and at their prices (d2: R13) or not (d1 all year, d3 at
     100 EUR), R14 senders with three occasional recipients beside two main ones (f1: R14) and with eight exclusive
     ones (f2: no R14), a chain of three rotating accounts (RA1 -> RA2 -> RA3: one row) and FC passing money on
-    in-country (M1: R18)."""
+    in-country (M1: R18), and a flagged sender whose family remittances are set aside by direct evidence (h1,
+    listed with `evidence`) counting as a flagged payer of FD (R12)."""
     from datetime import datetime, timedelta
 
     import pandas as pd
@@ -141,12 +142,18 @@ def _edges() -> Path:
     for r, n in (("m1", 2), ("m2", 1)):
         for i in range(n):
             pay("fc", r, 60 + i, 200, "transfer", home="PH")
+    buyer("b7", "fd", 0)  # h1's R14 is set aside by R10 (h1 listed as evidence): still flagged, so FD gets R12
+    for i in range(10):
+        pay("h1", "home1", 20 * i, 150, "family")
+    for day in (2, 5):
+        pay("h1", "fd", day, 30, "session")
     work = Path(tempfile.mkdtemp(prefix="edges-", dir=CACHE))
     pd.DataFrame(rows).to_parquet(work / "raw.parquet")
     case = create_case(work / "case", name="edges", examiner="bench")
     import_parquet(case.root, work / "raw.parquet")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [], "addresses": []}))
+    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [["h1", "account", "chat export (edges)"]],
+                                                 "addresses": []}))
     export_parquet(case.root, folder / "transactions.parquet")
     shutil.rmtree(work, ignore_errors=True)
     return folder

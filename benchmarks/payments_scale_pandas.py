@@ -252,20 +252,29 @@ def _shops(pay: Any, p: dict[str, Any]) -> set[str]:
     return set(per.index[(per["senders"] >= p["shop_min_senders"]) & (per["median"] < p["below_eur"])])
 
 
+def _effective(rules: set[str], weights: dict[str, float]) -> dict[str, float]:
+    """What each fired rule gives a party: nothing when set aside, nothing when a standing counter-indicator
+    explains it, its weight otherwise."""
+    standing = {r for r in rules if not SET_ASIDE.get(r, set()) & rules}
+    explained = {e for r in standing for e in EXPLAINS.get(r, ())}
+    return {r: 0.0 if SET_ASIDE.get(r, set()) & rules or (r in explained and weights[r] > 0) else weights[r]
+            for r in rules}
+
+
 def _flagged(hits: list[list[Any]], weights: dict[str, float], flag_score: float) -> set[str]:
-    """Senders whose stage-1 score reaches the flag with two positive rules and who trip no counter-indicator."""
-    points: dict[str, float] = defaultdict(float)
-    positive: dict[str, set[str]] = defaultdict(set)
-    countered: set[str] = set()
+    """Senders flagged by the ranking's own sum after stage 1 (two rules that gave points, the threshold reached)
+    and with no standing counter-indicator."""
+    fired: dict[str, set[str]] = defaultdict(set)
     for role, party, rule, _ in hits:
-        if role != "sender":
-            continue
-        points[party] += weights[rule]
-        if weights[rule] > 0:
-            positive[party].add(rule)
-        elif weights[rule] < 0:
-            countered.add(party)
-    return {q for q, v in points.items() if v >= flag_score and len(positive[q]) >= 2} - countered
+        if role == "sender":
+            fired[party].add(rule)
+    out = set()
+    for party, rules in fired.items():
+        given = _effective(rules, weights)
+        if (sum(given.values()) >= flag_score and sum(v > 0 for v in given.values()) >= 2
+                and not any(v < 0 for v in given.values())):
+            out.add(party)
+    return out
 
 
 def _stage2(pay: Any, hits: list[list[Any]], ruleset: dict[str, Any], weights: dict[str, float],
@@ -356,10 +365,7 @@ def _rank(hits: list[list[Any]], links: list[tuple[str, str]],
         groups[find(key)].append(key)
 
     def points(rules: set[str]) -> float:
-        standing = {r for r in rules if not SET_ASIDE.get(r, set()) & rules}
-        explained = {e for r in standing for e in EXPLAINS.get(r, ())}
-        return sum(0.0 if SET_ASIDE.get(r, set()) & rules or (r in explained and weights[r] > 0) else weights[r]
-                   for r in rules)
+        return sum(_effective(rules, weights).values())
 
     out: dict[str, list[dict[str, Any]]] = {"sender": [], "receiver": []}
     for members in groups.values():

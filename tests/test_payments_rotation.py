@@ -111,3 +111,25 @@ def test_rotating_accounts_show_as_one_row_in_the_report_and_the_table(tmp_path:
     invoke("payments", "report", "--case", case, "--out", tmp_path / "r.html")
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert f"ranked as one with 1 other account (R19): {B}" in html
+
+
+def test_a_buyer_whose_family_remittances_are_set_aside_still_counts_as_flagged(tmp_path: Path) -> None:
+    """Found by the independent pandas baseline: a sender the ranking flags (R14 set aside by R10) must count as a
+    flagged payer for the network rules, since they flag by the ranking's own sum."""
+    from conftest import invoke
+
+    from test_payments import _write
+
+    b1 = [{**_row(3 * k, 30, message="session"), **_buyer(1), **_to(A)} for k in range(6)]
+    home = [{**_row(20 * k, 150, message="family"), **_buyer(2), **_to(B, "Ana Cruz")} for k in range(10)]
+    h1 = [{**_row(day, 30, message="session"), **_buyer(2), **_to(A)} for day in (2, 5)]
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "p", "--examiner", "e")
+    invoke("payments", "import", _write(tmp_path / "t.csv", b1 + home + h1), "--case", case)
+    invoke("payments", "evidence", "B2", "--case", case, "--kind", "account", "--source", "chat export")
+    from winnow.payments.scoring import score
+
+    result = score(case)
+    h = _row_of(result, "B2", "senders")
+    assert h["flagged"] and {r["rule"]: r["weight"] for r in h["reasons"]}["R14"] == 0.0
+    assert "R12" in _row_of(result, A)["rules"]

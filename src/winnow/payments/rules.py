@@ -17,7 +17,7 @@ from winnow.payments import entities
 from winnow.payments.indicators import behaviour, counter, fan, links, network, rotation
 from winnow.payments.indicators.base import EVIDENCE_CAP, Hit, Rule, RuleContext
 
-__all__ = ["EVIDENCE_CAP", "Hit", "RULES", "Rule", "by_id", "docs_table", "evaluate", "load_ruleset",
+__all__ = ["EVIDENCE_CAP", "Hit", "RULES", "RULE_BY_ID", "Rule", "by_id", "docs_table", "evaluate", "load_ruleset",
            "register_entities"]
 
 RULES: tuple[Rule, ...] = (
@@ -83,6 +83,9 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+RULE_BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
+
+
 def _check(rules: tuple[Rule, ...]) -> None:
     ids = [r.id for r in rules]
     if len(set(ids)) != len(ids):
@@ -145,7 +148,8 @@ def evaluate(conn: Any, ruleset: dict[str, Any], seeds: list[str] | None = None)
     high_risk = [str(c).upper() for c in ruleset.get("high_risk_countries", [])]
     params = ruleset["rules"]
     _cross_border(conn, high_risk)
-    ctx = RuleContext(conn, list(seeds or []), weights(ruleset), float(ruleset.get("flag_score", 3.0)), params)
+    ctx = RuleContext(conn, list(seeds or []), weights(ruleset), float(ruleset.get("flag_score", 3.0)), params,
+                      rules=RULE_BY_ID)
     for stage in sorted({r.stage for r in RULES}):
         found: list[Hit] = []
         for rule in RULES:

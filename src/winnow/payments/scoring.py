@@ -8,7 +8,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from winnow.payments.rules import EVIDENCE_CAP, RULES, Hit, by_id, evaluate, load_ruleset, order, register_entities
+from winnow.payments.indicators.base import flags, points
+from winnow.payments.rules import RULE_BY_ID, Hit, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
 
 MERGE_REASONS_SHOWN = 20
@@ -126,19 +127,18 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
         rows[row_key].append(hit)
         accounts[row_key].add(hit.party)
     ranked: dict[str, list[dict[str, Any]]] = {"senders": [], "receivers": []}
-    set_aside = {r.id: set(r.set_aside_by) for r in RULES if r.set_aside_by}
     for (role, _), row_hits in rows.items():
-        own = {p: _points([h for h in row_hits if h.party == p], weights, set_aside)[0] for p in accounts[(role, _)]}
+        own = {p: _points([h for h in row_hits if h.party == p], weights)[0] for p in accounts[(role, _)]}
         party = min(own, key=lambda p: (-own[p], p))  # the row is named by its strongest account
-        points, reasons, rules = _points(row_hits, weights, set_aside, party if len(own) > 1 else None)
+        row_score, reasons, rules = _points(row_hits, weights, party if len(own) > 1 else None)
         row_facts = [(facts or {}).get((role, p), {}) for p in sorted(own)]
         row: dict[str, Any] = {
             "party": _display(party), "entity": party,
             "identifiers": sorted({i for p in own for i in members.get(p, [])}),
             "merged_because": [w for p in sorted(own) for w in why.get(p, [])],
-            "score": round(points, 3), "rules": rules,
+            "score": round(row_score, 3), "rules": rules,
             **(_merged_facts(row_facts) if len(own) > 1 else row_facts[0]),
-            "flagged": points >= threshold and sum(weights.get(r, 1.0) > 0 for r in rules) >= 2,
+            "flagged": flags(row_score, reasons, threshold),
             "reasons": reasons}
         if len(own) > 1:
             row["accounts_linked"] = [{"party": _display(p), "entity": p, "identifiers": members.get(p, []),
@@ -149,34 +149,16 @@ def rank(hits: list[Hit], ruleset: dict[str, Any], members: dict[str, list[str]]
     return {"transactions": total, "flag_score": threshold, "weights": weights, **ranked}
 
 
-def _points(hits: list[Hit], weights: dict[str, float], set_aside: dict[str, set[str]],
-            named: str | None = None) -> tuple[float, list[dict[str, Any]], list[str]]:
-    """A row's points (each rule once), its reasons in registry order and its rules. With `named` (a row of
-    several accounts) each explanation says which account it is about, unless it is the row's own."""
-    hits = sorted(hits, key=lambda h: (order(h.rule), h.party != named, h.party))
-    fired = {h.rule for h in hits}
-    standing = {r for r in fired if not set_aside.get(r, set()) & fired}
-    explained = {e: r.id for r in RULES if r.id in standing for e in r.explains}
-    reasons, points, counted = [], 0.0, set()
-    for h in hits:
-        weight = weights.get(h.rule, 1.0)
-        explanation = h.explanation
-        outweighed = sorted(set_aside.get(h.rule, set()) & fired, key=order)
-        if outweighed:
-            weight = 0.0
-            explanation += f" (set aside: the party also trips {', '.join(outweighed)})"
-        elif h.rule in explained and weight > 0:
-            weight = 0.0
-            explanation += f" (explained by {explained[h.rule]}: {by_id(explained[h.rule]).title})"
-        if h.rule in counted:
-            weight = 0.0  # a rule counts once per row, however many of its accounts trip it
-        counted.add(h.rule)
+def _points(hits: list[Hit], weights: dict[str, float], named: str | None = None
+            ) -> tuple[float, list[dict[str, Any]], list[str]]:
+    """A row's points, reasons and rules (`indicators.base.points`, the same sum the stages flag by). With `named`
+    (a row of several accounts) each explanation says which account it is about, unless it is the row's own."""
+    total, reasons, fired = points(hits, weights, RULE_BY_ID, named)
+    for reason, h in zip(reasons, sorted(hits, key=lambda h: (order(h.rule), h.party != named, h.party)),
+                         strict=True):
         if named is not None and h.party != named:
-            explanation = f"account {_display(h.party)}: {explanation}"
-        points += weight
-        reasons.append({"rule": h.rule, "weight": weight, "explanation": explanation,
-                        "evidence": h.evidence[:EVIDENCE_CAP], "evidence_count": h.evidence_count})
-    return points, reasons, sorted(fired, key=order)
+            reason["explanation"] = f"account {_display(h.party)}: {reason['explanation']}"
+    return total, reasons, fired
 
 
 def ranking_for_case(case_root: Path) -> dict[str, Any] | None:

@@ -19,10 +19,11 @@ def prepare(ctx: RuleContext) -> None:
 
 
 def _build_flagged(ctx: RuleContext) -> None:
-    """Temp tables `flagged_senders` (flagged by the stage-1 hits and tripping no counter-indicator: a player
-    flagged for small night-time transfers who also trips R16 is no evidence against the sellers he pays) and
+    """Temp tables `flagged_senders` (flagged by the stage-1 hits, by the ranking's own sum, and with no
+    counter-indicator that stands: a player whose micro-payments explain his night-time transfers is no evidence
+    against the sellers he pays; a buyer whose family remittances are set aside by direct evidence is) and
     `net_pay` (the payments, less those to shops and to receivers paid mostly by micro-payers)."""
-    countered = {h.party for h in ctx.hits if h.role == "sender" and ctx.weights.get(h.rule, 1.0) < 0}
+    countered = ctx.countered("sender")
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE flagged_senders AS SELECT unnest($1::VARCHAR[]) AS s",
                      [sorted(ctx.flagged("sender") - countered)])
     counter.shops(ctx)
