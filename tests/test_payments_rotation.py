@@ -117,7 +117,6 @@ def test_a_buyer_whose_family_remittances_are_set_aside_still_counts_as_flagged(
     """Found by the independent pandas baseline: a sender the ranking flags (R14 set aside by R10) must count as a
     flagged payer for the network rules, since they flag by the ranking's own sum."""
     from conftest import invoke
-
     from test_payments import _write
 
     b1 = [{**_row(3 * k, 30, message="session"), **_buyer(1), **_to(A)} for k in range(6)]
