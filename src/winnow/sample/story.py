@@ -53,7 +53,7 @@ def _payments(records: Path, seed: int, senders: int, buyers: int, facilitators:
     fields, rows = _read(folder / "transactions.csv")
     labels = json.loads((folder / "labels.json").read_text(encoding="utf-8"))
     planted_buyers = set(labels["buyers"])
-    reach = Counter()
+    reach: Counter[str] = Counter()
     for row in rows:
         if row["Sender Account"] in planted_buyers and row["Receiver Phone"] in labels["facilitators"]:
             reach[row["Receiver Phone"]] += 1

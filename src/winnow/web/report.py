@@ -48,7 +48,10 @@ def gather(case: Case) -> dict[str, Any]:
     versions: dict[str, str] = {}
     for run in runs:
         versions.update(json.loads(run["versions"] or "{}"))
+    from winnow.web import report_findings
+
     return {"generated_utc": utc_now(), "tool_version": __version__, "case": meta, "sources": sources,
+            "investigation": report_findings.gather(case),
             "states": states, "categories": categories, "items": items, "truncated": len(items) >= ITEM_LIMIT,
             "hash_sets": sets, "runs": [{k: v for k, v in r.items() if k != "versions"} for r in runs],
             "versions": versions, "disk_images": disk_images,
@@ -61,17 +64,24 @@ def _hash_of(conn: Any, path: str) -> str | None:
     return row[0] if row else None
 
 
+def _cell(value: Any) -> str:
+    """Escaped text; a cell's lines (reasons, evidence rows) on their own lines."""
+    return html.escape("" if value is None else str(value)).replace("\n", "<br>")
+
+
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
 def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(title, headers, rows) of every section: the HTML and the PDF are made from the same list."""
+    from winnow.web import report_findings
+
     case = data["case"]
     audit_info = data["audit"]
+    investigation = report_findings.sections(data["investigation"]) if "investigation" in data else []
     return [
         ("Case", ["field", "value"], [[k, v] for k, v in case.items()] +
          [["report generated (UTC)", data["generated_utc"]], ["winnow version", data["tool_version"]]]),
@@ -89,6 +99,7 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
          [[i["category"], i["sha256"], i["md5"], i["path"], i["mtime"],
            i["user"] + (f" (review: {i['reviewed_by']})" if i["reviewed_by"] else ""), i["decided_utc"]]
           for i in data["items"]]),
+        *investigation,
         ("Hash-set provenance", ["set", "version", "kind", "matched items"],
          [[s["set_name"], s["set_version"], s["set_kind"], s["items"]] for s in data["hash_sets"]]),
         ("Runs", ["run", "command", "status", "started (UTC)", "finished (UTC)", "tool"],
@@ -130,6 +141,18 @@ def write_html(case: Case, data: dict[str, Any], out: Path, with_thumbnails: boo
     return out
 
 
+def _widths(headers: list[str], rows: list[list[Any]]) -> tuple[float, ...]:
+    """Relative column widths from the longest line in each column (within 8..70 characters), so that a column
+    of sentences gets the room and a column of scores does not."""
+    widths = []
+    for k, header in enumerate(headers):
+        longest = max([len(header)] + [max((len(line) for line in str(row[k] or "").split("\n")), default=0)
+                                       for row in rows[:500] if k < len(row)])
+        shortest = max(12, max(len(word) for word in header.split()) + 2)  # a header word is never split
+        widths.append(float(min(70, max(shortest, longest))))
+    return tuple(widths)
+
+
 def write_pdf(data: dict[str, Any], out: Path) -> Path:
     import matplotlib
     from fpdf import FPDF
@@ -147,7 +170,8 @@ def write_pdf(data: dict[str, Any], out: Path) -> Path:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 7)
-        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, first_row_as_headings=True) as table:
+        with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, first_row_as_headings=True,
+                       col_widths=_widths(headers, rows), text_align="LEFT") as table:
             table.row([str(h) for h in headers])
             for row in rows or [["(none)"] + [""] * (len(headers) - 1)]:
                 table.row(["" if v is None else str(v) for v in row])
@@ -169,5 +193,7 @@ def write(case: Case, out_dir: Path | None = None, with_thumbnails: bool = False
                                       "with_thumbnails": with_thumbnails})
     finally:
         conn.close()
+    found = data["investigation"]["findings"]
     return {"html": str(html_path), "pdf": str(pdf_path), "items": len(data["items"]),
+            "recordings": len(found["recordings"]), "links": len(data["investigation"]["links"]),
             "audit_ok": data["audit"]["ok"]}
