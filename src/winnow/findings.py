@@ -160,8 +160,9 @@ def summary(found: dict[str, Any], how_to_open: bool = True) -> list[str]:
                              f"{b['score']:.1f} ({', '.join(b['rules'])})" for b in top)
     if found["payments"]:
         p = found["payments"]
-        lines.append(f"  payments: {p['transactions']:,} transactions; {p['flagged_senders']} possible buyers and "
-                     f"{p['flagged_receivers']} possible facilitators flagged")
+        lines.append(f"  payments: {p['transactions']:,} transaction{'' if p['transactions'] == 1 else 's'}; "
+                     f"{p['flagged_senders']} possible buyers and {p['flagged_receivers']} possible facilitators "
+                     "flagged")
     lines.append(f"  audit trail: {found['audit']['rows']} rows, {'intact' if found['audit']['ok'] else 'ALTERED'}")
     if not how_to_open:
         return lines

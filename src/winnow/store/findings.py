@@ -64,3 +64,13 @@ def latest_report(conn: Connection) -> dict[str, Any] | None:
     except ValueError:
         return None
     return {"html": arguments.get("html"), "pdf": arguments.get("pdf"), "time_utc": row["time_utc"]}
+
+
+def message_texts(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Whole chat messages by id (a sighting keeps only an excerpt around the identifier)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out.update((int(r[0]), str(r[1])) for r in conn.execute(
+            f"SELECT id, text FROM chat_messages WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+    return out

@@ -71,7 +71,8 @@ def _cell(value: Any) -> str:
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>" for row in rows) or \
+        f"<tr><td colspan='{len(headers)}'>(none)</td></tr>"
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
@@ -133,7 +134,8 @@ def write_html(case: Case, data: dict[str, Any], out: Path, with_thumbnails: boo
     title = f"winnow case report — {data['case'].get('name', '')}"
     document = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title><style>"
                 "body{font-family:system-ui,sans-serif;margin:2em}table{border-collapse:collapse;margin:.5em 0}"
-                "td,th{border:1px solid #bbb;padding:2px 6px;font-size:12px;vertical-align:top}"
+                "td,th{border:1px solid #bbb;padding:2px 6px;font-size:12px;vertical-align:top;text-align:left;"
+                "max-width:32em;overflow-wrap:anywhere}th{overflow-wrap:normal}"
                 "figure{display:inline-block;margin:4px}img{max-width:160px}</style></head><body>"
                 f"<h1>{html.escape(title)}</h1>{''.join(parts)}</body></html>")
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,8 @@ IDENTIFIER_LIMIT = 500
 LINK_LIMIT = 200
 PLACES_SHOWN = 8  # evidence rows per identifier or link in a cell
 PARTIES_SHOWN = 20  # flagged parties per side
-TXNS_SHOWN = 5  # transactions shown in full per rule; the others by id
+TXNS_SHOWN = 5  # transactions shown in full per party; the others by id
+MESSAGE_CHARS = 400  # a chat message quoted in the report
 SIGNALS = {
     "recorder_tags": "Screen-recorder software named in the file's tags",
     "geometry": "Frame size",
@@ -117,8 +118,29 @@ def gather(case: Case) -> dict[str, Any]:
     from winnow.payments.scoring import ranking_for_case
 
     ranking = ranking_for_case(case.root)
-    return {"findings": findings(case, ranking), "links": links(case)[:LINK_LIMIT],
-            "identifiers": listing(case, limit=IDENTIFIER_LIMIT), "payment_evidence": payment_evidence(case, ranking)}
+    linked = links(case)[:LINK_LIMIT]
+    identifiers = listing(case, limit=IDENTIFIER_LIMIT)
+    _whole_messages(case, [p for x in linked for p in x["evidence"]] + [p for x in identifiers for p in x["seen"]])
+    return {"findings": findings(case, ranking), "links": linked, "identifiers": identifiers,
+            "payment_evidence": payment_evidence(case, ranking)}
+
+
+def _whole_messages(case: Case, places: list[dict[str, Any]]) -> None:
+    """Chat sightings carry an excerpt around the identifier; the report quotes the whole message (to a limit)."""
+    from winnow.store import findings as queries
+
+    chats = [p for p in places if p["origin"] == "chat" and str(p["ref"]).isdigit()]
+    if not chats:
+        return
+    conn = case.connect(readonly=True)
+    try:
+        texts = queries.message_texts(conn, sorted({int(p["ref"]) for p in chats}))
+    finally:
+        conn.close()
+    for p in chats:
+        text = texts.get(int(p["ref"]))
+        if text is not None:
+            p["context"] = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + " …"
 
 
 ORIGIN_ORDER = {"screen": 0, "chat": 1, "payment": 2}
