@@ -86,17 +86,26 @@ def test_the_demo_tells_the_story(story: dict[str, Any]) -> None:
     link = next(x for x in invoke_json("links", "--case", case)["links"] if x["identifier"] == STORY_PHONE)
     assert link["origins"] == ["chat", "payment", "screen"] and link["strength"] == "strong"
     assert any("payment T00004029 of 32.00 EUR on 2025-08-11" in reason for reason in link["reasons"])
+    # the thread in time: the chat's price message, the buyer's payment within 48 h, the recording 3 h later
+    assert [(q["order"], q["order_time"], q["payment"], q["payment_time"], q["recording_time"])
+            for q in lead["sequences"]] == [
+        ("chat message 18", "2025-08-09 20:34:00", "transaction T00004029", "2025-08-11 02:09:58",
+         "2025-08-11 05:02:00"),
+        ("chat message 20", "2025-08-09 21:09:00", "transaction T00004029", "2025-08-11 02:09:58",
+         "2025-08-11 05:02:00")]
     lines = invoke(*story["findings_command"]).output.splitlines()
-    assert lines[1:9] == [
+    assert lines[1:10] == [
         f"  Screen_Recording_20250811_070200.mp4 (score {recording['score']:.2f}): on screen phone +639175550142 "
         f"(at {lead['seconds']:.0f} s)",
         "    +639175550142 linked to whatsapp chat 'Rosa' (1 message) and 42 payments (1,229 EUR) from 9 senders",
+        "    order -> payment -> recording: chat message 18 (2025-08-09 20:34 UTC) -> transaction T00004029 "
+        "(2025-08-11 02:09) -> this recording (2025-08-11 05:02)",
         "    top buyers paying it (9 flagged by the payment indicators):",
-        lines[4], lines[5], lines[6],
+        lines[5], lines[6], lines[7],
         "  payments: 4,181 transactions; 12 possible buyers and 4 possible facilitators flagged",
-        lines[8]]
-    assert lines[4].startswith("      Sam Fontaine (AC876207294): 10 payments, 329 EUR; score ")
-    assert re.fullmatch(r"  audit trail: \d+ rows, intact", lines[8])
+        lines[9]]
+    assert lines[5].startswith("      Sam Fontaine (AC876207294): 10 payments, 329 EUR; score ")
+    assert re.fullmatch(r"  audit trail: \d+ rows, intact", lines[9])
     assert lines[-1].startswith(f"  open it: winnow serve --case {case}  then http://127.0.0.1:8765/")
     assert lines[-1].endswith("accounts: demo (admin))")
 
@@ -128,6 +137,8 @@ def test_report_for_court(story: dict[str, Any], tmp_path: Path) -> None:
     section = html_text.split("<h2>Leads read on screen", 1)[1].split("<h2>", 1)[0]
     assert STORY_PHONE in section and "ok booked. send by gcash to 0917 555 0142 first" in section
     assert "payments: 42 (1229.00 EUR) from 9 senders" in section
+    assert ("order -&gt; payment -&gt; recording: chat message 18 (2025-08-09 20:34:00) [whatsapp &#x27;Rosa&#x27;] "
+            "Rosa: price is 32 EUR -&gt; transaction T00004029 (2025-08-11 02:09:58)") in section
     section = html_text.split("<h2>Links between", 1)[1].split("<h2>", 1)[0]
     assert section.count("<tr>") == 3 and "strong" in section and "screen — read on screen" in section
     section = html_text.split("<h2>Payment evidence", 1)[1].split("<h2>", 1)[0]

@@ -64,7 +64,7 @@ def _buyers(ranking: dict[str, Any] | None, by_sender: dict[str, Any]) -> list[d
     return out
 
 
-def _lead(case: Case, conn: Any, lead: dict[str, Any], ranking: dict[str, Any] | None,
+def _lead(case: Case, conn: Any, sha256: str, lead: dict[str, Any], ranking: dict[str, Any] | None,
           payments: bool) -> dict[str, Any]:
     places = queries.sightings(conn, lead["kind"], lead["value"])
     threads: dict[int, dict[str, Any]] = {}
@@ -79,7 +79,27 @@ def _lead(case: Case, conn: Any, lead: dict[str, Any], ranking: dict[str, Any] |
     return {"kind": lead["kind"], "value": lead["value"], "seconds": lead["seconds"], "text": lead["text"],
             "confidence": lead["confidence"], "chats": list(threads.values()),
             "payments": {k: v for k, v in paid.items() if k != "by_sender"},
-            "buyers": _buyers(ranking, paid["by_sender"])}
+            "buyers": _buyers(ranking, paid["by_sender"]),
+            "sequences": _sequences(case, lead["value"], sha256) if threads and txns else []}
+
+
+def _sequences(case: Case, value: str, sha256: str) -> list[dict[str, Any]]:
+    """The timeline's "order -> payment -> recording" sequences of a lead that end at this recording: the message
+    that spoke of paying, the payment within 48 hours, the recording within 48 hours after it."""
+    from winnow.identifiers.timeline import timeline
+
+    result = timeline(case, value)
+    events = {e["ref"]: e for e in result["events"]}
+    mine = f"video {sha256[:16]}"
+    out = []
+    for sequence in result["sequences"]:
+        if mine not in sequence["after"]:
+            continue
+        order, payment, recording = events[sequence["order"]], events[sequence["payment"]], events[mine]
+        out.append({"order": order["ref"], "order_time": order["time"], "order_text": order["summary"],
+                    "payment": payment["ref"], "payment_time": payment["time"], "payment_text": payment["summary"],
+                    "recording_time": recording["time"]})
+    return out
 
 
 def _relative(path: Path) -> str:
@@ -104,7 +124,7 @@ def findings(case: Case, ranking: dict[str, Any] | None = None) -> dict[str, Any
     try:
         recordings = queries.recordings(conn, FLAG)
         for recording in recordings:
-            recording["leads"] = [_lead(case, conn, lead, ranking, payments)
+            recording["leads"] = [_lead(case, conn, recording["sha256"], lead, ranking, payments)
                                   for lead in queries.leads_of(conn, recording["sha256"]) if lead["kind"] != "time"]
         scored = queries.scored_count(conn)
         verification = audit.verify(conn)
@@ -151,6 +171,10 @@ def summary(found: dict[str, Any], how_to_open: bool = True) -> list[str]:
                 chats.append(f"{_plural(paid['count'], 'payment')} ({_eur(paid['total_eur'])}) from "
                              f"{_plural(paid['senders'], 'sender')}")
             lines.append(f"    {lead['value']} linked to " + (" and ".join(chats) if chats else "nothing else yet"))
+            for sequence in lead["sequences"][:1]:
+                lines.append(f"    order -> payment -> recording: {sequence['order']} ({sequence['order_time'][:16]}"
+                             f" UTC) -> {sequence['payment']} ({sequence['payment_time'][:16]}) -> this recording "
+                             f"({sequence['recording_time'][:16]})")
             top = [b for b in lead["buyers"] if b["flagged"]][:TOP_BUYERS]
             if top:
                 lines.append(f"    top buyers paying it ({len([b for b in lead['buyers'] if b['flagged']])} "

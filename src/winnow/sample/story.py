@@ -14,15 +14,17 @@ import csv
 import json
 import os
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 STORY_PHONE = "+639175550142"  # the number on the recording's screen, in the chat, and receiving the payments
 SELLER_NAME = "Rosa"
 CHAT_FILE = "WhatsApp Chat with Rosa.txt"
 RECORDING = "Screen_Recording_{:%Y%m%d_%H%M%S}.mp4"
 EUR_COUNTRIES = ("FR", "DE")
+BUYER_ZONE = "Europe/Paris"  # the buyer's clock (FR or DE: the same zone): chat times, recorder file names
 
 
 def national(phone: str) -> str:
@@ -116,17 +118,22 @@ def _chat(records: Path, seed: int, facts: dict[str, Any]) -> tuple[Path, dateti
 
 
 def _recordings(evidence: Path, seed: int, session: datetime) -> dict[str, str]:
-    """The call recording (the story's number under the caller's name) and a screen recording of slides (a
-    screen recording that is not a call), dated like a phone's recorder names them."""
+    """The call recording (the story's number under the caller's name), made by the buyer at the booked time, and
+    a screen recording of slides (a screen recording that is not a call), named like a phone's recorder names
+    them (local time), with their creation time tag and modification time in UTC."""
     from winnow.sample.calls import call_video, screen_video
 
+    def utc(local: datetime) -> datetime:
+        return local.replace(tzinfo=ZoneInfo(BUYER_ZONE)).astimezone(UTC)
+
     folder = evidence / "Videos" / "Screen recordings"
-    call = call_video(folder / RECORDING.format(session + timedelta(minutes=2)), seed, style=1, seconds=8,
-                      caption=spaced(STORY_PHONE))
+    started = session + timedelta(minutes=2)
+    call = call_video(folder / RECORDING.format(started), seed, style=1, seconds=8, caption=spaced(STORY_PHONE),
+                      creation_time=utc(started).strftime("%Y-%m-%dT%H:%M:%S.000000Z"))
     slides = screen_video(folder / RECORDING.format(session - timedelta(days=9, hours=5)), seed + 1, "slides",
                           style=1, seconds=6)
     for path, when in ((call, session + timedelta(minutes=32)), (slides, session - timedelta(days=9, hours=4))):
-        stamp = when.timestamp()
+        stamp = utc(when).timestamp()
         os.utime(path, (stamp, stamp))
     return {"call_recording": str(call), "screen_recording": str(slides)}
 

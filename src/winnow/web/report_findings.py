@@ -164,6 +164,9 @@ def _lead_rows(found: dict[str, Any]) -> list[list[Any]]:
         for lead in recording["leads"]:
             seen = [f"chat: {c['app']} '{c['thread']}' message {m['seq']} ({m['time_utc'] or 'no time'}) "
                     f"{m['sender'] or '?'}: {m['text']}" for c in lead["chats"] for m in c["messages"]]
+            seen[:0] = [f"order -> payment -> recording: {q['order']} ({q['order_time']}) {q['order_text']} -> "
+                        f"{q['payment']} ({q['payment_time']}) {q['payment_text']} -> this recording "
+                        f"({q['recording_time']})" for q in lead["sequences"][:3]]
             paid = lead["payments"]
             if paid["count"]:
                 seen.append(f"payments: {paid['count']} ({paid['total_eur']:.2f} EUR) from {paid['senders']} senders, "
