@@ -42,6 +42,13 @@ def demo_commands(demo: Path) -> list[list[str]]:
     return commands
 
 
+def _snapshot(*folders: Path) -> dict[str, tuple[int, int, str]]:
+    import hashlib
+
+    return {str(p): (p.stat().st_size, p.stat().st_mtime_ns, hashlib.sha256(p.read_bytes()).hexdigest())
+            for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     demo = tmp_path_factory.mktemp("story") / "demo"
@@ -50,8 +57,12 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert names[:3] == ["sample-data", "case", "ingest"] and names[-1] == "findings", names
     for required in ("match", "triage", "calls", "chats", "payments", "links", "report"):
         assert required in names, f"the demo does not run '{required}'"
+    before: dict[str, tuple[int, int, str]] = {}
     for command in commands[:-1]:
         invoke(*command, *(SMALL if command[0] == "sample-data" else []))
+        if command[0] == "sample-data":
+            before = _snapshot(demo / "evidence", demo / "records")
+    assert _snapshot(demo / "evidence", demo / "records") == before  # evidence and records read, never written
     add = CliRunner().invoke(cli, ["user", "add", "demo", "--role", "admin", "--case", str(demo / "case"),
                                    "--password-stdin"], input=PASSWORD + "\n")
     assert add.exit_code == 0, add.output
@@ -229,3 +240,23 @@ def test_report_escapes_evidence_and_renders(story: dict[str, Any], tmp_path: Pa
             browser.close()
     assert outside == []  # the report is self-contained: no request leaves the file
     assert _not_blank(shot) > 0.01
+
+
+def test_findings_and_report_of_a_case_with_nothing_yet(tmp_path: Path) -> None:
+    from winnow.web.report_findings import _reasons, reason_sentence
+
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "empty", "--examiner", "e")
+    found = invoke_json("findings", "--case", case)
+    assert found["recordings"] == [] and found["payments"] is None and found["report"] is None
+    lines = invoke("findings", "--case", case).output.splitlines()
+    assert lines[0] == "empty: 0 likely call recordings (score >= 0.5) among 0 videos and images scored"
+    assert lines[-1].endswith("(local only; accounts: none yet (winnow user add))")
+    result = invoke_json("report", "--case", case, "--out", tmp_path / "r")
+    assert result["recordings"] == 0 and result["links"] == 0
+    assert "<h2>Payment evidence" in Path(result["html"]).read_text(encoding="utf-8")
+    # stored reasons that cannot be read become sentences that say so
+    assert _reasons(None) == "The stored reasons could not be read."
+    assert reason_sentence("junk") == "A stored reason could not be read."
+    assert reason_sentence({"signal": "timer", "points": "x"}) == \
+        "A running call timer read on screen: no detail — adds nothing."
