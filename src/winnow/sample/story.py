@@ -106,9 +106,8 @@ def _chat(records: Path, seed: int, facts: dict[str, Any]) -> tuple[Path, dateti
         (session + timedelta(minutes=40), buyer, "thanks, same next week?"),
     ]
     lines = [Line(sender, moment, text) for moment, sender, text in story]
-    moment = paid - timedelta(days=3)
-    for _ in range(14):  # small talk before and around
-        moment += timedelta(minutes=r.randint(20, 400))
+    for day in range(14, 0, -1):  # small talk on the two weeks before (over 12 days: the dates decide dd/mm)
+        moment = (paid - timedelta(days=day)).replace(hour=r.randint(8, 22), minute=r.randint(0, 59), second=0)
         lines.append(Line(r.choice([buyer, seller]), moment, r.choice(SMALL_TALK)))
     lines.sort(key=lambda line: line.time)
     scenario = Scenario(buyer, facts["buyer_phone"], seller, STORY_PHONE, national(STORY_PHONE), "", int(amount),

@@ -8,7 +8,9 @@ from __future__ import annotations
 import base64
 import html
 import json
+import textwrap
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +157,27 @@ def _widths(headers: list[str], rows: list[list[Any]]) -> tuple[float, ...]:
     return tuple(widths)
 
 
+PDF_ROW_LINES = 30  # a table row never grows past this many lines (fpdf2 cannot split a row over two pages)
+PDF_CHAR_MM = 1.5  # a generous width of one 7-point DejaVu character: wrapped lines always fit their column
+
+
+def _pdf_rows(rows: list[list[Any]], widths: tuple[float, ...], page_mm: float) -> Iterator[list[str]]:
+    """The rows as PDF cells; a row taller than PDF_ROW_LINES (many evidence rows, a long list of ids) continues
+    in the next rows of the table, wrapped beforehand at a conservative width, so nothing is cut and no row is
+    too high for a page."""
+    chars = [max(4, int((page_mm * w / sum(widths) - 2) / PDF_CHAR_MM)) for w in widths]
+    for row in rows:
+        texts = ["" if v is None else str(v) for v in row]
+        cells = [[piece for line in text.split("\n") for piece in (textwrap.wrap(line, chars[k]) or [""])]
+                 for k, text in enumerate(texts)]
+        height = max((len(c) for c in cells), default=1)
+        if height <= PDF_ROW_LINES:
+            yield texts
+            continue
+        for start in range(0, height, PDF_ROW_LINES):
+            yield ["\n".join(c[start:start + PDF_ROW_LINES]) for c in cells]
+
+
 def write_pdf(data: dict[str, Any], out: Path) -> Path:
     import matplotlib
     from fpdf import FPDF
@@ -172,11 +195,12 @@ def write_pdf(data: dict[str, Any], out: Path) -> Path:
         pdf.set_font("DejaVu", "B", 11)
         pdf.cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", 7)
+        widths = _widths(headers, rows)
         with pdf.table(headings_style=FontFace(emphasis="BOLD"), line_height=4, first_row_as_headings=True,
-                       col_widths=_widths(headers, rows), text_align="LEFT") as table:
+                       col_widths=widths, text_align="LEFT") as table:
             table.row([str(h) for h in headers])
-            for row in rows or [["(none)"] + [""] * (len(headers) - 1)]:
-                table.row(["" if v is None else str(v) for v in row])
+            for row in _pdf_rows(rows or [["(none)"] + [""] * (len(headers) - 1)], widths, pdf.epw):
+                table.row(row)
         pdf.ln(3)
     out.parent.mkdir(parents=True, exist_ok=True)
     pdf.output(str(out))
