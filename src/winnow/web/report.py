@@ -117,7 +117,12 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
 
 
 def write_html(case: Case, data: dict[str, Any], out: Path, with_thumbnails: bool = False) -> Path:
-    parts = [f"<h2>{html.escape(title)}</h2>{_table(headers, rows)}" for title, headers, rows in sections(data)]
+    listed = sections(data)
+    contents = "".join(f"<li><a href='#s{n}'>{html.escape(title)}</a> ({len(rows)})</li>"
+                       for n, (title, _, rows) in enumerate(listed, 1))
+    parts = [f"<nav><h2>Contents</h2><ol>{contents}</ol></nav>"]
+    parts += [f"<section id='s{n}'><h2>{html.escape(title)}</h2>{_table(headers, rows)}</section>"
+              for n, (title, headers, rows) in enumerate(listed, 1)]
     if with_thumbnails:
         pictures = []
         conn = case.connect(readonly=True)
