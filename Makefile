@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	rm -rf $(DEMO)
-	$(BIN)/winnow sample-data $(DEMO)/evidence --seed 1 --hashsets $(DEMO)/hashsets
+	$(BIN)/winnow sample-data $(DEMO)/evidence --seed 1 --hashsets $(DEMO)/hashsets --story $(DEMO)/records
 	$(BIN)/winnow case create $(DEMO)/case --name "Demo case" --examiner "Demo examiner"
 	$(BIN)/winnow ingest $(DEMO)/evidence --case $(DEMO)/case
 	$(BIN)/winnow hashset import $(DEMO)/hashsets/known_us.json --name demo-known --library $(DEMO)/library
@@ -26,7 +26,17 @@ demo: $(STAMP)
 	$(BIN)/winnow hashset import $(DEMO)/hashsets/NSRLFile.txt --name demo-nsrl --library $(DEMO)/library
 	$(BIN)/winnow match --case $(DEMO)/case --library $(DEMO)/library --dihedral
 	$(BIN)/winnow triage --case $(DEMO)/case --library $(DEMO)/library --queue $(DEMO)/queue.csv
+	$(BIN)/winnow calls --case $(DEMO)/case --top 3
+	$(BIN)/winnow chats import "$(DEMO)/records/chats/WhatsApp Chat with Rosa.txt" --case $(DEMO)/case --tz Europe/Paris --region PH --region FR
+	$(BIN)/winnow payments import $(DEMO)/records/payments/transactions.csv --case $(DEMO)/case
+	$(BIN)/winnow payments score --case $(DEMO)/case --top 3
+	$(BIN)/winnow links --case $(DEMO)/case
 	$(BIN)/winnow audit verify --case $(DEMO)/case
+	$(BIN)/winnow report --case $(DEMO)/case
+	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	  echo "$$pw" | $(BIN)/winnow user add demo --role admin --case $(DEMO)/case --password-stdin >/dev/null && \
+	  echo && $(BIN)/winnow findings --case $(DEMO)/case && \
+	  echo "  demo login: demo / $$pw (made for this demo case; the app listens on 127.0.0.1 only)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

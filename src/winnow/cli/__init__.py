@@ -16,6 +16,7 @@ from winnow.cli import (  # noqa: E402
     calls_cmd,
     case_cmd,
     chats_cmd,
+    findings_cmd,
     hashset_cmd,
     ingest_cmd,
     match_cmd,
@@ -37,7 +38,7 @@ COMMANDS = (case_cmd.case, ingest_cmd.ingest, warnings_cmd.warnings, audit_cmd.a
             hashset_cmd.hashset, hashset_cmd.lookup, match_cmd.match, match_cmd.triage, match_cmd.export,
             video_cmd.videos, payments_cmd.payments, chats_cmd.chats, chats_cmd.identifiers, chats_cmd.links_cmd,
             chats_cmd.timeline_cmd, calls_cmd.calls, calls_cmd.leads,
-            web_cmd.serve, web_cmd.user, web_cmd.report)
+            web_cmd.serve, web_cmd.user, web_cmd.report, findings_cmd.findings)
 match_cmd.export.add_command(video_cmd.export_vpdq_cmd)
 for command in COMMANDS:
     cli.add_command(command)

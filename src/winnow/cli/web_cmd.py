@@ -131,5 +131,6 @@ def report(case_path: str | None, out_dir: Path | None, with_thumbnails: bool, a
     if as_json:
         print_json(result)
     else:
-        click.echo(f"report: {result['html']} and {result['pdf']} ({result['items']} categorized items; audit "
+        click.echo(f"report: {result['html']} and {result['pdf']} ({result['items']} categorized items, "
+                   f"{result['recordings']} selected recordings, {result['links']} links; audit "
                    f"{'intact' if result['audit_ok'] else 'ALTERED'})")

@@ -107,9 +107,11 @@ def _button_bar(draw: Any, box: tuple[int, int, int, int], rng: random.Random, w
                       font=_font(max(10, radius // 1)))
 
 
-def call_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0, caption: str | None = None) -> Path:
+def call_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0, caption: str | None = None,
+               creation_time: str | None = None) -> Path:
     """A screen recording of a video call, layout family `style`; `caption` is written under the name label (a
-    number or handle the OCR should read as a lead)."""
+    number or handle the OCR should read as a lead); `creation_time` (ISO 8601 UTC) goes into the container's
+    tags as a recorder writes it."""
     rng = random.Random(seed * 1000 + style)
     layout = random.Random(style)
     phone = layout.random() < 0.5
@@ -159,6 +161,8 @@ def call_video(path: Path, seed: int, style: int = 0, seconds: float = 10.0, cap
                 draw.rectangle((ix - 1, iy - 1, ix + iw, iy + ih), outline=(255, 255, 255), width=2)
         frames.append((t, canvas))
     tags = {"encoder": rng.choice(RECORDERS)} if rng.random() < 0.4 else {}
+    if creation_time:
+        tags["creation_time"] = creation_time
     return _write(path, frames, tags, gop_seconds=rng.choice([0.5, 1.0, 2.0]))
 
 
