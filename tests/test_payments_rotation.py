@@ -37,10 +37,10 @@ def test_senders_moving_together_link_two_accounts_into_one_row(tmp_path: Path) 
     assert [a["party"] for a in row["accounts_linked"]] == sorted([A, B], key=lambda p: p)  # equal scores: by name
     assert row is _row_of(result, B) and sum(1 for p in result["receivers"] if p["party"] in (A, B)) == 1
     explanations = [r["explanation"] for r in row["reasons"] if r["rule"] == "R19"]
-    assert explanations == [f"3 of its senders moved on to {B} (a rotating account?)",
-                            f"account {B}: 3 senders moved to it from {A} (a rotating account?)"]
+    assert explanations == [f"3 of its senders moved on to {B}, and it went quiet (a rotating account?)",
+                            f"account {B}: 3 senders moved to it from {A}, which then went quiet (a rotating account?)"]
     assert [r["weight"] for r in row["reasons"] if r["rule"] == "R19"] == [1.0, 0.0]  # a rule counts once a row
-    assert row["payments"] == 24 and row["phones"] == sorted([A, B])
+    assert row["payments"] == 24 and row["phones"] == sorted([A, B]) and row["counterparties"] == 3
     # one sender moving is no rotation; nor is a move after a long pause
     single = _score(tmp_path / "one", _weekly(0, A, 0, 4) + _weekly(0, B, 40, 4) + _weekly(1, A, 0, 4))
     assert "R19" not in {r for p in single["receivers"] for r in p["rules"]}
@@ -55,8 +55,8 @@ def test_a_collector_passing_money_on_makes_its_payee_a_suspect(tmp_path: Path) 
     result = _score(tmp_path / "hit", buyers + onward)
     assert "R12" in _row_of(result, C)["rules"]
     reasons = [r for r in _row_of(result, D)["reasons"] if r["rule"] == "R18"]
-    assert [r["explanation"] for r in reasons] == ["received 2 onward payments (160 EUR) from 1 collector that "
-                                                   "flagged senders pay (R12)"]
+    assert [r["explanation"] for r in reasons] == ["received 2 onward payments (160 EUR) from 1 receiver that "
+                                                   "flagged senders pay (R12), after that money arrived"]
     assert reasons[0]["evidence_count"] == 2
     once = _score(tmp_path / "once", buyers + onward[:1])
     assert "R18" not in {r for p in once["receivers"] for r in p["rules"]}
@@ -72,7 +72,8 @@ def test_sharing_an_account_is_not_sharing_the_behaviour(tmp_path: Path) -> None
     assert "R13" in _row_of(result, "B7", "senders")["rules"]
     assert "R13" not in _row_of(result, "B8", "senders")["rules"]
     assert [r["explanation"] for r in _row_of(result, "B7", "senders")["reasons"] if r["rule"] == "R13"] == [
-        "paid 1 recipient also paid by up to 3 other flagged senders, at their prices and in the weeks they paid"]
+        "paid 1 recipient also paid by up to 3 other flagged senders, at their prices and within days of their "
+        "payments"]
     # the period alone: a relative at the buyers' price, but all year round
     cheap = [{**_row(28 * k + 3, 30), **_buyer(9), **_to(A)} for k in range(12)]
     assert "R13" not in _row_of(_score(tmp_path / "cheap", buyers + subtle + cheap), "B9", "senders")["rules"]
@@ -132,3 +133,75 @@ def test_a_buyer_whose_family_remittances_are_set_aside_still_counts_as_flagged(
     h = _row_of(result, "B2", "senders")
     assert h["flagged"] and {r["rule"]: r["weight"] for r in h["reasons"]}["R14"] == 0.0
     assert "R12" in _row_of(result, A)["rules"]
+
+
+def test_two_facilitators_that_buyers_keep_paying_stay_two_rows(tmp_path: Path) -> None:
+    """Review finding: buyers who also start paying a second facilitator do not make it the first one's next
+    account while the first is still paid (it never goes quiet)."""
+    rows = [r for i in range(3) for r in _weekly(i, A, 0, 4)] + _weekly(2, A, 35, 5)  # buyer 2 stays with A
+    rows += [r for i in range(3, 6) for r in _weekly(i, B, 0, 6)] + [r for i in range(2) for r in _weekly(i, B, 40)]
+    result = _score(tmp_path, rows)
+    assert "R19" not in {r for p in result["receivers"] for r in p["rules"]}
+    assert {p["party"] for p in result["receivers"]} >= {A, B}
+
+
+def test_a_collectors_bills_paid_before_the_money_came_are_not_onward_payments(tmp_path: Path) -> None:
+    buyers = [r for i in range(3) for r in _weekly(i, C, 100)]
+    bills = [{**_row(day, 25), "Sender Account": "", "Sender Name": "Collector", "Sender Phone": C,
+              "Sender Country": "PH", **_to(D, "Power Co")} for day in (5, 35)]
+    result = _score(tmp_path / "before", buyers + bills)
+    assert "R18" not in {r for p in result["receivers"] for r in p["rules"]}
+    # after the money came, but to a payee that many unflagged households pay: a utility, not a facilitator
+    later = [{**b, "Date Time": b["Date Time"].replace("2025-01", "2025-06").replace("2025-02", "2025-07")}
+             for b in bills]
+    households = [{**_row(10 + k, 30), **_buyer(100 + k), "Sender Country": "PH", **_to(D, "Power Co")}
+                  for k in range(6)]
+    busy = _score(tmp_path / "busy", buyers + later + households)
+    assert "R18" not in {r for p in busy["receivers"] for r in p["rules"]}
+    assert "R18" in {r for p in _score(tmp_path / "quiet", buyers + later)["receivers"] for r in p["rules"]}
+
+
+def test_r13_counts_payments_near_flagged_ones_not_the_whole_span(tmp_path: Path) -> None:
+    """Review finding: flagged buyers in January and in December do not make a relative's monthly allowance in
+    between "in their weeks"."""
+    buyers = [r for i in range(3) for r in _weekly(i, A, 0)] + [r for i in range(3, 6) for r in _weekly(i, A, 330)]
+    relative = [{**_row(28 * k + 3, 30), **_buyer(9), **_to(A)} for k in range(12)]
+    assert "R13" not in _row_of(_score(tmp_path, buyers + relative), "B9", "senders")["rules"]
+
+
+def test_the_price_test_alone(tmp_path: Path) -> None:
+    buyers = [r for i in range(3) for r in _weekly(i, A, 100)]
+    dearer = [{**_row(day, 120), **_buyer(7), **_to(A)} for day in (105, 112)]  # in their weeks, 4x their price
+    assert "R13" not in _row_of(_score(tmp_path, buyers + dearer), "B7", "senders")["rules"]
+
+
+def test_micro_payments_are_set_aside_by_direct_evidence(tmp_path: Path) -> None:
+    from conftest import invoke
+    from test_payments import _write
+
+    rows = [{**_row(3 * k, 12, hour=23), **_to(A)} for k in range(8)]
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "p", "--examiner", "e")
+    invoke("payments", "import", _write(tmp_path / "t.csv", rows), "--case", case)
+    invoke("payments", "evidence", "AC1", "--case", case, "--kind", "account", "--source", "chat export")
+    from winnow.payments.scoring import score
+
+    row = score(case)["senders"][0]
+    weights = {r["rule"]: r["weight"] for r in row["reasons"]}
+    assert weights["R16"] == 0.0 and weights["R10"] == 2.0 and weights["R1"] == 1.0 and row["flagged"]
+
+
+def test_a_few_cheap_payers_do_not_hide_a_facilitator(tmp_path: Path) -> None:
+    """Review finding: four payers of 12 EUR top-ups (R16) beside three buyers at session prices leave the
+    receiver in the network evidence: its own median is a session's price."""
+    buyers = [r for i in range(3) for r in _weekly(i, A, 0)]
+    cheap = [{**_row(2 * k + j, 12), **_buyer(20 + j), **_to(A)} for j in range(4) for k in range(3)]
+    assert "R12" in _row_of(_score(tmp_path, buyers + cheap), A)["rules"]
+
+
+def test_placeholder_and_foreign_unlisted_numbers_name_nobody() -> None:
+    from winnow.payments.parties import phone
+
+    assert phone("00000000000", "PH") is None and phone("1111111111", "US") is None
+    assert phone("0000000000", "CO") is None and phone("1212121212", "US") is None
+    assert phone("+573340188232", "CO") == "+573340188232" and phone("+573340188232", "PH") is None

@@ -19,7 +19,8 @@ def name(value: str | None) -> str | None:
 
 def phone(value: str | None, country: str | None = None) -> str | None:
     """E.164, or None when the value is no phone number (with the party's country as the region hint): valid
-    numbers, and numbers of a mobile number's full length in ranges the metadata does not list."""
+    numbers, and numbers of a mobile number's full length in ranges the metadata does not list, in the party's
+    own country; never placeholders of one or two repeated digits."""
     if not value or not str(value).strip():
         return None
     import phonenumbers
@@ -28,12 +29,17 @@ def phone(value: str | None, country: str | None = None) -> str | None:
         parsed = phonenumbers.parse(str(value), (country or "").upper() or None)
     except phonenumbers.NumberParseException:
         return None
+    national = str(parsed.national_number)
+    if len(set(national)) <= 2:
+        return None  # a placeholder (0000000000, 1111111111, 1212121212) names nobody, and would merge strangers
     # a number in a range the metadata does not list yet (new mobile prefixes appear every year) still names one
-    # party: keep it when it has a full mobile number's length for its country, so no identifier is dropped
+    # party: keep it when it has a full mobile number's length, in the party's own country
     full = phonenumbers.ValidationResult.IS_POSSIBLE
-    if not (phonenumbers.is_valid_number(parsed) or phonenumbers.is_possible_number_for_type_with_reason(
-            parsed, phonenumbers.PhoneNumberType.MOBILE) == full):
-        return None
+    if not phonenumbers.is_valid_number(parsed):
+        if phonenumbers.is_possible_number_for_type_with_reason(parsed, phonenumbers.PhoneNumberType.MOBILE) != full:
+            return None
+        if country and phonenumbers.region_code_for_number(parsed) != country.upper():
+            return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

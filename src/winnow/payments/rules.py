@@ -55,7 +55,8 @@ RULES: tuple[Rule, ...] = (
          stage=2),
     Rule("R13", "sender", "pays a receiver shared by flagged senders",
          "paid a recipient that ≥ {min_flagged_senders} other senders flagged by stage-1 indicators also paid (≥ "
-         "{min_flagged_share:.0%} of its payers)",
+         "{min_flagged_share:.0%} of its payers), ≥ {min_in_period:.0%} of the payments within {slack_days} days of "
+         "one of theirs and at a median ≤ {max_amount_ratio}× theirs",
          network.r13, stage=2),
     Rule("R14", "sender", "family-like remittances (counter-indicator)",
          "≥ {min_payments} transfers over ≥ {min_days} days, ≥ {min_share:.0%} of them to ≤ {max_recipients} "
@@ -69,16 +70,19 @@ RULES: tuple[Rule, ...] = (
          "≥ {min_payments} transfers with a median below {below_eur} EUR, or most of them to shops: receivers paid by "
          "≥ {shop_min_senders} senders with a median below {below_eur} EUR (a session costs 15–50 EUR in published "
          "cases; game top-ups and mobile load are smaller). Shops never count for R12/R13", counter.r16,
-         explains=("R1", "R3", "R6")),
+         set_aside_by=("R9", "R10", "R13"), explains=("R1", "R3", "R6")),
     Rule("R17", "receiver", "shop-like receiver (counter-indicator)",
          "a receiver that R16 calls a shop (paid by ≥ R16's shop_min_senders senders with a median below its "
          "below_eur)", counter.r17),
     Rule("R18", "receiver", "paid by a collector",
-         "≥ {min_payments} onward payments (in-country too) from a receiver that R12 finds paid by flagged senders "
-         "(a money mule passing the money on)", rotation.r18, stage=3),
+         "≥ {min_payments} onward payments (in-country too) from a receiver that R12 finds paid by flagged senders, "
+         "made after the first flagged payment reached it, to a payee that fewer than {max_other_senders} other "
+         "unflagged senders pay (a money mule passing the money on)", rotation.r18, stage=3),
     Rule("R19", "receiver", "rotating account",
-         "≥ {min_movers} senders (each with ≤ {max_recipients} recipients) whose last payment to one receiver is "
-         "followed within {max_gap_days} days by their first to another; the accounts are ranked as one row",
+         "≥ {min_movers} senders (each with ≤ {max_recipients} recipients), ≥ {min_mover_share:.0%} of the payers a "
+         "receiver had in its last {active_days} days, whose last payment to it is followed within {max_gap_days} "
+         "days by their first to another, and nobody pays the first later than {quiet_days} days after; the "
+         "accounts are ranked as one row",
          rotation.r19, stage=2),
 )
 

@@ -68,9 +68,25 @@ def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | 
         total = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
         members, why = _entity_details(conn, sorted({h.party for h in hits}))
         facts = _party_facts(conn, sorted({h.party for h in hits}))
+        result = rank(hits, ruleset, members, why, total, facts)
+        _distinct_counterparties(conn, result)
     finally:
         conn.close()
-    return rank(hits, ruleset, members, why, total, facts)
+    return result
+
+
+def _distinct_counterparties(conn: Any, result: dict[str, Any]) -> None:
+    """A row of several accounts counts a sender who paid two of them once (one query for all such rows)."""
+    pairs = [(row["entity"], a["entity"]) for row in result["receivers"] for a in row.get("accounts_linked", [])]
+    if not pairs:
+        return
+    conn.execute("CREATE OR REPLACE TEMP TABLE row_accounts AS SELECT unnest($1::VARCHAR[]) AS row_entity, "
+                 "unnest($2::VARCHAR[]) AS r", [[p[0] for p in pairs], [p[1] for p in pairs]])
+    counts = dict(conn.execute("SELECT a.row_entity, count(DISTINCT k.s) FROM row_accounts a JOIN keyed k "
+                               "ON k.r = a.r GROUP BY a.row_entity").fetchall())
+    for row in result["receivers"]:
+        if "accounts_linked" in row:
+            row["counterparties"] = int(counts.get(row["entity"], row.get("counterparties", 0)))
 
 
 def _groups(hits: list[Hit]) -> dict[tuple[str, str], tuple[str, str]]:
@@ -98,7 +114,7 @@ def _display(party: str) -> str:
 
 def _merged_facts(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The facts of several accounts ranked as one row: lists united, first/last widened, counts and totals
-    summed (counterparties too: a sender who paid two of the accounts counts twice)."""
+    summed (`score` then counts the row's distinct counterparties)."""
     out: dict[str, Any] = {}
     for key in ("names", "phones", "accounts", "countries"):
         out[key] = sorted({v for r in rows for v in r.get(key, [])})[: NAMES_SHOWN if key == "names" else None]

@@ -28,12 +28,17 @@ def _build_flagged(ctx: RuleContext) -> None:
                      [sorted(ctx.flagged("sender") - countered)])
     counter.shops(ctx)
     micro = sorted({h.party for h in ctx.hits if h.rule == "R16"})
-    # receivers most of whose payers are micro-payers (R16) sell something cheap even when no single account of
-    # theirs is busy enough to be a shop (a game reseller's fresh wallet): their payers share no behaviour
+    below = float((ctx.params.get("R16") or {}).get("below_eur", 0.0))
+    # receivers most of whose payers are micro-payers (R16) and whose own median payment is below a session's
+    # price sell something cheap even when no single account of theirs is busy enough to be a shop (a game
+    # reseller's fresh wallet): their payers share no behaviour. The receiver's own median keeps a few cheap
+    # payers from hiding a facilitator whom buyers pay session prices.
     ctx.conn.execute(
-        "CREATE OR REPLACE TEMP TABLE micro_sold AS WITH m AS (SELECT unnest($1::VARCHAR[]) AS s) "
-        "SELECT r FROM (SELECT DISTINCT s, r FROM pay) GROUP BY r "
-        "HAVING count(*) FILTER (WHERE s IN (SELECT s FROM m)) >= greatest(2, 0.5 * count(*))", [micro])
+        "CREATE OR REPLACE TEMP TABLE micro_sold AS WITH m AS (SELECT unnest($1::VARCHAR[]) AS s), "
+        "per AS (SELECT s, r, count(*) AS n FROM pay GROUP BY s, r), "
+        "med AS (SELECT r, median(eur) AS m FROM pay GROUP BY r) "
+        "SELECT per.r FROM per JOIN med USING (r) WHERE med.m < $2 GROUP BY per.r "
+        "HAVING count(*) FILTER (WHERE per.s IN (SELECT s FROM m)) >= greatest(2, 0.5 * count(*))", [micro, below])
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE net_pay AS SELECT * FROM pay WHERE r NOT IN (SELECT r FROM shops) "
                      "AND r NOT IN (SELECT r FROM micro_sold)")
 
@@ -55,34 +60,42 @@ def r12(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
 
 def r13(ctx: RuleContext, p: Mapping[str, Any]) -> list[Hit]:
     """A sender who paid receivers that other flagged senders also paid (the sender itself not counted), in the
-    way they paid it: most of the sender's payments to it fall in the period the flagged others paid it (± the
-    slack), at a median no more than `max_amount_ratio` times theirs. A relative abroad who sends a monthly
-    allowance all year to someone whose account a facilitator also uses for a few weeks shares the account, not
-    the behaviour (the family-like remittances of R14 are then not set aside)."""
+    way they paid it: at least `min_in_period` of the sender's payments to it lie within `slack_days` of a payment
+    a flagged other sender made to it, at a median no more than `max_amount_ratio` times theirs. A relative abroad
+    who sends a monthly allowance all year to an account a facilitator also uses for a few weeks shares the
+    account, not the behaviour (the family-like remittances of R14 are then not set aside). One pass of window
+    sums per receiver finds the nearby flagged payments, so a busy receiver costs a sort, not a cross product."""
     conn = ctx.conn
     prepare(ctx)
     rows = conn.execute(
         "WITH pairs AS (SELECT s, r, count(*) AS n, median(eur) AS med FROM net_pay GROUP BY s, r), "
-        "fp AS (SELECT p.s, p.r FROM pairs p JOIN flagged_senders f USING (s)), "
+        "fl AS (SELECT x.* FROM net_pay x JOIN flagged_senders USING (s)), "
+        "per_r AS (SELECT r, count(DISTINCT s) AS k, median(eur) AS fmed FROM fl GROUP BY r), "
         "rs AS (SELECT r, count(*) AS senders FROM pairs GROUP BY r), "
-        # for each (sender, receiver): the flagged senders other than this sender who pay the receiver, their
-        # period and their median amount there
-        "shared AS (SELECT a.s, a.r, a.n, a.med, count(DISTINCT b.s) AS others FROM pairs a JOIN fp b ON b.r = a.r "
-        "AND b.s <> a.s JOIN rs ON rs.r = a.r GROUP BY a.s, a.r, a.n, a.med, rs.senders "
-        "HAVING count(DISTINCT b.s) >= $1 AND count(DISTINCT b.s) >= $2 * rs.senders), "
-        "way AS (SELECT sh.s, sh.r, min(x.t) AS t0, max(x.t) AS t1, median(x.eur) AS med FROM shared sh "
-        "JOIN net_pay x ON x.r = sh.r AND x.s <> sh.s AND x.s IN (SELECT s FROM flagged_senders) "
-        "GROUP BY sh.s, sh.r), "
-        "alike AS (SELECT sh.s, sh.r, sh.others FROM shared sh JOIN way w ON w.s = sh.s AND w.r = sh.r "
-        "JOIN net_pay y ON y.s = sh.s AND y.r = sh.r GROUP BY sh.s, sh.r, sh.others, sh.n, sh.med, w.med, w.t0, w.t1 "
-        "HAVING count(*) FILTER (WHERE y.t BETWEEN w.t0 - to_days($3) AND w.t1 + to_days($3)) "
-        ">= $4 * sh.n AND sh.med <= $5 * w.med), "
+        "cand AS (SELECT p.s, p.r, p.n, p.med, per_r.k - (p.s IN (SELECT s FROM flagged_senders))::INT AS others, "
+        "per_r.fmed, p.s IN (SELECT s FROM flagged_senders) AS self_flagged FROM pairs p JOIN per_r USING (r) "
+        "JOIN rs USING (r) "
+        "WHERE per_r.k - (p.s IN (SELECT s FROM flagged_senders))::INT >= greatest($1, $2 * rs.senders)), "
+        # the flagged others' median for a flagged sender leaves its own payments out
+        "own AS (SELECT c.s, c.r, median(f.eur) AS fmed FROM cand c JOIN fl f ON f.r = c.r AND f.s <> c.s "
+        "WHERE c.self_flagged GROUP BY c.s, c.r), "
+        "priced AS (SELECT c.s, c.r, c.n, c.others FROM cand c LEFT JOIN own o ON o.s = c.s AND o.r = c.r "
+        "WHERE c.med <= $5 * coalesce(o.fmed, c.fmed)), "
+        "marked AS (SELECT x.s, x.r, x.t, x.txn_id, (x.s IN (SELECT s FROM flagged_senders))::INT AS f, "
+        "(p.s IS NOT NULL) AS mine FROM net_pay x LEFT JOIN priced p ON p.s = x.s AND p.r = x.r "
+        "WHERE x.r IN (SELECT r FROM priced)), "
+        "near AS (SELECT *, sum(f) OVER (PARTITION BY r ORDER BY t RANGE BETWEEN to_days($3) PRECEDING AND "
+        "to_days($3) FOLLOWING) - sum(f) OVER (PARTITION BY r, s ORDER BY t RANGE BETWEEN to_days($3) PRECEDING "
+        "AND to_days($3) FOLLOWING) AS others_near FROM marked), "
+        "alike AS (SELECT near.s, near.r, p.others FROM near JOIN priced p ON p.s = near.s AND p.r = near.r "
+        "WHERE near.mine GROUP BY near.s, near.r, p.n, p.others "
+        "HAVING count(*) FILTER (WHERE near.others_near > 0) >= $4 * p.n), "
         "per AS (SELECT s, count(*) AS receivers, max(others) AS most FROM alike GROUP BY s) "
         f"SELECT per.s, per.receivers, per.most, {evidence('net_pay.txn_id', 'net_pay.t')}, count(*) FROM per "
         "JOIN alike USING (s) JOIN net_pay ON net_pay.s = alike.s AND net_pay.r = alike.r "
         "GROUP BY per.s, per.receivers, per.most",
-        [p["min_flagged_senders"], p["min_flagged_share"], int(p.get("slack_days", 14)),
-         float(p.get("min_in_period", 0.5)), float(p.get("max_amount_ratio", 2.5))]).fetchall()
+        [p["min_flagged_senders"], p["min_flagged_share"], int(p["slack_days"]), float(p["min_in_period"]),
+         float(p["max_amount_ratio"])]).fetchall()
     return [Hit(s, "sender", "R13", f"paid {k} recipient{'s' if k > 1 else ''} also paid by up to {most} other "
-                "flagged senders, at their prices and in the weeks they paid", ids, n)
+                "flagged senders, at their prices and within days of their payments", ids, n)
             for s, k, most, ids, n in rows]
