@@ -56,7 +56,7 @@ def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
         rows = conn.execute("SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
                             "JOIN chat_threads t ON t.id = m.thread_id ORDER BY m.time_utc LIMIT ?",
                             (LIMIT,)).fetchall()
-    return [{"time": _time(r["time_utc"]), "type": "message", "ref": f"chat message {r['id']}",
+    return [{"time": _time(r["time_utc"]), "type": "message", "ref": f"chat message {r['id']}", "message_id": r["id"],
              "summary": f"[{r['app']} '{r['title']}'] {r['sender'] or '(system)'}: {r['text'][:200]}",
              "pay_talk": bool(PAY_WORDS.search(r["text"]) or re.search(r"\d+ ?(?:eur|€|php|₱|usd)", r["text"], re.I))}
             for r in rows if r["time_utc"]]
@@ -83,7 +83,7 @@ def _payments(case: Case, party: str | None) -> list[dict[str, Any]]:
                                 f"channel FROM transactions ORDER BY time_utc LIMIT {LIMIT}").fetchall()
     finally:
         conn.close()
-    return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}",
+    return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}", "txn_id": txn,
              "summary": f"{amount:.2f} {currency} ({eur:.2f} EUR) {s or '?'} -> {r or '?'} by {channel}"}
             for txn, t, amount, currency, eur, s, r, channel in rows if t]
 
@@ -103,7 +103,7 @@ def _media(conn: Any, start: datetime | None, end: datetime | None) -> list[dict
                 f"WHERE m.{column} IS NOT NULL GROUP BY m.sha256").fetchall():
             moment = _time(when)
             if moment and low <= moment.isoformat(sep=" ") <= high:
-                out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}",
+                out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}", "sha256": sha,
                             "summary": summary.format(when=when, chain=chain)})
     return out
 

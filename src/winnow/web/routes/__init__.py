@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from winnow.web.routes import admin, auth, media, reports, review
+from winnow.web.routes import admin, auth, chats, media, payments, reports, review
 
-ROUTERS: tuple[APIRouter, ...] = (auth.router, review.router, media.router, admin.router, reports.router)
+ROUTERS: tuple[APIRouter, ...] = (auth.router, review.router, media.router, admin.router, reports.router,
+                                 chats.router, payments.router)
