@@ -43,7 +43,8 @@ def set_state(conn: Connection, value: dict[str, Any]) -> None:
 
 def _where(role: str, rule: str | None, country: str | None, min_score: float | None,
            flagged: bool) -> tuple[str, list[Any]]:
-    clauses, params = ["role = ?"], [role]
+    clauses: list[str] = ["role = ?"]
+    params: list[Any] = [role]
     if rule:
         clauses.append("instr(rules, ?) > 0")
         params.append(f",{rule},")
@@ -89,7 +90,8 @@ def counterparties(conn: Connection, role: str, entity: str, limit: int = 50) ->
 
 def facets(conn: Connection) -> dict[str, list[str]]:
     """The rules and countries present in the stored ranking (the filter menus)."""
-    rules, countries = set(), set()
+    rules: set[str] = set()
+    countries: set[str] = set()
     for rules_text, countries_text in conn.execute("SELECT DISTINCT rules, countries FROM ranked_parties"):
         rules.update(x for x in rules_text.split(",") if x)
         countries.update(x for x in countries_text.split(",") if x)

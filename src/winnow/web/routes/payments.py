@@ -38,7 +38,8 @@ def payments_page(request: Request, who: User, role: str = "sender", rule: str =
     except ValueError:
         raise HTTPException(400, "min_score is a number") from None
     rows: list[dict[str, Any]] = []
-    total, facets = 0, {"rules": [], "countries": []}
+    total = 0
+    facets: dict[str, list[str]] = {"rules": [], "countries": []}
     if state:
         with site.db() as conn:
             facets = ranking.facets(conn)
