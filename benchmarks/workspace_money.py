@@ -69,9 +69,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=600_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
     args = parser.parse_args()
-    from test_web import client, invoke_stdin, login
-
     from conftest import invoke
+    from test_web import client, invoke_stdin, login
     from winnow.payments import stored
     from winnow.payments.generator import generate_parquet
     from winnow.payments.scoring import ranking_for_case
