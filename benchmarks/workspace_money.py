@@ -27,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def _chats(case: Any, messages: int) -> dict[str, Any]:
-    """1M messages in 1,000 threads: small talk, with a phone and an MTCN in one message out of 5,000."""
+    """1M messages in 1,000 threads: small talk, a phone and an MTCN in one message out of 5,000, a handle in
+    one out of 20 (50k sightings)."""
+    from winnow.identifiers.store import intern
     from winnow.sample.chats import SMALL_TALK
     from winnow.store import chats as chat_store
 
@@ -37,18 +39,29 @@ def _chats(case: Any, messages: int) -> dict[str, Any]:
     source = chat_store.add_source(conn, "0" * 64, "bench.txt", "whatsapp", {})
     threads = [chat_store.add_thread(conn, source, f"t{k}", (f"thread {k}", "whatsapp", "chat", "[]", "{}"))
                for k in range(1000)]
-    batch, rare = [], 0
+    batch: list[tuple[Any, ...]] = []
+    seen: list[tuple[Any, ...]] = []
+    ids: dict[tuple[str, str], int] = {}
+    rare = 0
     for i in range(messages):
         t = threads[i % 1000]
         text = rng.choice(SMALL_TALK)
-        if i % 5000 == 17:
-            text, rare = f"send to gcash 0917 555 {rare:04d} mtcn {rng.randrange(10**10):010d}", rare + 1
-        batch.append((i + 1, t, i // 1000, "Sam" if i % 2 else "Rosa", f"2025-03-{1 + i % 28:02d} 10:00:00", "",
-                      "UTC", "message", text, text, "[]", 0, f"line {i}", text))
+        when = f"2025-03-{1 + i % 28:02d} 10:00:00"
+        if i % 5000 == 17:  # a phone (national form) and an MTCN, with their sightings as the importer writes them
+            raw = f"0917 555 {rare:04d}"
+            text, rare = f"send to gcash {raw} mtcn {rng.randrange(10**10):010d}", rare + 1
+            seen.append((intern(conn, "phone", f"+63917555{rare - 1:04d}", ids), "chat", str(i + 1), raw, 0.9, "",
+                         when, text))
+        elif i % 20 == 3:  # background identifiers: a handle in one message out of 20
+            text = f"{text} @user{i % 5000}"
+            seen.append((intern(conn, "handle", f"@user{i % 5000}", ids), "chat", str(i + 1), f"@user{i % 5000}",
+                         0.6, "", when, text))
+        batch.append((i + 1, t, i // 1000, "Sam" if i % 2 else "Rosa", when, "", "UTC", "message", text, text,
+                      "[]", 0, f"line {i}", text))
         if len(batch) == 50_000:
-            conn.executemany("INSERT INTO chat_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-            batch = []
-    conn.executemany("INSERT INTO chat_messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            chat_store.add_messages(conn, batch, seen)
+            batch, seen = [], []
+    chat_store.add_messages(conn, batch, seen)
     conn.execute("COMMIT")
     conn.close()
     return {"threads": len(threads), "rare": rare}
@@ -127,8 +140,9 @@ def main() -> None:
                  ("chat thread around a hit", hit, 300),
                  ("chat search, rare text (20 hits)", "/chats?q=gcash+0917", 500),
                  ("chat search, common word (capped)", "/chats?q=thanks", 500),
-                 ("chat search, a phone number", "/chats?q=%2B639175550003", 500),
-                 ("timeline of a party", f"/timeline?party={phone.group(1) if phone else entity}", 300)]
+                 ("chat search, a phone number (international form)", "/chats?q=%2B639175550003", 500),
+                 ("timeline of a party (payments)", f"/timeline?party={phone.group(1) if phone else entity}", 300),
+                 ("timeline of a chat identifier", "/timeline?party=%2B639175550003", 300)]
         anonymous = client(case)
         assert anonymous.get("/payments").status_code == 401
         print(f"\n| page ({args.messages:,} messages, {distinct:,} ranked parties) | server ms (median of 5) | goal "

@@ -29,6 +29,7 @@ from winnow.store.case import Case
 
 XSS_CHAT = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> order confirmed'
 XSS_REFERENCE = "<img src=x onerror=window.__xss=3>tuition"
+XSS_FILE = "<svg/onload=window.__xss=4>.jpg"  # an attachment's file name as an export could write it
 SHOTS = Path(os.environ.get("WINNOW_SCREENSHOTS") or Path(__file__).resolve().parents[1] / ".artifacts" /
              "screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,11 +53,12 @@ def build(root: Path) -> dict[str, Any]:
     scenario = conversation(seed=3, messages=40, start=datetime(2025, 3, 14, 9, 0))
     paid = next(line.time for line in scenario.lines if line.text.startswith("sent "))
     scenario.lines.append(Line(scenario.seller, paid + timedelta(minutes=5), XSS_CHAT))
+    scenario.lines.append(Line(scenario.seller, paid + timedelta(minutes=6), "", attachment=XSS_FILE))
     scenario.lines.sort(key=lambda line: line.time)
     work = root.parent / "inputs"
     export = whatsapp(scenario, work / "chat" / "WhatsApp Chat with Rosa Seller.txt")
     media = work / "media"
-    attachments = [line.attachment for line in scenario.lines if line.attachment]
+    attachments = [line.attachment for line in scenario.lines if line.attachment and line.attachment != XSS_FILE]
     for k, name in enumerate(attachments):
         _photo(media / name, k + 1)
     recorded = paid + timedelta(hours=2)
@@ -106,7 +108,7 @@ def test_chats_search_thread_identifiers_and_attachments(money: tuple[Case, dict
     scenario = facts["scenario"]
     c, _ = login(case, "rita")
     listing = _html(c, "/chats")
-    assert "Rosa Seller" in listing and "<td>42</td>" in listing  # 40 lines, the planted one, the banner
+    assert "Rosa Seller" in listing and "<td>43</td>" in listing  # 40 lines, two planted ones, the banner
     # a phone typed in international form finds the message that wrote it in national form
     hits = _html(c, f"/chats?q={scenario.seller_phone.replace('+', '%2B')}")
     assert f"phone {scenario.seller_phone}" in hits and scenario.seller_local in hits
@@ -120,7 +122,8 @@ def test_chats_search_thread_identifiers_and_attachments(money: tuple[Case, dict
     assert page.count('class="media-item" data-sha="') == len(facts["attachments"]) == 3
     assert page.count('<img src="/thumb/') == 3 and 'class="blur gray' in page  # blurred by default
     assert "&lt;script&gt;window.__xss = 1&lt;/script&gt;" in page and "<script>window.__xss" not in page
-    assert '<img src=x' not in page
+    assert '<img src=x' not in page and "<svg" not in page
+    assert "&lt;svg/onload=window.__xss=4&gt;.jpg <small>(not among the case items)</small>" in page
     redirect = c.get(f"/chats/message/{thread.group(3)}")
     assert redirect.status_code == 303 and redirect.headers["location"].startswith(f"/chats/{thread.group(1)}?at=")
     assert c.get("/chats/999999", headers={"accept": "text/html"}).status_code == 404
@@ -182,6 +185,27 @@ def test_stored_ranking_follows_the_payment_records(money: tuple[Case, dict[str,
         after = stored.current(case)
         assert calls == [1] and after is not None and after["transactions"] == before["transactions"] + 1
         assert stored.current(case) == after and calls == [1]
+        # another process writing the records (DuckDB has one writer): the stored ranking, marked busy
+        holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                                   "print('locked', flush=True); time.sleep(60)", str(case.root / "payments.duckdb")],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+            conn = sqlite3.connect(case.store)
+            conn.execute("UPDATE case_settings SET value = json_set(value, '$.files', json('[]')) "
+                         "WHERE key = 'payments_ranking'")
+            conn.commit()
+            conn.close()
+            busy = stored.current(case)
+            assert busy is not None and busy["busy"] is True and calls == [1]
+            c, _ = login(case, "rita")
+            assert "being written by another process" in _html(c, "/payments")
+        finally:
+            holder.kill()
+            holder.wait()
+            if holder.stdout is not None:
+                holder.stdout.close()
+        assert stored.current(case) is not None and calls == [1]  # the same records: no new scoring
     finally:
         scoring.score = original  # type: ignore[assignment]
 

@@ -119,16 +119,28 @@ def store(case: Case, ruleset_path: Path | None = None, seeds: list[str] | None 
     return state
 
 
+class Busy(Exception):
+    """The payment records are locked by another process (an import or scoring run) and no ranking is stored."""
+
+
 def current(case: Case) -> dict[str, Any] | None:
     """The stored ranking's state when it belongs to the payment records as they are now, scoring and storing
-    first when it does not; None when the case holds no payment records."""
+    first when it does not; None when the case holds no payment records. While another process writes the records
+    (DuckDB allows one writer), the stored ranking is returned marked `busy`, or `Busy` raised when there is none."""
+    import duckdb
+
     conn = case.connect()
     try:
         stored = ranking.state(conn)
         files = _files(case.root)
         if stored is not None and stored.get("files") == files:
             return stored if stored["transactions"] else None
-        now = records_state(case.root)
+        try:
+            now = records_state(case.root)
+        except duckdb.IOException as exc:
+            if stored is None:
+                raise Busy("the payment records are being written by another process: try again shortly") from exc
+            return stored | {"busy": True} if stored["transactions"] else None
         if stored is not None and stored.get("digest") == now["digest"]:
             stored["files"] = _files(case.root)  # the same records in a rewritten file
             ranking.set_state(conn, stored)

@@ -385,7 +385,8 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE matches ADD COLUMN evidence TEXT;
     """,
     # 9: workspace pages (issue #15): chat text search (FTS5 trigram index over chat_messages, kept by triggers),
-    # attachments found by file name, and the stored payments ranking and network picture (written by
+    # attachments found by file name, a party's timeline by sender and media day (indexes on expressions the
+    # timeline queries use), and the stored payments ranking and network picture (written by
     # `winnow payments score`, read by the review app instead of scoring per request)
     """
     CREATE VIRTUAL TABLE chat_fts USING fts5(text, content='chat_messages', content_rowid='id',
@@ -399,6 +400,9 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO chat_fts(chat_fts, rowid, text) VALUES ('delete', old.id, old.text);
         INSERT INTO chat_fts(rowid, text) VALUES (new.id, new.text); END;
     CREATE INDEX IF NOT EXISTS instances_name ON instances(name);
+    CREATE INDEX chat_messages_sender ON chat_messages(lower(sender));
+    CREATE INDEX videos_created_day ON videos(substr(creation_time, 1, 10));
+    CREATE INDEX images_taken_day ON images(replace(substr(datetime_original, 1, 10), ':', '-'));
     CREATE TABLE ranked_parties (
         role TEXT NOT NULL,
         entity TEXT NOT NULL,

@@ -20,6 +20,13 @@ PAGE = 50
 ROLES = {"sender": "Possible buyers (senders)", "receiver": "Possible facilitators (receivers)"}
 
 
+def _state(request: Request) -> dict[str, Any] | None:
+    try:
+        return stored.current(web(request).case)
+    except stored.Busy as exc:
+        raise HTTPException(503, str(exc)) from exc
+
+
 def _role(role: str) -> str:
     if role not in ROLES:
         raise HTTPException(404, "role is sender or receiver")
@@ -30,7 +37,7 @@ def _role(role: str) -> str:
 def payments_page(request: Request, who: User, role: str = "sender", rule: str = "", country: str = "",
                   min_score: str = "", flagged: str = "", offset: int = 0) -> Any:
     site = web(request)
-    state = stored.current(site.case)
+    state = _state(request)
     role = _role(role)
     offset = max(0, offset)
     try:
@@ -54,7 +61,7 @@ def payments_page(request: Request, who: User, role: str = "sender", rule: str =
 @router.get("/payments/party/{role}/{entity:path}", response_class=HTMLResponse)
 def party_page(request: Request, role: str, entity: str, who: User) -> Any:
     site = web(request)
-    state = stored.current(site.case)
+    state = _state(request)
     role = _role(role)
     with site.db() as conn:
         found = ranking.party(conn, role, entity) if state else None
@@ -78,7 +85,7 @@ def _timeline_key(party: dict[str, Any]) -> str:
 @router.get("/payments/network", response_class=HTMLResponse)
 def network_page(request: Request, who: User) -> Any:
     site = web(request)
-    state = stored.current(site.case)
+    state = _state(request)
     with site.db() as conn:
         groups = ranking.communities(conn) if state else []
     return site.page(request, "network.html", who, state=state, communities=groups)
@@ -88,7 +95,7 @@ def network_page(request: Request, who: User) -> Any:
 def network_data(request: Request, who: User) -> Any:
     """The drawn part of the network with its stored layout (the page's script fetches it from this server)."""
     site = web(request)
-    if not stored.current(site.case):
+    if not _state(request):
         return {"nodes": [], "edges": []}
     with site.db() as conn:
         return ranking.picture(conn)
