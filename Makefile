@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/disk.py
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/workspace_case.py
+	$(BIN)/python benchmarks/workspace_money.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

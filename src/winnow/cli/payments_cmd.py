@@ -86,10 +86,15 @@ def import_(file: Path, case_path: str | None, format_name: str, mapping: Path |
 @json_option
 @friendly
 def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...], top: int, as_json: bool) -> None:
-    """Rank senders (possible buyers) and receivers (possible facilitators) with per-rule explanations."""
+    """Rank senders (possible buyers) and receivers (possible facilitators) with per-rule explanations; the
+    ranking, network and communities are stored in the case (the review app's payments pages read them)."""
     from winnow.payments.scoring import score
+    from winnow.payments.stored import store
 
-    result = score(load_case(case_path).root, ruleset, list(seeds))
+    case = load_case(case_path)
+    result = score(case.root, ruleset, list(seeds))
+    if result["transactions"]:
+        store(case, ruleset, list(seeds), result=result)
     if as_json:
         print_json(result)
         return

@@ -47,8 +47,8 @@ def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
     if party:
         rows = conn.execute(
             "SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
-            "JOIN chat_threads t ON t.id = m.thread_id WHERE m.thread_id IN (SELECT m2.thread_id FROM sightings s "
-            "JOIN identifiers i ON i.id = s.identifier_id JOIN chat_messages m2 ON s.origin = 'chat' "
+            "JOIN chat_threads t ON t.id = m.thread_id WHERE m.thread_id IN (SELECT m2.thread_id FROM identifiers i "
+            "CROSS JOIN sightings s ON i.id = s.identifier_id JOIN chat_messages m2 ON s.origin = 'chat' "
             "AND m2.id = CAST(s.ref AS INTEGER) "
             "WHERE i.value = ? OR i.value LIKE '%:' || ?) OR m.thread_id IN (SELECT thread_id FROM chat_messages "
             "WHERE lower(sender) = lower(?)) ORDER BY m.time_utc LIMIT ?", (party, party, party, LIMIT)).fetchall()
@@ -57,6 +57,7 @@ def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
                             "JOIN chat_threads t ON t.id = m.thread_id ORDER BY m.time_utc LIMIT ?",
                             (LIMIT,)).fetchall()
     return [{"time": _time(r["time_utc"]), "type": "message", "ref": f"chat message {r['id']}",
+             "message_id": r["id"],
              "summary": f"[{r['app']} '{r['title']}'] {r['sender'] or '(system)'}: {r['text'][:200]}",
              "pay_talk": bool(PAY_WORDS.search(r["text"]) or re.search(r"\d+ ?(?:eur|€|php|₱|usd)", r["text"], re.I))}
             for r in rows if r["time_utc"]]
@@ -83,7 +84,7 @@ def _payments(case: Case, party: str | None) -> list[dict[str, Any]]:
                                 f"channel FROM transactions ORDER BY time_utc LIMIT {LIMIT}").fetchall()
     finally:
         conn.close()
-    return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}",
+    return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}", "txn_id": txn,
              "summary": f"{amount:.2f} {currency} ({eur:.2f} EUR) {s or '?'} -> {r or '?'} by {channel}"}
             for txn, t, amount, currency, eur, s, r, channel in rows if t]
 
@@ -93,17 +94,21 @@ def _media(conn: Any, start: datetime | None, end: datetime | None) -> list[dict
     if start is None or end is None:
         return out
     low, high = (start - SEQUENCE_WINDOW).isoformat(sep=" "), (end + SEQUENCE_WINDOW).isoformat(sep=" ")
-    sources = (("videos", "creation_time", "recording", "video", "video created {when} ({chain}) — context: not "
-                "linked to the party"),
-               ("images", "datetime_original", "media", "image", "photo taken {when} (EXIF, camera clock) ({chain}) "
-                "— context"))
-    for table, column, kind, label, summary in sources:
+    # the day of each timestamp (ISO for videos, EXIF's colons for photos) narrows the rows through an index;
+    # the exact window is checked on the parsed time (a day either side covers zone offsets)
+    days = ((start - SEQUENCE_WINDOW - timedelta(days=1)).date().isoformat(),
+            (end + SEQUENCE_WINDOW + timedelta(days=1)).date().isoformat())
+    sources = (("videos", "creation_time", "substr(m.creation_time, 1, 10)", "recording", "video",
+                "video created {when} ({chain}) — context: not linked to the party"),
+               ("images", "datetime_original", "replace(substr(m.datetime_original, 1, 10), ':', '-')", "media",
+                "image", "photo taken {when} (EXIF, camera clock) ({chain}) — context"))
+    for table, column, day, kind, label, summary in sources:
         for sha, when, chain in conn.execute(
-                f"SELECT m.sha256, m.{column}, min(i.chain) FROM {table} m JOIN instances i ON i.sha256 = m.sha256 "
-                f"WHERE m.{column} IS NOT NULL GROUP BY m.sha256").fetchall():
+                f"SELECT m.sha256, m.{column}, (SELECT min(i.chain) FROM instances i WHERE i.sha256 = m.sha256) "
+                f"FROM {table} m WHERE {day} BETWEEN ? AND ?", days).fetchall():
             moment = _time(when)
             if moment and low <= moment.isoformat(sep=" ") <= high:
-                out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}",
+                out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}", "sha256": sha,
                             "summary": summary.format(when=when, chain=chain)})
     return out
 

@@ -13,11 +13,12 @@ from winnow.payments.scoring import score
 from winnow.payments.store import connect
 
 
-def build(case_root: Path, high_risk_only: bool = True) -> Any:
-    """A directed graph sender → receiver with count, total EUR and up to 20 transaction ids per edge."""
+def build(case_root: Path, high_risk_only: bool = True, result: dict[str, Any] | None = None) -> Any:
+    """A directed graph sender → receiver with count, total EUR and up to 20 transaction ids per edge (`result`: a
+    ranking already computed, so the graph does not score again)."""
     import networkx as nx
 
-    result = score(case_root)
+    result = result or score(case_root)
     conn = connect(case_root)
     try:
         register_entities(conn)

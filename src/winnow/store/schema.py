@@ -462,6 +462,70 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX identifiers_value ON identifiers (value);
     CREATE INDEX instances_name ON instances (name COLLATE NOCASE);
     """,
+    """
+    # 10: workspace pages (issue #15): chat text search (FTS5 trigram index over chat_messages, kept by triggers),
+    # attachments found by file name, a party's timeline by sender and media day (indexes on expressions the
+    # timeline queries use), and the stored payments ranking and network picture (written by
+    # `winnow payments score`, read by the review app instead of scoring per request)
+    """
+    CREATE VIRTUAL TABLE chat_fts USING fts5(text, content='chat_messages', content_rowid='id',
+        tokenize='trigram');
+    INSERT INTO chat_fts(chat_fts) VALUES ('rebuild');
+    CREATE TRIGGER chat_fts_insert AFTER INSERT ON chat_messages BEGIN
+        INSERT INTO chat_fts(rowid, text) VALUES (new.id, new.text); END;
+    CREATE TRIGGER chat_fts_delete AFTER DELETE ON chat_messages BEGIN
+        INSERT INTO chat_fts(chat_fts, rowid, text) VALUES ('delete', old.id, old.text); END;
+    CREATE TRIGGER chat_fts_update AFTER UPDATE OF text ON chat_messages BEGIN
+        INSERT INTO chat_fts(chat_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        INSERT INTO chat_fts(rowid, text) VALUES (new.id, new.text); END;
+    CREATE INDEX instances_name_exact ON instances(name);
+    CREATE INDEX chat_messages_sender ON chat_messages(lower(sender));
+    CREATE INDEX videos_created_day ON videos(substr(creation_time, 1, 10));
+    CREATE INDEX images_taken_day ON images(replace(substr(datetime_original, 1, 10), ':', '-'));
+    CREATE TABLE ranked_parties (
+        role TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        party TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        score REAL NOT NULL,
+        flagged INTEGER NOT NULL,
+        rules TEXT NOT NULL,
+        countries TEXT NOT NULL,
+        names TEXT NOT NULL,
+        payments INTEGER NOT NULL,
+        total_eur REAL NOT NULL,
+        detail TEXT NOT NULL,
+        community INTEGER,
+        PRIMARY KEY (role, entity)
+    );
+    CREATE TABLE ranked_nodes (
+        entity TEXT PRIMARY KEY,
+        role TEXT NOT NULL,
+        party TEXT NOT NULL,
+        score REAL NOT NULL,
+        flagged INTEGER NOT NULL,
+        community INTEGER,
+        x REAL NOT NULL,
+        y REAL NOT NULL
+    );
+    CREATE INDEX ranked_parties_rank ON ranked_parties(role, rank);
+    CREATE TABLE ranked_edges (
+        s TEXT NOT NULL,
+        r TEXT NOT NULL,
+        transactions INTEGER NOT NULL,
+        total_eur REAL NOT NULL,
+        evidence TEXT NOT NULL,
+        pictured INTEGER NOT NULL,
+        PRIMARY KEY (s, r)
+    );
+    CREATE TABLE ranked_communities (
+        community INTEGER PRIMARY KEY,
+        members INTEGER NOT NULL,
+        flagged INTEGER NOT NULL,
+        top_score REAL NOT NULL,
+        parties TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

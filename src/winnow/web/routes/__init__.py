@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from winnow.web.routes import admin, auth, calls, case, leads, media, reports, review, search
+from winnow.web.routes import admin, auth, calls, case, chats, leads, media, payments, reports, review, search
 
 ROUTERS: tuple[APIRouter, ...] = (auth.router, review.router, media.router, admin.router, reports.router,
-                                  case.router, calls.router, leads.router, search.router)
+                                  case.router, calls.router, leads.router, search.router, chats.router,
+                                  payments.router)
