@@ -462,7 +462,6 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX identifiers_value ON identifiers (value);
     CREATE INDEX instances_name ON instances (name COLLATE NOCASE);
     """,
-    """
     # 10: workspace pages (issue #15): chat text search (FTS5 trigram index over chat_messages, kept by triggers),
     # attachments found by file name, a party's timeline by sender and media day (indexes on expressions the
     # timeline queries use), and the stored payments ranking and network picture (written by
