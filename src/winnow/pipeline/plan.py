@@ -161,7 +161,7 @@ class Planner:
         per = self.settings.zip_split_members
         if per <= 0 or size < 1 << 20:
             return []
-        from winnow.pipeline.process import open_evidence
+        from winnow.evidence.opener import open_evidence
 
         try:
             with os.fdopen(open_evidence(path), "rb") as f:

@@ -18,6 +18,7 @@ from typing import IO, Any
 from winnow.evidence import archives
 from winnow.evidence.limits import Budget, CountingReader, GuardedReader, LimitExceeded
 from winnow.evidence.names import display_name, extension, member_chain, suspicious_member
+from winnow.evidence.opener import open_evidence
 from winnow.evidence.sniff import sniff
 from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, Warn
 from winnow.settings import Settings
@@ -26,18 +27,6 @@ from winnow.signals.crypto import MultiHash
 
 Emit = Callable[[Any], None]
 SNIFF_BYTES = 64 * 1024
-
-
-def open_evidence(path: str) -> int:
-    """Open read-only without following links, without updating the access time, without blocking on FIFOs."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    try:
-        return os.open(path, flags | noatime)
-    except OSError as exc:
-        if noatime and exc.errno == errno.EPERM:  # O_NOATIME needs ownership; fall back
-            return os.open(path, flags)
-        raise
 
 
 def _read_head(stream: IO[bytes], want: int) -> bytes:

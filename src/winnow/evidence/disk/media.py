@@ -45,7 +45,7 @@ class MediaOpener(Protocol):
 def evidence_file(path: str) -> IO[bytes]:
     """A read-only, unbuffered file object (no link following, no access-time update) for the libyal bindings,
     so they never open evidence files themselves."""
-    from winnow.pipeline.process import open_evidence
+    from winnow.evidence.opener import open_evidence
 
     return os.fdopen(open_evidence(path), "rb", buffering=0)
 
@@ -54,7 +54,7 @@ class FileMedia:
     """Raw bytes of one or more files laid end to end (a dd image, or a split .001/.002... set)."""
 
     def __init__(self, paths: list[str]) -> None:
-        from winnow.pipeline.process import open_evidence
+        from winnow.evidence.opener import open_evidence
 
         self.fds: list[int] = []
         self.starts: list[int] = []
