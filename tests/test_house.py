@@ -19,3 +19,75 @@ def test_one_category_scheme_review_codes_are_the_published_codes() -> None:
             assert label(vics, code)[0] is not None, (case_scheme, code, text)
         assert dict(codes)["0"] == "non-pertinent"
     assert label("UK", "0") == ("non-pertinent", "0") and label("UK", "N") == (None, "N")
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every winnow module and the winnow modules it imports (at the top or inside a function: a lazy import is
+    still a dependency)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "src"
+    files = {".".join(p.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (root / "winnow").rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in files}
+    for name, path in files.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                       [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+                       if isinstance(node, ast.ImportFrom) and node.module else [])
+            graph[name] |= {t for t in targets if t in files and t != name and not name.startswith(t + ".")}
+    return graph
+
+
+def _part(module: str) -> str:
+    return module.split(".")[1] if "." in module else "winnow"
+
+
+def _layers() -> dict[str, int]:
+    """The layer table of docs/architecture.md (between the `layers` markers): the docs are the definition."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    table = text.split("<!-- layers -->")[1]
+    out: dict[str, int] = {}
+    for number, parts in re.findall(r"^\| (\d+) [^|]*\| ([^|]+) \|", table, re.M):
+        for part in re.findall(r"`([a-z_]+)`", parts):
+            assert part not in out, f"{part} is in two layers"
+            out[part] = int(number)
+    return out
+
+
+def _violations(graph: dict[str, set[str]], layers: dict[str, int]) -> list[str]:
+    import networkx as nx
+
+    modules = nx.DiGraph([(a, b) for a, targets in graph.items() for b in targets])
+    def canonical(cycle: list[str]) -> str:  # started at its smallest name, so a message is stable
+        start = cycle.index(min(cycle))
+        return " -> ".join(cycle[start:] + cycle[:start])
+
+    out = [f"module cycle: {canonical(c)}" for c in nx.simple_cycles(modules)]
+    out += [f"no layer: {part}" for part in sorted({_part(m) for m in graph} - set(layers))]
+    out += sorted(f"upward: {a} -> {b} (layer {layers[_part(a)]} -> {layers[_part(b)]})"
+                  for a, targets in graph.items() for b in targets
+                  if layers.get(_part(b), -1) > layers.get(_part(a), 99))
+    parts = nx.DiGraph([(_part(a), _part(b)) for a, b in modules.edges if _part(a) != _part(b)])
+    out += [f"part cycle: {canonical(c)}" for c in nx.simple_cycles(parts)]
+    return out
+
+
+def test_no_import_cycles_and_no_upward_imports() -> None:
+    graph = _import_graph()
+    assert "winnow.messages" in graph["winnow.store.writer"]  # the graph holds the edges it should
+    assert _violations(graph, _layers()) == []
+
+
+def test_the_import_check_finds_cycles_and_upward_imports() -> None:
+    layers = _layers()
+    graph = {"winnow.store.writer": {"winnow.pipeline.records"}, "winnow.pipeline.records": set(),
+             "winnow.payments.importer": {"winnow.payments.parquet"},
+             "winnow.payments.parquet": {"winnow.payments.importer"}, "winnow.zzz": set()}
+    assert _violations(graph, layers) == [
+        "module cycle: winnow.payments.importer -> winnow.payments.parquet", "no layer: zzz",
+        f"upward: winnow.store.writer -> winnow.pipeline.records (layer {layers['store']} -> {layers['pipeline']})"]

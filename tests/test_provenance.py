@@ -17,7 +17,7 @@ from winnow.store.case import Case
 
 
 def test_bang_in_a_file_or_folder_name_is_not_an_archive_member(tmp_path: Path) -> None:
-    from winnow.calls.rescan import rescan
+    from winnow.pipeline.rescan import rescan
     from winnow.sample import calls as sample
     from winnow.web.review import media_path
 

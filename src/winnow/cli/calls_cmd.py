@@ -26,7 +26,7 @@ def calls(case_path: str | None, min_score: float, top: int, rescan: bool, as_js
 
     case = load_case(case_path)
     if rescan:
-        from winnow.calls.rescan import rescan as run_rescan
+        from winnow.pipeline.rescan import rescan as run_rescan
 
         done = run_rescan(case)
         click.echo(f"rescanned {done['videos']} videos and {done['images']} images; {done['archive_members']} "

@@ -34,7 +34,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
                regions: tuple[str, ...], mapping: Path | None, as_json: bool) -> None:
     """Import a chat export (file or folder) and scan it for identifiers (idempotent)."""
     from winnow.chats.importer import import_chats
-    from winnow.identifiers.links import sync_payments
+    from winnow.linking.links import sync_payments
 
     case = load_case(case_path)
     result = import_chats(case, source, fmt, dayfirst=order, tz=tz, regions=regions, mapping=mapping)
@@ -144,7 +144,7 @@ def identifiers(case_path: str | None, kind: str | None, min_places: int, top: i
 @friendly
 def links_cmd(case_path: str | None, kind: str | None, graphml: Path | None, as_json: bool) -> None:
     """Identifiers seen in two or more places (chats, payments, screens), with their evidence."""
-    from winnow.identifiers.links import export_graphml, links, sync_payments
+    from winnow.linking.links import export_graphml, links, sync_payments
 
     case = load_case(case_path)
     sync = sync_payments(case)
@@ -172,7 +172,7 @@ def links_cmd(case_path: str | None, kind: str | None, graphml: Path | None, as_
 @friendly
 def timeline_cmd(case_path: str | None, party: str | None, html_out: Path | None, as_json: bool) -> None:
     """Messages, payments and media timestamps of a party in time order; order -> payment -> recording flagged."""
-    from winnow.identifiers.timeline import timeline, write_html
+    from winnow.linking.timeline import timeline, write_html
 
     result = timeline(load_case(case_path), party)
     if html_out:

@@ -151,7 +151,7 @@ def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
 @friendly
 def evidence_cmd(identifier: str, case_path: str | None, kind: str, source: str, country: str | None) -> None:
     """Record an identifier found in case evidence (rule R10 links transactions to it)."""
-    from winnow.payments import parties
+    from winnow.identifiers import normalise as parties
     from winnow.payments.store import connect
 
     case = load_case(case_path)

@@ -10,13 +10,14 @@ from typing import Any
 
 from winnow.evidence import archives
 from winnow.evidence.disk import carve as carver
-from winnow.evidence.disk.media import MediaError, Opened, detect, read_probe
+from winnow.evidence.disk.formats import detect
+from winnow.evidence.disk.media import MediaError, Opened, read_probe
 from winnow.evidence.disk.tsk import open_fs, tsk_image
 from winnow.evidence.disk.walk import Entry, Listing, list_fs
 from winnow.evidence.names import extension
 from winnow.evidence.provenance import Layer
+from winnow.messages import DiskUnitTask, ImageHashes, Progress, Record, UnitDone, Warn
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import DiskUnitTask, ImageHashes, Progress, Record, UnitDone, Warn
 from winnow.signals.crypto import MultiHash
 
 _PROGRESS_EVERY = 32 << 20

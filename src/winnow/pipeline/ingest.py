@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from winnow.messages import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
-from winnow.pipeline.records import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
+from winnow.pipeline.stats import Stats
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
@@ -26,24 +27,6 @@ from winnow.store.writer import Writer
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
 Task = FileTask | MemberRangeTask | DiskUnitTask
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@dataclass
-class Stats:
-    started: float = field(default_factory=time.monotonic)
-    files_done: int = 0  # files of the sources (tasks) finished
-    bytes_done: int = 0
-    items: int = 0  # every occurrence written, archive members included
-    warnings: int = 0
-    total_files: int = 0
-    total_bytes: int = 0
-    total_known: bool = False
-    replaced_workers: int = 0
-    split_archives: int = 0  # large ZIPs read in parallel member ranges
-    disk_images: int = 0  # disk images read in work units
-
-    def elapsed(self) -> float:
-        return max(1e-9, time.monotonic() - self.started)
 
 
 class Interrupted(Exception):

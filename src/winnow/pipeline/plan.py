@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from winnow.evidence.names import display_name
+from winnow.messages import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.disk_plan import plan_image, probe, segment_record
-from winnow.pipeline.records import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.settings import Settings
 from winnow.timeutil import from_epoch
 

@@ -20,7 +20,7 @@ from winnow.evidence.limits import Budget, CountingReader, GuardedReader, LimitE
 from winnow.evidence.names import display_name, extension, member_chain, suspicious_member
 from winnow.evidence.opener import open_evidence
 from winnow.evidence.sniff import sniff
-from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, Warn
+from winnow.messages import Expanded, FileTask, MemberRangeTask, Record, Warn
 from winnow.settings import Settings
 from winnow.signals import image as image_signal
 from winnow.signals.crypto import MultiHash
