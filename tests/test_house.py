@@ -91,3 +91,62 @@ def test_the_import_check_finds_cycles_and_upward_imports() -> None:
     assert _violations(graph, layers) == [
         "module cycle: winnow.payments.importer -> winnow.payments.parquet", "no layer: zzz",
         f"upward: winnow.store.writer -> winnow.pipeline.records (layer {layers['store']} -> {layers['pipeline']})"]
+
+
+def test_the_cli_holds_no_sql() -> None:
+    import re
+    from pathlib import Path
+
+    cli = Path(__file__).resolve().parent.parent / "src" / "winnow" / "cli"
+    sql = re.compile(r"\.execute(many)?\(|\b(SELECT|INSERT|UPDATE|DELETE FROM|CREATE TABLE)\b")
+    found = [f"{p.name}:{i}" for p in sorted(cli.glob("*.py"))
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if sql.search(line)]
+    assert found == []
+
+
+def test_payments_audit_rows_are_written_by_the_library(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from winnow.payments.actions import import_into, record_evidence, write_report
+    from winnow.payments.generator import generate
+    from winnow.store import audit
+    from winnow.store.case import create_case
+
+    root = Path(str(tmp_path))
+    case = create_case(root / "case", name="p", examiner="e")
+    generate(root / "tx", seed=3, senders=30, buyers=3, facilitators=1)
+    export = root / "tx" / "transactions.csv"
+    first = import_into(case, export)
+    again = import_into(case, export)
+    assert first.rows > 0 and again.skipped_as_duplicate and again.rows == 0
+    assert record_evidence(case, "0917 123 4567", "phone", "chat 4, message 12", "PH") == "+639171234567"
+    report = write_report(case, top=5)
+    conn = case.connect(readonly=True)
+    rows = [(r["command"], r["arguments"]) for r in audit.rows(conn)]
+    conn.close()
+    assert [c for c, _ in rows] == ["payments import", "payments import", "payments evidence", "payments report"]
+    assert '"identifier": "+639171234567"' in rows[2][1] and report["file"] in rows[3][1]
+
+
+def test_one_run_status_word_and_old_cases_converted(tmp_path: object) -> None:
+    from pathlib import Path
+
+    import pytest
+
+    from winnow.settings import Settings
+    from winnow.store.case import create_case
+    from winnow.store.db import migrate
+    from winnow.store.runs import RUN_STATUSES, finish_run, start_run
+    from winnow.store.schema import SCHEMA_VERSION
+
+    assert RUN_STATUSES == ("running", "completed", "interrupted", "failed")
+    case = create_case(Path(str(tmp_path)) / "case", name="r", examiner="e")
+    conn = case.connect()
+    old = start_run(conn, "calls rescan", Settings())
+    conn.execute("UPDATE runs SET status = 'done' WHERE id = ?", (old,))  # as an earlier `calls --rescan` left it
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    assert migrate(conn) == SCHEMA_VERSION
+    assert conn.execute("SELECT status FROM runs WHERE id = ?", (old,)).fetchone()[0] == "completed"
+    with pytest.raises(ValueError, match="not 'done'"):
+        finish_run(conn, old, "done")  # type: ignore[arg-type]
+    conn.close()

@@ -38,6 +38,9 @@ def test_bang_in_a_file_or_folder_name_is_not_an_archive_member(tmp_path: Path) 
     conn.close()
     done = rescan(Case(case_dir))
     assert done == {"videos": 1, "images": 0, "archive_members": 0, "unreadable": 0}
+    conn = sqlite3.connect(case_dir / "case.sqlite")
+    assert conn.execute("SELECT status FROM runs ORDER BY id DESC LIMIT 1").fetchone()[0] == "completed"
+    conn.close()
     assert {p: (p.read_bytes(), os.stat(p).st_mtime_ns) for p in media.rglob("*") if p.is_file()} == before
 
 

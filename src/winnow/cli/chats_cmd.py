@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
-from winnow.store import audit
+from winnow.store import audit, listings
 
 
 @click.group()
@@ -67,16 +67,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
 def list_cmd(case_path: str | None, as_json: bool) -> None:
     """Imported chat threads."""
     case = load_case(case_path)
-    conn = case.connect(readonly=True)
-    try:
-        rows = [dict(r) for r in conn.execute(
-            "SELECT t.id, t.app, t.title, t.kind, t.participants, s.path AS source, s.format, "
-            "(SELECT count(*) FROM chat_messages m WHERE m.thread_id = t.id) AS messages, "
-            "(SELECT min(time_utc) FROM chat_messages m WHERE m.thread_id = t.id) AS first, "
-            "(SELECT max(time_utc) FROM chat_messages m WHERE m.thread_id = t.id) AS last "
-            "FROM chat_threads t JOIN chat_sources s ON s.id = t.source_id ORDER BY t.id")]
-    finally:
-        conn.close()
+    rows = listings.chat_threads(case)
     if as_json:
         print_json(rows)
         return
@@ -95,13 +86,7 @@ def list_cmd(case_path: str | None, as_json: bool) -> None:
 def problems_cmd(case_path: str | None, as_json: bool) -> None:
     """Every malformed record met in chat imports, with its source and position."""
     case = load_case(case_path)
-    conn = case.connect(readonly=True)
-    try:
-        rows = [dict(r) for r in conn.execute(
-            "SELECT s.path AS source, s.format, p.position, p.message FROM chat_problems p "
-            "JOIN chat_sources s ON s.id = p.source_id ORDER BY s.id, p.rowid")]
-    finally:
-        conn.close()
+    rows = listings.chat_problems(case)
     if as_json:
         print_json(rows)
         return

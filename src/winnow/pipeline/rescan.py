@@ -46,7 +46,7 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
                 conn.execute("ROLLBACK")
                 raise
             done["videos" if kind == "video" else "images"] += 1
-        finish_run(conn, run_id, "done")
+        finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
     finally:
         conn.close()

@@ -384,6 +384,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE matches ADD COLUMN evidence TEXT;
     """,
+    # one run status word (issue #12): `winnow calls --rescan` runs said "done", every other run "completed"
+    """
+    UPDATE runs SET status = 'completed' WHERE status = 'done';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
