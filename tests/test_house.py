@@ -150,3 +150,19 @@ def test_one_run_status_word_and_old_cases_converted(tmp_path: object) -> None:
     with pytest.raises(ValueError, match="not 'done'"):
         finish_run(conn, old, "done")  # type: ignore[arg-type]
     conn.close()
+
+
+def test_hash_set_formats_registry_and_one_detector(tmp_path: object) -> None:
+    """Names are unique, and the detector built from the sniffers picks the most specific signature where two
+    could match (a `sha-1,md5;...` NSRL header with a `;` is NSRL, not ICSE); nothing sniffs `csv`."""
+    from pathlib import Path
+
+    from winnow.hashsets.formats import FORMATS, REGISTRY, Head, detect
+
+    assert len({f.name for f in REGISTRY}) == len(REGISTRY) == len(FORMATS)
+    both = Head.of(b'"SHA-1","MD5";"CRC32";"sha1"\n')
+    assert FORMATS["nsrl-legacy"].sniff(both) > FORMATS["icse"].sniff(both) > 0
+    path = Path(str(tmp_path)) / "list.txt"
+    path.write_bytes(b'"SHA-1","MD5";"CRC32";"sha1"\n')
+    assert detect(path) == "nsrl-legacy"
+    assert FORMATS["csv"].sniff(Head.of(b"md5,name\n" + b"a" * 32 + b",x\n")) == 0.0
