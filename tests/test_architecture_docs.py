@@ -19,10 +19,12 @@ def test_every_extension_point_has_an_example() -> None:
 
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_example_runs(code: str) -> None:
+    from winnow.evidence.containers import CONTAINERS
     from winnow.evidence.disk.formats import OPENERS
+    from winnow.hashsets.formats import REGISTRY
     from winnow.payments.rules import RULES
     from winnow.web.routes import ROUTERS
 
-    shipped = (OPENERS, RULES, ROUTERS)
+    shipped = (CONTAINERS, OPENERS, REGISTRY, RULES, ROUTERS)
     exec(compile(code, str(DOC), "exec"), {"__name__": "architecture_example"})  # noqa: S102 (our own docs)
-    assert shipped == (OPENERS, RULES, ROUTERS)
+    assert shipped == (CONTAINERS, OPENERS, REGISTRY, RULES, ROUTERS)

@@ -166,3 +166,13 @@ def test_hash_set_formats_registry_and_one_detector(tmp_path: object) -> None:
     path.write_bytes(b'"SHA-1","MD5";"CRC32";"sha1"\n')
     assert detect(path) == "nsrl-legacy"
     assert FORMATS["csv"].sniff(Head.of(b"md5,name\n" + b"a" * 32 + b",x\n")) == 0.0
+
+
+def test_container_openers_registry() -> None:
+    import io
+
+    from winnow.evidence.containers import CONTAINERS, opener_for
+
+    assert [o.name for o in CONTAINERS] == ["zip", "tar", "compressed stream"]
+    assert opener_for("zip", io.BytesIO(b"")).name == "zip" and opener_for("tar", io.BytesIO(b"")).name == "tar"
+    assert opener_for("gz", io.BytesIO(b"not gzip")).name == "compressed stream"  # no tar inside: one stream
