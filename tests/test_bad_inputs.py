@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import invoke, invoke_json, rows
+from winnow.messages import FileTask, Record
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import FileTask, Record
 from winnow.sample.badinputs import generate
 from winnow.settings import Settings
 from winnow.store.case import Case

@@ -461,7 +461,7 @@ def test_ranked_rows_carry_what_an_investigator_reads(tmp_path: Path) -> None:
 def test_phone_numbers_in_ranges_the_metadata_does_not_list_are_kept() -> None:
     """A full-length mobile number in an unlisted range still names one party (the sample scenario's Colombian
     facilitators were name-only entities before); short or local-only numbers are still no identifier."""
-    from winnow.payments.parties import phone
+    from winnow.identifiers.normalise import phone
 
     assert phone("+573340188232") == "+573340188232"  # not 'valid' for phonenumbers: an unlisted range
     assert phone("0917 123 4567", "PH") == "+639171234567"

@@ -200,7 +200,7 @@ def test_a_few_cheap_payers_do_not_hide_a_facilitator(tmp_path: Path) -> None:
 
 
 def test_placeholder_and_foreign_unlisted_numbers_name_nobody() -> None:
-    from winnow.payments.parties import phone
+    from winnow.identifiers.normalise import phone
 
     assert phone("00000000000", "PH") is None and phone("1111111111", "US") is None
     assert phone("0000000000", "CO") is None and phone("1212121212", "US") is None

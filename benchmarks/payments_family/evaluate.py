@@ -34,7 +34,7 @@ class Truth:
 
     def add(self, person: str, role: str, kind: str, identifiers: list[str],
             names: list[str] | None = None) -> None:
-        from winnow.payments.parties import name as normalise
+        from winnow.identifiers.normalise import name as normalise
 
         self.roles[person] = (role, kind)
         for identifier in identifiers:

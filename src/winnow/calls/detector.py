@@ -106,15 +106,14 @@ def _ocr_variants(text: str) -> str:
 
 
 def leads_from(seconds: float, image: np.ndarray, lines: list[Any], regions: tuple[str, ...]) -> list[Lead]:
-    from winnow.identifiers.extract import extract
+    from winnow.identifiers.extract import Found, extract
 
     out = []
     for line in lines:
         text = _ocr_variants(line.text)
         found = list(extract(text, regions))
-        for match in signals.TIMER.finditer(line.text):
-            found.append(type("T", (), {"kind": "time", "value": match.group(0), "raw": match.group(0),
-                                        "confidence": 0.6})())
+        for match in signals.TIMER.finditer(line.text):  # a call timer on screen is a lead too (a time)
+            found.append(Found("time", match.group(0), match.group(0), 0.6, match.start(), match.end()))
         for item in found:
             if item.kind in ("amount",):
                 continue

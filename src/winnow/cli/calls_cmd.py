@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 from rich.console import Console
 from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
+from winnow.store import listings
 
 
 @click.command("calls")
@@ -26,29 +25,12 @@ def calls(case_path: str | None, min_score: float, top: int, rescan: bool, as_js
 
     case = load_case(case_path)
     if rescan:
-        from winnow.calls.rescan import rescan as run_rescan
+        from winnow.pipeline.rescan import rescan as run_rescan
 
         done = run_rescan(case)
         click.echo(f"rescanned {done['videos']} videos and {done['images']} images; {done['archive_members']} "
                    f"archive members need a re-ingest of their archive; {done['unreadable']} unreadable", err=True)
-    conn = case.connect(readonly=True)
-    try:
-        rows = conn.execute(
-            "SELECT c.sha256, c.score, c.cheap_score, c.reasons, c.ocr_frames, c.cpu_seconds, "
-            "CASE WHEN v.sha256 IS NOT NULL THEN 'video' ELSE 'image' END AS kind, "
-            "coalesce(v.width, g.width) AS width, coalesce(v.height, g.height) AS height, v.duration, "
-            "(SELECT min(chain) FROM instances i WHERE i.sha256 = c.sha256) AS chain, "
-            "(SELECT count(*) FROM leads l WHERE l.sha256 = c.sha256) AS leads FROM calls c "
-            "LEFT JOIN videos v ON v.sha256 = c.sha256 LEFT JOIN images g ON g.sha256 = c.sha256 "
-            "WHERE c.score >= ? ORDER BY c.score DESC, c.sha256 LIMIT ?",
-            (min_score, top if not as_json else 1_000_000)).fetchall()
-    finally:
-        conn.close()
-    found = [{"sha256": r["sha256"], "kind": r["kind"], "path": r["chain"], "score": r["score"],
-              "flagged": r["score"] >= FLAG,
-              "cheap_score": r["cheap_score"],
-              "size": f"{r['width']}x{r['height']}", "duration": r["duration"], "ocr_frames": r["ocr_frames"],
-              "leads": r["leads"], "reasons": json.loads(r["reasons"])} for r in rows]
+    found = listings.ranked_calls(case, min_score, top if not as_json else 1_000_000, FLAG)
     if as_json:
         print_json(found)
         return
@@ -71,18 +53,7 @@ def calls(case_path: str | None, min_score: float, top: int, rescan: bool, as_js
 def leads(case_path: str | None, kind: str | None, as_json: bool) -> None:
     """Identifiers read on the screens of likely call recordings, with the frame time and a crop of the text."""
     case = load_case(case_path)
-    conn = case.connect(readonly=True)
-    try:
-        rows = conn.execute(
-            "SELECT l.*, c.score, (SELECT min(chain) FROM instances i WHERE i.sha256 = l.sha256) AS chain "
-            "FROM leads l LEFT JOIN calls c ON c.sha256 = l.sha256 " + ("WHERE l.kind = ? " if kind else "")
-            + "ORDER BY c.score DESC, l.sha256, l.seconds", (kind,) if kind else ()).fetchall()
-    finally:
-        conn.close()
-    found = [{"video": r["chain"], "sha256": r["sha256"], "call_score": r["score"], "seconds": r["seconds"],
-              "kind": r["kind"], "value": r["value"], "raw": r["raw"], "confidence": r["confidence"],
-              "text": r["text"], "box": json.loads(r["box"]), "crop": str(case.root / r["crop"]) if r["crop"] else None}
-             for r in rows]
+    found = listings.leads(case, kind)
     if as_json:
         print_json(found)
         return

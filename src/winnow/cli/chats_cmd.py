@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
-from winnow.store import audit
+from winnow.store import audit, listings
 
 
 @click.group()
@@ -34,7 +34,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
                regions: tuple[str, ...], mapping: Path | None, as_json: bool) -> None:
     """Import a chat export (file or folder) and scan it for identifiers (idempotent)."""
     from winnow.chats.importer import import_chats
-    from winnow.identifiers.links import sync_payments
+    from winnow.linking.links import sync_payments
 
     case = load_case(case_path)
     result = import_chats(case, source, fmt, dayfirst=order, tz=tz, regions=regions, mapping=mapping)
@@ -67,16 +67,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
 def list_cmd(case_path: str | None, as_json: bool) -> None:
     """Imported chat threads."""
     case = load_case(case_path)
-    conn = case.connect(readonly=True)
-    try:
-        rows = [dict(r) for r in conn.execute(
-            "SELECT t.id, t.app, t.title, t.kind, t.participants, s.path AS source, s.format, "
-            "(SELECT count(*) FROM chat_messages m WHERE m.thread_id = t.id) AS messages, "
-            "(SELECT min(time_utc) FROM chat_messages m WHERE m.thread_id = t.id) AS first, "
-            "(SELECT max(time_utc) FROM chat_messages m WHERE m.thread_id = t.id) AS last "
-            "FROM chat_threads t JOIN chat_sources s ON s.id = t.source_id ORDER BY t.id")]
-    finally:
-        conn.close()
+    rows = listings.chat_threads(case)
     if as_json:
         print_json(rows)
         return
@@ -95,13 +86,7 @@ def list_cmd(case_path: str | None, as_json: bool) -> None:
 def problems_cmd(case_path: str | None, as_json: bool) -> None:
     """Every malformed record met in chat imports, with its source and position."""
     case = load_case(case_path)
-    conn = case.connect(readonly=True)
-    try:
-        rows = [dict(r) for r in conn.execute(
-            "SELECT s.path AS source, s.format, p.position, p.message FROM chat_problems p "
-            "JOIN chat_sources s ON s.id = p.source_id ORDER BY s.id, p.rowid")]
-    finally:
-        conn.close()
+    rows = listings.chat_problems(case)
     if as_json:
         print_json(rows)
         return
@@ -144,7 +129,7 @@ def identifiers(case_path: str | None, kind: str | None, min_places: int, top: i
 @friendly
 def links_cmd(case_path: str | None, kind: str | None, graphml: Path | None, as_json: bool) -> None:
     """Identifiers seen in two or more places (chats, payments, screens), with their evidence."""
-    from winnow.identifiers.links import export_graphml, links, sync_payments
+    from winnow.linking.links import export_graphml, links, sync_payments
 
     case = load_case(case_path)
     sync = sync_payments(case)
@@ -172,7 +157,7 @@ def links_cmd(case_path: str | None, kind: str | None, graphml: Path | None, as_
 @friendly
 def timeline_cmd(case_path: str | None, party: str | None, html_out: Path | None, as_json: bool) -> None:
     """Messages, payments and media timestamps of a party in time order; order -> payment -> recording flagged."""
-    from winnow.identifiers.timeline import timeline, write_html
+    from winnow.linking.timeline import timeline, write_html
 
     result = timeline(load_case(case_path), party)
     if html_out:

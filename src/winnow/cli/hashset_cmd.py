@@ -11,7 +11,7 @@ from rich.table import Table
 from winnow.cli.common import friendly, json_option, print_json
 from winnow.hashsets.formats import FORMATS
 from winnow.hashsets.library import KINDS, Library
-from winnow.hashsets.lookup import lookup as run_lookup
+from winnow.match.lookup import lookup as run_lookup
 
 library_option = click.option("--library", "library_path", envvar="WINNOW_LIBRARY", type=click.Path(path_type=Path),
                               help="Hash-set library folder (default: the user's data folder; or WINNOW_LIBRARY).")

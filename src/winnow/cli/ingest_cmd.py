@@ -11,8 +11,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
-from winnow.pipeline.ingest import Stats
 from winnow.pipeline.ingest import ingest as run_ingest
+from winnow.pipeline.stats import Stats
 from winnow.settings import Settings
 from winnow.store.queue import refresh_case as refresh_queue_summary
 

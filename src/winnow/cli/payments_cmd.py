@@ -9,7 +9,6 @@ from rich.console import Console
 from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
-from winnow.store import audit
 
 
 @click.group()
@@ -57,15 +56,9 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 def import_(file: Path, case_path: str | None, format_name: str, mapping: Path | None, fx_path: Path | None,
             as_json: bool) -> None:
     """Import a transaction export into the case (idempotent; bad rows reported with their line)."""
-    from winnow.payments.importer import import_file
+    from winnow.payments.actions import import_into
 
-    case = load_case(case_path)
-    result = import_file(case.root, file, format_name, mapping, fx_path)
-    conn = case.connect()
-    try:
-        audit.append(conn, "payments import", result.as_dict() | {"first_errors": len(result.first_errors)})
-    finally:
-        conn.close()
+    result = import_into(load_case(case_path), file, format_name, mapping, fx_path)
     if as_json:
         print_json(result.as_dict())
         return
@@ -158,27 +151,9 @@ def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
 @friendly
 def evidence_cmd(identifier: str, case_path: str | None, kind: str, source: str, country: str | None) -> None:
     """Record an identifier found in case evidence (rule R10 links transactions to it)."""
-    from winnow.payments import parties
-    from winnow.payments.store import connect
+    from winnow.payments.actions import record_evidence
 
-    case = load_case(case_path)
-    value = identifier.strip()
-    if kind == "phone":
-        value = parties.phone(value, country) or ""
-    elif kind == "iban":
-        value = parties.iban(value) or ""
-    if not value:
-        raise ValueError(f"{identifier!r} is not a valid {kind}")
-    conn = connect(case.root)
-    try:
-        conn.execute("INSERT OR IGNORE INTO evidence_identifiers VALUES (?, ?, ?)", [value, kind, source])
-    finally:
-        conn.close()
-    audit_conn = case.connect()
-    try:
-        audit.append(audit_conn, "payments evidence", {"identifier": value, "kind": kind, "source": source})
-    finally:
-        audit_conn.close()
+    value = record_evidence(load_case(case_path), identifier, kind, source, country)
     click.echo(f"recorded {kind} {value} (seen in {source})")
 
 
@@ -190,15 +165,9 @@ def evidence_cmd(identifier: str, case_path: str | None, kind: str, source: str,
 @friendly
 def report_cmd(case_path: str | None, out: Path | None, top: int, as_json: bool) -> None:
     """One self-contained HTML report: rankings with explanations, timelines, histograms, network, rules."""
-    from winnow.payments.report import write
+    from winnow.payments.actions import write_report
 
-    case = load_case(case_path)
-    result = write(case.root, out or case.root / "payments.html", top=top)
-    conn = case.connect()
-    try:
-        audit.append(conn, "payments report", {"file": result["file"]})
-    finally:
-        conn.close()
+    result = write_report(load_case(case_path), out, top)
     if as_json:
         print_json(result)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -13,32 +11,23 @@ from rich.table import Table
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
 from winnow.signals import vpdq
+from winnow.store import listings
 from winnow.store.case import Case
 
 
 def list_videos(case: Case) -> dict[str, Any]:
-    with contextlib.closing(case.connect(readonly=True)) as conn:
-        videos = []
-        for r in conn.execute("SELECT v.*, (SELECT MIN(chain) FROM instances i WHERE i.sha256 = v.sha256) AS chain "
-                              "FROM videos v ORDER BY chain"):
-            item = {k: r[k] for k in r.keys() if k not in ("signature", "tags")}  # noqa: SIM118 (a Row)
-            item["tags"] = json.loads(r["tags"]) if r["tags"] else {}
-            videos.append(item)
-        links = [dict(r) for r in conn.execute("SELECT * FROM video_links ORDER BY relation, a")]
-        grabs = [dict(r) for r in conn.execute("SELECT * FROM frame_grabs ORDER BY image_sha256")]
-    return {"videos": videos, "links": links, "frame_grabs": grabs}
+    return listings.videos(case)
 
 
 def export_vpdq(case: Case, folder: Path) -> int:
     """One Meta vPDQ text file per case video (`<sha256>.vpdq.txt`), to exchange with other tools."""
     folder.mkdir(parents=True, exist_ok=True)
     n = 0
-    with contextlib.closing(case.connect(readonly=True)) as conn:
-        for sha, blob in conn.execute("SELECT sha256, signature FROM videos WHERE signature IS NOT NULL"):
-            features = vpdq.unpack(blob)
-            if features:
-                (folder / f"{sha}.vpdq.txt").write_text(vpdq.to_text(features), encoding="utf-8")
-                n += 1
+    for sha, blob in listings.video_signatures(case):
+        features = vpdq.unpack(blob)
+        if features:
+            (folder / f"{sha}.vpdq.txt").write_text(vpdq.to_text(features), encoding="utf-8")
+            n += 1
     return n
 
 

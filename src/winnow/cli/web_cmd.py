@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
-from winnow.store import audit
+from winnow.store import audit, listings
 
 
 @click.command("serve")
@@ -21,10 +21,10 @@ def serve(case_path: str | None, host: str, port: int) -> None:
     from winnow.web.app import serve as run
 
     case = load_case(case_path)
+    if not listings.has_users(case):
+        raise ValueError("no user yet: create one with 'winnow user add NAME --role admin --case ...'")
     conn = case.connect()
     try:
-        if not conn.execute("SELECT 1 FROM users LIMIT 1").fetchone():
-            raise ValueError("no user yet: create one with 'winnow user add NAME --role admin --case ...'")
         audit.append(conn, "serve", {"host": host, "port": port})
     finally:
         conn.close()

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import re
 
+from winnow.evidence.provenance import Layer
+
 SEPARATOR = "!/"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
@@ -20,7 +22,8 @@ def display_name(name: str) -> tuple[str, bytes | None]:
 
 
 def member_chain(parent_chain: str, member: str) -> str:
-    return f"{parent_chain}{SEPARATOR}{member}"
+    """The stored chain of an archive member (evidence/provenance.py renders every layer kind)."""
+    return parent_chain + Layer("member", member).render()
 
 
 def suspicious_member(name: str) -> str | None:

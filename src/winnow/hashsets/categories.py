@@ -1,17 +1,14 @@
-"""Category schemes, explicit per scheme and never guessed. An unknown code is kept raw and reported."""
+"""Category codes of hash-set records, explicit per scheme and never guessed (the tables: winnow/categories.py). An
+unknown code is kept raw and reported."""
 
 from __future__ import annotations
 
 from typing import Any
 
-SCHEMES: dict[str, dict[str, str]] = {
-    # VICS / Project VIC, US: 0 non-pertinent, 1 CAM, 2 exploitive / age difficult, 3 CGI/animation, 4 comparison
-    "US": {"0": "0 non-pertinent", "1": "1 CAM", "2": "2 exploitive / age difficult", "3": "3 CGI/animation",
-           "4": "4 comparison"},
-    # VICS UK: sentencing categories A/B/C, plus non-pertinent
-    "UK": {"0": "non-pertinent", "A": "A", "B": "B", "C": "C", "1": "A", "2": "B", "3": "C"},
-}
-ALIASES = {"DEFAULT": "US", "US": "US", "UK": "UK"}
+from winnow.categories import HASHSET_ALIASES, HASHSET_LABELS
+
+SCHEMES = HASHSET_LABELS
+ALIASES = HASHSET_ALIASES
 
 
 def scheme_of(name: str | None) -> str:

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
+from winnow.hashes import file_sha256
 from winnow.hashsets import formats
 from winnow.hashsets.records import HashRecord, Issue
-from winnow.signals.crypto import file_sha256
 from winnow.store import hashset_db
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now

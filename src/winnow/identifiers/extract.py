@@ -211,7 +211,7 @@ def _email(raw: str, start: int, end: int) -> list[Found]:
 
 
 def _iban(raw: str, start: int, end: int) -> list[Found]:
-    from winnow.payments.parties import iban
+    from winnow.identifiers.normalise import iban
 
     value = iban(raw)
     return [Found("iban", value, raw, 0.95, start, end)] if value else []

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from winnow.payments import fx, parties
-from winnow.payments.importer import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
+from winnow.identifiers import normalise as parties
+from winnow.payments import fx
+from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS, connect
 from winnow.timeutil import utc_now
 

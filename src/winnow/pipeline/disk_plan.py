@@ -10,10 +10,11 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
-from winnow.evidence.disk.media import MediaError, MediaOpener, Opened, detect, read_probe
+from winnow.evidence.disk.formats import detect
+from winnow.evidence.disk.media import MediaError, MediaOpener, Opened, read_probe
 from winnow.evidence.names import extension
 from winnow.evidence.sniff import sniff
-from winnow.pipeline.records import (
+from winnow.messages import (
     DiskImageRow,
     DiskUnitTask,
     Expanded,

@@ -10,12 +10,14 @@ from typing import Any
 
 from winnow.evidence import archives
 from winnow.evidence.disk import carve as carver
-from winnow.evidence.disk.media import MediaError, Opened, detect, read_probe
+from winnow.evidence.disk.formats import detect
+from winnow.evidence.disk.media import MediaError, Opened, read_probe
 from winnow.evidence.disk.tsk import open_fs, tsk_image
 from winnow.evidence.disk.walk import Entry, Listing, list_fs
 from winnow.evidence.names import extension
+from winnow.evidence.provenance import Layer
+from winnow.messages import DiskUnitTask, ImageHashes, Progress, Record, UnitDone, Warn
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import DiskUnitTask, ImageHashes, Progress, Record, UnitDone, Warn
 from winnow.signals.crypto import MultiHash
 
 _PROGRESS_EVERY = 32 << 20
@@ -159,14 +161,14 @@ def _files(p: Processor, task: DiskUnitTask, img: Any) -> None:
     media = _open[task.path][0].media
     if task.k == 0:
         for path, code, message in listing.warnings:
-            p.emit(Warn(f"{task.volume_chain}!{path}", "walk", code, message))
+            p.emit(Warn(task.volume_chain + Layer("entry", path).render(), "walk", code, message))
     done = p.done_under(task.volume_chain)
     source = f"{listing.fs_type} (file system in the image)"
     pending = 0
     for i, entry in enumerate(listing.entries):
         if i % task.n != task.k:
             continue
-        chain = f"{task.volume_chain}!{entry.path}"
+        chain = task.volume_chain + Layer("entry", entry.path).render()
         if chain in done and done[chain] != "expanding":
             continue
         name = entry.path.rsplit("/", 1)[-1]
@@ -248,8 +250,9 @@ def _carve(p: Processor, task: DiskUnitTask, opened: Opened, img: Any) -> None:
     scanned = sum(max(0, min(b, task.end) - max(a, task.start)) for a, b in intervals)
     for item in carver.carve(read, intervals, (task.start, task.end), length, s.carve_max_bytes):
         offset = shown_base + item.offset
-        name = f"$unallocated@0x{offset:x}+{item.length}"
-        chain = f"{task.volume_chain}!{name}"
+        carved = Layer("carved", "$unallocated", offset, item.length)
+        name = carved.render()[1:]
+        chain = task.volume_chain + carved.render()
         rec = Record(chain=chain, parent=task.volume_chain, name=name, depth=1, source_id=task.source_id,
                      size=item.length, time_source="none (carved from unallocated space)", extension=item.type)
         rec.disk = _disk_facts(task, carved=True, carve_offset=base + item.offset, carve_length=item.length)

@@ -14,36 +14,19 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from winnow.messages import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
-from winnow.pipeline.records import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
+from winnow.pipeline.stats import Stats
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
 from winnow.store.case import Case
-from winnow.store.runs import finish_run, register_source, save_progress, start_run
+from winnow.store.runs import RunStatus, finish_run, register_source, save_progress, start_run
 from winnow.store.writer import Writer
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
 Task = FileTask | MemberRangeTask | DiskUnitTask
 _THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-
-
-@dataclass
-class Stats:
-    started: float = field(default_factory=time.monotonic)
-    files_done: int = 0  # files of the sources (tasks) finished
-    bytes_done: int = 0
-    items: int = 0  # every occurrence written, archive members included
-    warnings: int = 0
-    total_files: int = 0
-    total_bytes: int = 0
-    total_known: bool = False
-    replaced_workers: int = 0
-    split_archives: int = 0  # large ZIPs read in parallel member ranges
-    disk_images: int = 0  # disk images read in work units
-
-    def elapsed(self) -> float:
-        return max(1e-9, time.monotonic() - self.started)
 
 
 class Interrupted(Exception):
@@ -125,9 +108,9 @@ def ingest(case: Case, sources: list[str], settings: Settings, *, command: str =
     totals = {"files": 0, "bytes": 0, "complete": 0}
     counter = threading.Thread(target=count_files, args=([p for p, _ in kinds], totals, stop_count), daemon=True)
     counter.start()
-    status = "failed"
+    status: RunStatus = "failed"
     try:
-        _run(case, conn, run_id, source_ids, settings, stats, totals, on_progress)
+        _Run(case, conn, run_id, source_ids, settings, stats, totals, on_progress).run()
         status = "completed"
     except KeyboardInterrupt as exc:
         status = "interrupted"
@@ -139,157 +122,181 @@ def ingest(case: Case, sources: list[str], settings: Settings, *, command: str =
     return summarize(case, run_id, stats)
 
 
-def _run(case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tuple[str, int]], settings: Settings,
-         stats: Stats, totals: dict[str, int], on_progress: Callable[[Stats], None] | None) -> None:
-    writer = Writer(conn, run_id)
-    planner = Planner(case.connect(readonly=True), settings)
-    plan: Iterator[Any] = (item for path, sid in source_ids for item in planner.plan(path, sid))
-    retry: deque[Task] = deque()
-    groups: dict[str, set[int]] = {}  # archives read in ranges, disk images in units: task ids still running
-    group_status: dict[str, str] = {}
-    group_of: dict[int, str] = {}
-    failed_groups: set[str] = set()
+class _Run:
+    """One ingest run's loop: feed the workers from the plan (and the retry queue), take their messages to the
+    one writer, replace dead or hung workers, flush by size and time, and report progress. The state that the
+    callbacks share is the instance's, not closures over `nonlocal`s."""
 
-    def finished(task: Task, ok: bool) -> None:
-        chain = group_of.pop(task.task_id, None)
+    def __init__(self, case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tuple[str, int]],
+                 settings: Settings, stats: Stats, totals: dict[str, int],
+                 on_progress: Callable[[Stats], None] | None) -> None:
+        self.settings, self.stats, self.totals, self.on_progress = settings, stats, totals, on_progress
+        self.conn, self.run_id = conn, run_id
+        self.writer = Writer(conn, run_id)
+        self.planner = Planner(case.connect(readonly=True), settings)
+        self.plan: Iterator[Any] = (item for path, sid in source_ids for item in self.planner.plan(path, sid))
+        self.retry: deque[Task] = deque()
+        self.groups: dict[str, set[int]] = {}  # archives read in ranges, disk images in units: task ids running
+        self.group_status: dict[str, str] = {}
+        self.group_of: dict[int, str] = {}
+        self.failed_groups: set[str] = set()
+        self.config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+                       "tmp": str(case.tmp)}
+        self.exhausted = False
+        self.idle_deaths = 0
+
+    def finished(self, task: Task, ok: bool) -> None:
+        chain = self.group_of.pop(task.task_id, None)
         if chain is None:
             return
         if not ok:
-            failed_groups.add(chain)  # stays 'expanding': the next run reads the missing members
-        remaining = groups[chain]
+            self.failed_groups.add(chain)  # stays 'expanding': the next run reads the missing members
+        remaining = self.groups[chain]
         remaining.discard(task.task_id)
         if not remaining:
-            del groups[chain]
-            status = group_status.pop(chain, "archive")
+            del self.groups[chain]
+            status = self.group_status.pop(chain, "archive")
             if status == "image":
-                stats.files_done += 1  # the image file itself: its bytes were counted by its units' progress
-            if chain not in failed_groups:
-                add(Expanded(chain, status))
-            failed_groups.discard(chain)
-    config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
-              "tmp": str(case.tmp)}
-    pool = _Pool(settings.effective_workers(), config)
-    exhausted = False
-    last_flush = last_progress = last_saved = time.monotonic()
+                self.stats.files_done += 1  # the image file itself: its bytes were counted by its units' progress
+            if chain not in self.failed_groups:
+                self.add(Expanded(chain, status))
+            self.failed_groups.discard(chain)
 
-    def add(message: Any) -> None:
-        writer.add(message)
+    def add(self, message: Any) -> None:
+        self.writer.add(message)
         if isinstance(message, Record):
-            stats.items += 1
-            stats.warnings += len(message.warnings)
+            self.stats.items += 1
+            self.stats.warnings += len(message.warnings)
         elif isinstance(message, Warn):
-            stats.warnings += 1
+            self.stats.warnings += 1
 
-    def next_task() -> Task | None:
-        nonlocal exhausted
-        if retry:
-            return retry.popleft()
-        while not exhausted:
+    def next_task(self) -> Task | None:
+        if self.retry:
+            return self.retry.popleft()
+        while not self.exhausted:
             try:
-                item = next(plan)
+                item = next(self.plan)
             except StopIteration:
-                exhausted = True
+                self.exhausted = True
                 return None
             if isinstance(item, FileTask | MemberRangeTask | DiskUnitTask):
                 return item
             if isinstance(item, SplitArchive):
                 if item.status == "archive":
-                    stats.split_archives += 1
+                    self.stats.split_archives += 1
                 else:
-                    stats.disk_images += 1
-                groups[item.chain] = set(item.task_ids)
-                group_status[item.chain] = item.status
-                group_of.update({t: item.chain for t in item.task_ids})
+                    self.stats.disk_images += 1
+                self.groups[item.chain] = set(item.task_ids)
+                self.group_status[item.chain] = item.status
+                self.group_of.update({t: item.chain for t in item.task_ids})
                 continue
-            add(item)
+            self.add(item)
         return None
 
-    idle_deaths = 0
-
-    def fail(w: _Worker, code: str, message: str) -> None:
+    def fail(self, w: _Worker, code: str, message: str) -> None:
         """The worker died or hung: its current task becomes an error record, the rest are retried."""
-        nonlocal idle_deaths
         if not w.ready or not w.queue:  # died outside any file: nothing to blame, its queued files are retried
-            idle_deaths = 0 if w.ready else idle_deaths + 1
-            if idle_deaths >= MAX_IDLE_DEATHS:
+            self.idle_deaths = 0 if w.ready else self.idle_deaths + 1
+            if self.idle_deaths >= MAX_IDLE_DEATHS:
                 raise WorkersFailed(f"worker processes die before reading any file ({message}); check the "
                                     "installation and the worker_memory_mb setting")
-            retry.extend(t for t, _ in w.queue)
+            self.retry.extend(t for t, _ in w.queue)
             w.queue.clear()
-            pool.replace(w)
+            self.pool.replace(w)
             return
-        idle_deaths = 0
+        self.idle_deaths = 0
         if w.queue:
             task, _ = w.queue.popleft()
             if isinstance(task, MemberRangeTask):
-                add(Warn(task.chain, "worker", code, f"{message} (members {task.start}-{task.end - 1})"))
+                self.add(Warn(task.chain, "worker", code, f"{message} (members {task.start}-{task.end - 1})"))
             elif isinstance(task, DiskUnitTask):
-                add(Warn(task.chain, "worker", code, f"{message} ({task.describe()}; the next run does it again)"))
+                self.add(Warn(task.chain, "worker", code,
+                              f"{message} ({task.describe()}; the next run does it again)"))
             else:
                 rec = Record(chain=task.chain, parent=task.parent, name=task.name, name_raw=task.name_raw, depth=0,
                              source_id=task.source_id, size=task.size, mtime=task.mtime, atime=task.atime,
                              ctime=task.ctime, time_source="filesystem", status="error")
                 rec.warn("worker", code, message)
-                add(rec)
-                add(Warn(task.chain, "worker", code, message))  # kept even when a partial record was committed
-                stats.files_done += 1
-                stats.bytes_done += task.size
-            finished(task, ok=False)
-        retry.extend(t for t, _ in w.queue)
-        stats.replaced_workers += 1
-        pool.replace(w)
+                self.add(rec)
+                self.add(Warn(task.chain, "worker", code, message))  # kept even when a partial record was committed
+                self.stats.files_done += 1
+                self.stats.bytes_done += task.size
+            self.finished(task, ok=False)
+        self.retry.extend(t for t, _ in w.queue)
+        self.stats.replaced_workers += 1
+        self.pool.replace(w)
 
-    try:
-        while True:
-            for w in list(pool.workers):
-                while not w.closing and len(w.queue) < PREFETCH:
-                    task = next_task()
-                    if task is None:
-                        break
-                    w.conn.send(task)
-                    if not w.queue and w.ready:
-                        w.began = time.monotonic()
-                    w.queue.append((task, time.monotonic()))
-                if exhausted and not retry and not w.queue and not w.closing:
-                    w.conn.send(None)
-                    w.closing = True
-            if exhausted and not retry and not pool.workers:
-                break
-            ready = wait([w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers], timeout=0.2)
-            for w in list(pool.workers):
-                if w.conn in ready or (w.process.sentinel in ready and not w.conn.poll()):
-                    if _receive(w, add, stats, fail, finished):
-                        w.process.join(timeout=5)
-                        pool.workers.remove(w)
-            now = time.monotonic()
-            for w in list(pool.workers):
-                if w.queue and w.began is not None and now - w.began > settings.task_timeout:
-                    w.process.kill()
+    def _feed(self) -> None:
+        for w in list(self.pool.workers):
+            while not w.closing and len(w.queue) < PREFETCH:
+                task = self.next_task()
+                if task is None:
+                    break
+                w.conn.send(task)
+                if not w.queue and w.ready:
+                    w.began = time.monotonic()
+                w.queue.append((task, time.monotonic()))
+            if self.exhausted and not self.retry and not w.queue and not w.closing:
+                w.conn.send(None)
+                w.closing = True
+
+    def _collect(self) -> None:
+        pool = self.pool
+        ready = wait([w.conn for w in pool.workers] + [w.process.sentinel for w in pool.workers], timeout=0.2)
+        for w in list(pool.workers):
+            if w.conn in ready or (w.process.sentinel in ready and not w.conn.poll()):
+                if _receive(w, self.add, self.stats, self.fail, self.finished):
                     w.process.join(timeout=5)
-                    fail(w, "worker_timeout", f"no result after {settings.task_timeout:.0f} s; worker replaced")
-            if len(writer.pending) >= settings.batch_size or now - last_flush >= settings.batch_seconds:
-                writer.flush()
-                last_flush = now
-            if now - last_progress >= 0.25:
-                stats.total_files, stats.total_bytes = totals["files"], totals["bytes"]
-                stats.total_known = bool(totals["complete"])
-                if on_progress:
-                    on_progress(stats)
-                if now - last_saved >= 1.0:  # the review app's live progress view reads it
-                    save_progress(conn, run_id, stats)
-                    last_saved = now
-                last_progress = now
-        writer.flush()
-    except BaseException:
-        writer.flush()  # keep every finished result: the re-run then redoes only what is missing
-        raise
-    finally:
-        pool.stop()
-        planner.store.close()
-    stats.total_files, stats.total_bytes, stats.total_known = totals["files"], totals["bytes"], True
-    save_progress(conn, run_id, stats)
-    if on_progress:
-        on_progress(stats)
+                    pool.workers.remove(w)
+
+    def _watch(self, now: float) -> None:
+        timeout = self.settings.task_timeout
+        for w in list(self.pool.workers):
+            if w.queue and w.began is not None and now - w.began > timeout:
+                w.process.kill()
+                w.process.join(timeout=5)
+                self.fail(w, "worker_timeout", f"no result after {timeout:.0f} s; worker replaced")
+
+    def _progress(self, save: bool) -> None:
+        self.stats.total_files, self.stats.total_bytes = self.totals["files"], self.totals["bytes"]
+        self.stats.total_known = bool(self.totals["complete"])
+        if self.on_progress:
+            self.on_progress(self.stats)
+        if save:  # the review app's live progress view reads it
+            save_progress(self.conn, self.run_id, self.stats)
+
+    def run(self) -> None:
+        s = self.settings
+        self.pool = _Pool(s.effective_workers(), self.config)
+        last_flush = last_progress = last_saved = time.monotonic()
+        try:
+            while True:
+                self._feed()
+                if self.exhausted and not self.retry and not self.pool.workers:
+                    break
+                self._collect()
+                now = time.monotonic()
+                self._watch(now)
+                if len(self.writer.pending) >= s.batch_size or now - last_flush >= s.batch_seconds:
+                    self.writer.flush()
+                    last_flush = now
+                if now - last_progress >= 0.25:
+                    save = now - last_saved >= 1.0
+                    self._progress(save)
+                    last_progress = now
+                    last_saved = now if save else last_saved
+            self.writer.flush()
+        except BaseException:
+            self.writer.flush()  # keep every finished result: the re-run then redoes only what is missing
+            raise
+        finally:
+            self.pool.stop()
+            self.planner.store.close()
+        self.stats.total_files, self.stats.total_bytes, self.stats.total_known = \
+            self.totals["files"], self.totals["bytes"], True
+        save_progress(self.conn, self.run_id, self.stats)
+        if self.on_progress:
+            self.on_progress(self.stats)
 
 
 def _receive(w: _Worker, add: Callable[[Any], None], stats: Stats, fail: Callable[[_Worker, str, str], None],

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from winnow.evidence.names import display_name
+from winnow.messages import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.disk_plan import plan_image, probe, segment_record
-from winnow.pipeline.records import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.settings import Settings
 from winnow.timeutil import from_epoch
 
@@ -161,7 +161,7 @@ class Planner:
         per = self.settings.zip_split_members
         if per <= 0 or size < 1 << 20:
             return []
-        from winnow.pipeline.process import open_evidence
+        from winnow.evidence.opener import open_evidence
 
         try:
             with os.fdopen(open_evidence(path), "rb") as f:

@@ -16,28 +16,18 @@ from pathlib import Path
 from typing import IO, Any
 
 from winnow.evidence import archives
+from winnow.evidence.containers import opener_for
 from winnow.evidence.limits import Budget, CountingReader, GuardedReader, LimitExceeded
 from winnow.evidence.names import display_name, extension, member_chain, suspicious_member
+from winnow.evidence.opener import open_evidence
 from winnow.evidence.sniff import sniff
-from winnow.pipeline.records import Expanded, FileTask, MemberRangeTask, Record, Warn
+from winnow.messages import Expanded, FileTask, MemberRangeTask, Record, Warn
 from winnow.settings import Settings
 from winnow.signals import image as image_signal
 from winnow.signals.crypto import MultiHash
 
 Emit = Callable[[Any], None]
 SNIFF_BYTES = 64 * 1024
-
-
-def open_evidence(path: str) -> int:
-    """Open read-only without following links, without updating the access time, without blocking on FIFOs."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-    noatime = getattr(os, "O_NOATIME", 0)
-    try:
-        return os.open(path, flags | noatime)
-    except OSError as exc:
-        if noatime and exc.errno == errno.EPERM:  # O_NOATIME needs ownership; fall back
-            return os.open(path, flags)
-        raise
 
 
 def _read_head(stream: IO[bytes], want: int) -> bytes:
@@ -271,23 +261,11 @@ class Processor:
                 assert disk_path is not None
                 source = stack.enter_context(os.fdopen(open_evidence(disk_path), "rb"))
             try:
-                if container == "zip":
-                    zf = stack.enter_context(zipfile.ZipFile(source))
-                    for member in archives.zip_members(zf):
-                        self._member(rec, member, budget, done, seen, declared=True)
-                elif container == "tar" or archives.wraps_tar(container, source):
-                    source.seek(0)
-                    for member in archives.tar_members(source):
-                        self._member(rec, member, budget, done, seen, declared=True)
-                else:
-                    source.seek(0)
-                    raw = CountingReader(source)
-                    stream = archives.decompressor(container, raw)
-                    name = archives.single_member_name(rec.name, container, head)
-                    member = archives.Member(name=name, raw_name=None, kind="file", size=None, compressed_size=None,
-                                             mtime=None, time_source="none (compressed stream)",
-                                             opener=lambda: stream)
-                    self._member(rec, member, budget, done, seen, declared=False, compressed=raw)
+                listing = opener_for(container, source).open(source, stack, outer_name=rec.name,
+                                                             container=container, head=head)
+                for member in listing.members:
+                    self._member(rec, member, budget, done, seen, declared=listing.declared,
+                                 compressed=listing.compressed)
             except LimitExceeded as exc:
                 self.emit(Warn(rec.chain, "walk", exc.code, str(exc)))
             except archives.ArchiveError as exc:

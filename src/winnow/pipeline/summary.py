@@ -5,7 +5,7 @@ from __future__ import annotations
 import resource
 from typing import Any
 
-from winnow.pipeline.ingest import Stats
+from winnow.pipeline.stats import Stats
 from winnow.store import disk as disk_store
 from winnow.store.case import Case
 

@@ -12,8 +12,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from winnow.messages import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.pipeline.process import Processor
-from winnow.pipeline.records import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.settings import Settings
 
 # Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 
 class MultiHash:
@@ -25,10 +24,3 @@ class MultiHash:
         return {"md5": self._md5.hexdigest(), "sha1": self._sha1.hexdigest(), "sha256": self._sha256.hexdigest()}
 
 
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a whole file (source files of imports: hash sets, payment exports)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -44,7 +44,7 @@ def to_text(features: list[Feature]) -> str:
 
 def from_text(text: str) -> tuple[list[Feature], list[tuple[int, str]]]:
     """Parse Meta's per-video text form; returns features and (line, problem) for bad lines."""
-    from winnow.hashsets.records import BadValue, normalise
+    from winnow.hashes import BadValue, normalise
 
     features: list[Feature] = []
     problems: list[tuple[int, str]] = []

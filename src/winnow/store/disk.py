@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
-from winnow.pipeline.records import DiskImageRow, ImageHashes, Record, UnitDone, VolumeRow
+from winnow.messages import DiskImageRow, ImageHashes, Record, UnitDone, VolumeRow
 
 
 def fs_entry_row(rec: Record, run_id: int) -> tuple[Any, ...]:

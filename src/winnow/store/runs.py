@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from typing import Any, Literal, get_args
 
 from winnow import __version__
 from winnow.settings import Settings
 from winnow.timeutil import utc_now
 from winnow.versions import library_versions
+
+# the one vocabulary of a run's state (runs.status): running until it ends completed, interrupted or failed
+RunStatus = Literal["running", "completed", "interrupted", "failed"]
+RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 
 
 def start_run(conn: sqlite3.Connection, command: str, settings: Settings) -> int:
@@ -23,7 +27,9 @@ def start_run(conn: sqlite3.Connection, command: str, settings: Settings) -> int
     return int(cur.lastrowid or 0)
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, status: str) -> None:
+def finish_run(conn: sqlite3.Connection, run_id: int, status: RunStatus) -> None:
+    if status not in RUN_STATUSES[1:]:
+        raise ValueError(f"a run ends {', '.join(RUN_STATUSES[1:])}, not {status!r}")
     conn.execute("UPDATE runs SET finished_utc=?, status=? WHERE id=?", (utc_now(), status, run_id))
 
 

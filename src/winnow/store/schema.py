@@ -525,6 +525,10 @@ MIGRATIONS: tuple[str, ...] = (
         parties TEXT NOT NULL
     );
     """,
+    # 11: one run status word (issue #12): `winnow calls --rescan` runs said "done", every other run "completed"
+    """
+    UPDATE runs SET status = 'completed' WHERE status = 'done';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
-from winnow.pipeline.records import Expanded, Record, Warn
+from winnow.messages import Expanded, Record, Warn
 from winnow.store import disk
 
 _VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",

@@ -10,15 +10,11 @@ import json
 import sqlite3
 from typing import Any
 
+from winnow.categories import REVIEW_SCHEMES
 from winnow.store import audit, queue
 from winnow.timeutil import utc_now
 
-SCHEMES = {
-    "vics-us": [("0", "non-pertinent"), ("1", "CAM"), ("2", "exploitive / age difficult"), ("3", "CGI / animation"),
-                ("4", "comparison"), ("9", "uncategorized")],
-    "uk": [("A", "category A"), ("B", "category B"), ("C", "category C"), ("N", "non-pertinent"),
-           ("U", "uncategorized")],
-}
+SCHEMES = REVIEW_SCHEMES  # winnow/categories.py: the same published codes as the hash sets
 PAGE = 120
 
 
@@ -205,9 +201,9 @@ def set_default_prefs(conn: sqlite3.Connection, blur: bool, grayscale: bool, bre
 
 def media_path(conn: sqlite3.Connection, sha256: str) -> str | None:
     """A file on disk holding this content (an evidence file, never an archive member), for playback."""
-    row = conn.execute("SELECT chain FROM instances WHERE sha256 = ? AND instr(chain, '!') = 0 ORDER BY chain LIMIT 1",
-                       (sha256,)).fetchone()
-    return row[0] if row else None
+    from winnow.store.queries import file_on_disk
+
+    return file_on_disk(conn, sha256)
 
 
 def media_file(conn: sqlite3.Connection, sha256: str, kind: str) -> str | None:

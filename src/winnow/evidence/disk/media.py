@@ -1,6 +1,6 @@
 """The image layer: a `Media` is the byte range a disk image stands for (the acquired medium), whatever its
-container format. Each format is one `MediaOpener` in one module; `OPENERS` is the explicit registry, tried in
-order on the first and last bytes of a file (never on its name)."""
+container format. Each format is one `MediaOpener` in one module; `OPENERS` (evidence/disk/formats.py) is the
+explicit registry, tried in order on the first and last bytes of a file (never on its name)."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class MediaOpener(Protocol):
 def evidence_file(path: str) -> IO[bytes]:
     """A read-only, unbuffered file object (no link following, no access-time update) for the libyal bindings,
     so they never open evidence files themselves."""
-    from winnow.pipeline.process import open_evidence
+    from winnow.evidence.opener import open_evidence
 
     return os.fdopen(open_evidence(path), "rb", buffering=0)
 
@@ -54,7 +54,7 @@ class FileMedia:
     """Raw bytes of one or more files laid end to end (a dd image, or a split .001/.002... set)."""
 
     def __init__(self, paths: list[str]) -> None:
-        from winnow.pipeline.process import open_evidence
+        from winnow.evidence.opener import open_evidence
 
         self.fds: list[int] = []
         self.starts: list[int] = []
@@ -146,17 +146,6 @@ def opened_handle(make: Callable[[], Any], paths: list[str], multi: bool = False
         raise MediaError(f"{type(exc).__name__}: {exc}") from exc
 
 
-def openers() -> tuple[MediaOpener, ...]:
-    """The registry, most specific signature first; raw (partition tables, bare file systems) last."""
-    from winnow.evidence.disk.ewf import EwfOpener
-    from winnow.evidence.disk.qcow import QcowOpener
-    from winnow.evidence.disk.raw import RawOpener
-    from winnow.evidence.disk.vhd import VhdOpener
-    from winnow.evidence.disk.vmdk import VmdkOpener
-
-    return (EwfOpener(), VmdkOpener(), VhdOpener(), QcowOpener(), RawOpener())
-
-
 def read_probe(path: str, head_bytes: int = 64 * 1024) -> tuple[bytes, bytes]:
     """The first 64 KiB and the last 512 bytes of a file (the VHD footer lives at the end)."""
     f = evidence_file(path)
@@ -167,10 +156,3 @@ def read_probe(path: str, head_bytes: int = 64 * 1024) -> tuple[bytes, bytes]:
     finally:
         f.close()
     return head, tail
-
-
-def detect(head: bytes, tail: bytes) -> MediaOpener | None:
-    for opener in openers():
-        if opener.sniff(head, tail):
-            return opener
-    return None

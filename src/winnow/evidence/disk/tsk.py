@@ -8,6 +8,7 @@ from typing import Any
 
 from winnow.evidence.disk.media import Media
 from winnow.evidence.disk.raw import file_system_magic
+from winnow.evidence.provenance import Layer
 
 _FS_NAMES = {1: "ntfs", 2: "fat12", 4: "fat16", 8: "fat32", 10: "exfat", 16: "ufs1", 32: "ufs1b", 64: "ufs2",
              128: "ext2", 256: "ext3", 8192: "ext4", 512: "swap", 1024: "raw", 2048: "iso9660", 4096: "hfs+",
@@ -135,8 +136,8 @@ def discover(media: Media, image_chain: str) -> Layout:
             length = media.size - start
         if flags & _ALLOC:
             number += 1
-            vol = Volume(chain=f"{image_chain}!p{number}", slot=f"p{number}", start=start, length=length,
-                         description=desc)
+            vol = Volume(chain=image_chain + Layer("partition", f"p{number}").render(), slot=f"p{number}",
+                         start=start, length=length, description=desc)
             _classify(img, media, vol, layout)
             layout.volumes.append(vol)
         elif flags & _UNALLOC and length > 0:
@@ -174,8 +175,8 @@ def _mbr_salvage(img: Any, media: Media, image_chain: str, reason: str) -> Layou
                                     f"MBR entry {i + 1} (type 0x{ptype:02x}) starts at offset {start} with {length} "
                                     f"bytes, past the end of the image ({media.size} bytes): not read"))
             continue
-        vol = Volume(chain=f"{image_chain}!p{number}", slot=f"p{number}", start=start, length=length,
-                     description=f"MBR entry {i + 1} (type 0x{ptype:02x})")
+        vol = Volume(chain=image_chain + Layer("partition", f"p{number}").render(), slot=f"p{number}",
+                     start=start, length=length, description=f"MBR entry {i + 1} (type 0x{ptype:02x})")
         _classify(img, media, vol, layout)
         layout.volumes.append(vol)
     return layout if layout.volumes else None

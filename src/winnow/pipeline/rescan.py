@@ -1,16 +1,19 @@
 """`winnow calls --rescan`: score the videos and images of a case that have no call-recording score yet (a case
-ingested before the detector existed), reading each from the evidence file on disk. Archive members cannot be
-re-read from here: they are counted and named, and a re-ingest of their archive scores them."""
+ingested before the detector existed), reading each from the evidence file on disk (read-only, through
+evidence/opener.py). Archive members cannot be re-read from here: they are counted and named, and a re-ingest
+of their archive scores them."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from winnow.calls.detector import call_options, score_image
+from winnow.evidence.opener import open_stream, read_evidence
 from winnow.settings import Settings
 from winnow.store import audit
 from winnow.store.case import Case
+from winnow.store.db import Connection
+from winnow.store.queries import image_facts, unscored_for_calls
 from winnow.store.runs import finish_run, start_run
 from winnow.store.writer import call_rows, write_calls
 
@@ -23,19 +26,13 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
     run_id = start_run(conn, "calls rescan", s)
     done = {"videos": 0, "images": 0, "archive_members": 0, "unreadable": 0}
     try:
-        todo = conn.execute(
-            "SELECT m.sha256, 'video' AS kind, (SELECT min(chain) FROM instances i WHERE i.sha256 = m.sha256 "
-            "AND instr(chain, '!') = 0) AS chain FROM videos m WHERE m.sha256 NOT IN (SELECT sha256 FROM calls) "
-            "UNION ALL SELECT m.sha256, 'image', (SELECT min(chain) FROM instances i WHERE i.sha256 = m.sha256 "
-            "AND instr(chain, '!') = 0) FROM images m WHERE m.sha256 NOT IN (SELECT sha256 FROM calls) "
-            "AND m.pdq IS NOT NULL").fetchall()
+        todo = unscored_for_calls(conn)
         for sha, kind, chain in todo:
             if chain is None:
                 done["archive_members"] += 1
                 continue
-            path = Path(chain)
             try:
-                values = _video(analyse, path, sha, case, s) if kind == "video" else _image(conn, path, sha, case, s)
+                values = _video(analyse, chain, sha, case, s) if kind == "video" else _image(conn, chain, sha, case, s)
             except (OSError, ValueError) as exc:
                 done["unreadable"] += 1
                 audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": str(exc)})
@@ -49,23 +46,22 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
                 conn.execute("ROLLBACK")
                 raise
             done["videos" if kind == "video" else "images"] += 1
-        finish_run(conn, run_id, "done")
+        finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
     finally:
         conn.close()
     return done
 
 
-def _video(analyse: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    result = analyse(str(path), sha256=sha, thumbs=case.thumbnails, mode=s.video_mode, interval=s.video_interval,
-                     min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
-                     thumbnail_size=s.thumbnail_size, call=call_options(s))
+def _video(analyse: Any, path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+    with open_stream(path) as source:
+        result = analyse(source, sha256=sha, thumbs=case.thumbnails, mode=s.video_mode, interval=s.video_interval,
+                         min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
+                         thumbnail_size=s.thumbnail_size, call=call_options(s))
     if "call" not in result.values:
         raise ValueError("; ".join(message for _, message in result.warnings) or "no frame decoded")
     return dict(result.values)
 
 
-def _image(conn: Any, path: Path, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    row = conn.execute("SELECT format, width, height, make, model, software FROM images WHERE sha256 = ?",
-                       (sha,)).fetchone()
-    return score_image(dict(row), path.read_bytes(), sha, case.thumbnails, call_options(s))
+def _image(conn: Connection, path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+    return score_image(image_facts(conn, sha), read_evidence(path), sha, case.thumbnails, call_options(s))
