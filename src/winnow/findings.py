@@ -86,7 +86,7 @@ def _lead(case: Case, conn: Any, sha256: str, lead: dict[str, Any], ranking: dic
 def _sequences(case: Case, value: str, sha256: str) -> list[dict[str, Any]]:
     """The timeline's "order -> payment -> recording" sequences of a lead that end at this recording: the message
     that spoke of paying, the payment within 48 hours, the recording within 48 hours after it."""
-    from winnow.identifiers.timeline import timeline
+    from winnow.linking.timeline import timeline
 
     result = timeline(case, value)
     events = {e["ref"]: e for e in result["events"]}

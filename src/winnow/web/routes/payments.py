@@ -114,7 +114,7 @@ def transaction_page(request: Request, txn_id: str, who: User) -> Any:
 def timeline_page(request: Request, who: User, party: str = "") -> Any:
     """A party's messages, payments and recordings in time order with the order -> payment -> recording
     sequences flagged (identifiers/timeline.py), each event linked to its source."""
-    from winnow.identifiers.timeline import timeline
+    from winnow.linking.timeline import timeline
 
     site = web(request)
     party = party.strip()[:200]
