@@ -115,7 +115,7 @@ def findings(case: Case, ranking: dict[str, Any] | None = None) -> dict[str, Any
     """The thread from recordings to buyers; `ranking` is the payments ranking if the caller has it already."""
     from winnow.calls.detector import FLAG
     from winnow.payments.scoring import ranking_for_case
-    from winnow.web import users
+    from winnow.store import users
 
     payments = (case.root / "payments.duckdb").exists()
     if ranking is None and payments:

@@ -38,10 +38,10 @@ def hashes(conn: Connection, text: str) -> list[dict[str, Any]]:
     return out
 
 
-def identifiers(conn: Connection, text: str) -> list[dict[str, Any]]:
-    from winnow.identifiers.extract import extract
-
-    wanted = {text.strip()} | {f.value for f in extract(text)} | {text.strip().lstrip("@")}
+def identifiers(conn: Connection, text: str, normalised: set[str] | None = None) -> list[dict[str, Any]]:
+    """Identifiers whose stored value is the text as typed, without a leading @, or one of the `normalised` forms
+    the caller read from it (identifiers.extract: a phone written nationally, an IBAN with spaces)."""
+    wanted = {text.strip()} | set(normalised or ()) | {text.strip().lstrip("@")}
     wanted.discard("")
     rows = conn.execute(
         f"SELECT i.id, i.kind, i.value, (SELECT count(*) FROM sightings s WHERE s.identifier_id = i.id) AS places "
@@ -82,12 +82,12 @@ def texts(conn: Connection, text: str) -> dict[str, list[dict[str, Any]]]:
     return {"screen": screen, "chat": chat}
 
 
-def everything(conn: Connection, text: str) -> dict[str, Any]:
+def everything(conn: Connection, text: str, normalised: set[str] | None = None) -> dict[str, Any]:
     """Every kind of hit; a query that is a whole hash (32, 40 or 64 hex digits) is looked up as a hash only."""
     text = text[:200]
     value = text.strip().lower()
     if HEX.match(value) and len(value) in (32, 40, 64):
         return {"query": text, "hashes": hashes(conn, text), "identifiers": [], "files": [], "screen": [],
                 "chat": []}
-    return {"query": text, "hashes": [], "identifiers": identifiers(conn, text), "files": files(conn, text),
+    return {"query": text, "hashes": [], "identifiers": identifiers(conn, text, normalised), "files": files(conn, text),
             **texts(conn, text)}

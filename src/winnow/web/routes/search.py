@@ -19,6 +19,9 @@ def search_page(request: Request, who: User, q: str = "") -> Any:
     site = web(request)
     found = None
     if q.strip():
+        from winnow.identifiers.extract import extract
+
+        normalised = {f.value for f in extract(q[:200])}
         with site.db() as conn:
-            found = search.everything(conn, q)
+            found = search.everything(conn, q, normalised)
     return site.page(request, "search.html", who, q=q[:200], found=found)
