@@ -122,8 +122,8 @@ def _edges() -> Path:
     buyer("b2", "fb", 0)
     buyer("b3", "fb", 1)
     for s in ("m1", "m2"):
-        for i in range(5):
-            pay(s, "fb", 3 * i, 5, "top up")
+        for i in range(7):
+            pay(s, "fb", 2 * i, 5, "top up")
     for k, s in enumerate(("b4", "b5", "b6")):
         buyer(s, "fc", 9 + 2 * k)
     for i in range(12):
@@ -147,13 +147,61 @@ def _edges() -> Path:
         pay("h1", "home1", 20 * i, 150, "family")
     for day in (2, 5):
         pay("h1", "fd", day, 30, "session")
+    # added with the rules of the review (2026-12-02, second round): each case below decides a hit
+    for k, s in enumerate(("b14", "b15")):  # FH: micro-payers m3, m4, but its median is a session's price: R12
+        buyer(s, "fh", 2 * k)
+    for s in ("m3", "m4"):
+        for i in range(5):
+            pay(s, "fh", 3 * i, 5, "top up")
+    for k, (s, days) in enumerate((("g3", (200, 207, 214)), ("g4", (201, 208, 215)))):  # RB1: 2 of 5 active
+        for day in days:
+            pay(s, "rb1", day, 40, "order")
+        for day in (230 + k, 237 + k):
+            pay(s, "rb2", day, 40, "order")
+    for s, day in (("o4", 190), ("o5", 195), ("o6", 200)):
+        pay(s, "rb1", day, 40, "order")
+    for k, s in enumerate(("g5", "g6")):  # RC1 -> RC2 while k1, k2 keep paying RC1: it never goes quiet
+        for day in (0, 7, 14):
+            pay(s, "rc1", day + k, 40, "order")
+        for day in (31, 38):
+            pay(s, "rc2", day + k, 40, "order")
+    for k, s in enumerate(("k1", "k2")):
+        for day in (20, 40, 60, 80):
+            pay(s, "rc1", day + k, 40, "order")
+    for day in (2, 70):  # FC pays a bill before the flagged money arrived (day 9) and once after: no R18
+        pay("fc", "bill1", day, 80, "bill", home="PH")
+    for day in (65, 66):  # ... a utility that five unflagged others pay (no R18), and a payee that four
+        pay("fc", "util", day, 50, "bill", home="PH")  # unflagged others and a flagged buyer pay (R18)
+        pay("fc", "shop4", day + 2, 50, "bill", home="PH")
+    for i in range(5):
+        pay(f"u{i}", "util", 10 + i, 50, "bill", home="PH")
+    for i in range(5, 9):
+        pay(f"u{i}", "shop4", 10 + i, 50, "bill", home="PH")
+    pay("b1", "shop4", 20, 30, "session")
+    buyer("b8", "fe", 0)  # FE: two flagged episodes months apart; d4 pays in between (no R13), d5 beside b8
+    buyer("b9", "fe", 200)
+    for day in (40, 70, 100, 130, 160):
+        pay("d4", "fe", day, 30, "rent")
+    for day in (5, 8, 100):
+        pay("d5", "fe", day, 30, "rent")
+    for k, s in enumerate(("b10", "b11")):  # FF: flagged b12 pays 80 EUR, above 2.5x the others' 30 (no R13)
+        buyer(s, "ff", 300 + k)
+    for i in range(13):
+        pay("b12", "ff", 300 + i, 80, "session")
+    for day, r in ((305, "x1"), (306, "x2")):
+        pay("b12", r, day, 80, "session")
+    buyer("b13", "fg", 0)  # p1's micro-payments (R16) set aside by evidence (R10): flagged, FG gets R12
+    for i in range(6):
+        pay("p1", "fg", 3 * i, 10, "session", hour=23)
+    for day in (12, 14, 16):  # p2: micro-payments to FC in the flagged weeks: R13 sets its R16 aside
+        pay("p2", "fc", day, 10, "rent")
     work = Path(tempfile.mkdtemp(prefix="edges-", dir=CACHE))
     pd.DataFrame(rows).to_parquet(work / "raw.parquet")
     case = create_case(work / "case", name="edges", examiner="bench")
     import_parquet(case.root, work / "raw.parquet")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [["h1", "account", "chat export (edges)"]],
-                                                 "addresses": []}))
+    evidence = [[party, "account", "chat export (edges)"] for party in ("h1", "p1")]
+    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": evidence, "addresses": []}))
     export_parquet(case.root, folder / "transactions.parquet")
     shutil.rmtree(work, ignore_errors=True)
     return folder
