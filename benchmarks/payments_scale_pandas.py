@@ -332,10 +332,11 @@ def _r13(net: Any, flagged_set: set[str], senders_of: Any, flagged_of: Any, p: d
     cand = cand[cand["median"] <= float(p["max_amount_ratio"]) * cand["their_median"]]
     if cand.empty:
         return []
-    mine = net[["s", "r", "txn_id", "time_utc"]].merge(cand[["s", "r", "size"]], on=["s", "r"])
+    mine = net[["s", "r", "time_utc"]].merge(cand[["s", "r", "size"]], on=["s", "r"])
+    mine["payment"] = range(len(mine))
     near = mine.merge(theirs[["s", "r", "time_utc"]].rename(columns={"time_utc": "t_other"}), on=["s", "r"])
     near = near[(near["t_other"] - near["time_utc"]).abs() <= slack]
-    inside = near.drop_duplicates("txn_id").groupby(["s", "r"]).size()
+    inside = near.drop_duplicates("payment").groupby(["s", "r"]).size()
     cand = cand.join(inside.rename("inside"), on=["s", "r"]).fillna({"inside": 0})
     alike = cand[cand["inside"] >= float(p["min_in_period"]) * cand["size"]]
     return [["sender", s, "R13", int(c)] for s, c in alike.groupby("s")["size"].sum().items()]
