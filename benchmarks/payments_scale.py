@@ -29,6 +29,21 @@ condition undone differ from winnow - R13's 14-day slack at 0: 17 hits at 300k; 
 rows on family seed 0; countered senders kept in the flagged set, micro-sold receivers kept, or R14 counted on all
 recipients: nothing on the 300k or family data (21 countered flagged senders, 34 micro-sold receivers and 100
 senders with more than 4 recipients on family seed 0 decide no hit there), but 1, 3 and 1 hits on `--edges`.
+After the second review of 2026-12-02 (R19 only when the first account goes quiet and the movers are half its
+active payers; R13 per payment, within 14 days of a flagged other's payment, its price test leaving a flagged
+sender's own payments out; R18 only after the flagged money arrived and never to payees that >= 5 unflagged
+outsiders pay; R16 set aside by R9/R10/R13; micro-sold receivers only with their own median below 15 EUR), with the
+pandas baseline following (no timing prediction: the run checks agreement). Result (machine shared with the other
+helpers): 300k: identical 16,718 of 16,718 hits, 6,723 of 6,723 rows (none merged: R19 no longer fires there), the
+same top 100s (two runs: winnow 6.8 s and 3.3 s, pandas 65.1 s and 30.2 s, 9.5x and 9.2x); family seed 0
+(re-imported with the new phone rules): identical 21,579 of 21,579 hits (R16 501, R17 32, R18 1, R19 90), 7,571 of
+7,571 rows (23 merged), the same top 100s (winnow 5.5 s / 3.4 s, pandas 95.9 s / 56.1 s); `--edges` (281 payments,
+a case per new condition): 161 of 161 hits, 48 of 48 rows. Baselines with one new condition undone, hits / rows
+differing (300k; family 0; edges): R19's quiet test 26/27; 30/24; 2/1. R19's mover share 0/0; 14/14; 2/2. R13 over
+the flagged others' whole span instead of per payment 22/0; 35/6; 1/2. R13's price with the sender's own payments
+in 0/0; 2/0; 1/2. R16 not set aside 0/0; 0/2; 1/9. R18 before the money arrived, R18 to busy payees, R18 counting
+flagged senders among the outsiders, micro-sold without the median: nothing on 300k or family 0 (R18 fires once
+there), 1/1, 1/1, 1/1, 3/5 on `--edges`.
 
 Usage: python benchmarks/payments_scale.py [--rows 10000000 | --family SEED]
 (needs pandas and pyarrow: `make bench` installs them)
@@ -93,7 +108,15 @@ def _edges() -> Path:
     100 EUR), R14 senders with three occasional recipients beside two main ones (f1: R14) and with eight exclusive
     ones (f2: no R14), a chain of three rotating accounts (RA1 -> RA2 -> RA3: one row) and FC passing money on
     in-country (M1: R18), and a flagged sender whose family remittances are set aside by direct evidence (h1,
-    listed with `evidence`) counting as a flagged payer of FD (R12)."""
+    listed with `evidence`) counting as a flagged payer of FD (R12). For the rules of the second review: FB's
+    micro-payers pay so often that its median is below a session's price (no R12), FH's are fewer and its median
+    is a session's price (R12); two movers are 2 of RB1's 5 active payers (no R19); RC1's other payers keep paying
+    it after two movers leave (no R19); FC pays BILL1 once before and once after the flagged money arrived (no
+    R18), UTIL whom five unflagged others pay (no R18), SHOP4 whom four unflagged others, FC and a flagged buyer
+    pay (R18); FE has two flagged episodes months apart, d4 paying between them (no R13) and d5 beside the first
+    (R13); flagged b12 pays FF 80 EUR, above 2.5x the other flagged payers' 30 EUR, though not above the flagged
+    median with his own payments in (no R13); p1's micro-payments (R16) are set aside by evidence (R10), so he is
+    flagged and FG gets R12; p2's by R13 (his R1 counts again)."""
     from datetime import datetime, timedelta
 
     import pandas as pd
@@ -122,8 +145,8 @@ def _edges() -> Path:
     buyer("b2", "fb", 0)
     buyer("b3", "fb", 1)
     for s in ("m1", "m2"):
-        for i in range(5):
-            pay(s, "fb", 3 * i, 5, "top up")
+        for i in range(7):
+            pay(s, "fb", 2 * i, 5, "top up")
     for k, s in enumerate(("b4", "b5", "b6")):
         buyer(s, "fc", 9 + 2 * k)
     for i in range(12):
@@ -147,13 +170,61 @@ def _edges() -> Path:
         pay("h1", "home1", 20 * i, 150, "family")
     for day in (2, 5):
         pay("h1", "fd", day, 30, "session")
+    # added with the rules of the review (2026-12-02, second round): each case below decides a hit
+    for k, s in enumerate(("b14", "b15")):  # FH: micro-payers m3, m4, but its median is a session's price: R12
+        buyer(s, "fh", 2 * k)
+    for s in ("m3", "m4"):
+        for i in range(5):
+            pay(s, "fh", 3 * i, 5, "top up")
+    for k, (s, days) in enumerate((("g3", (200, 207, 214)), ("g4", (201, 208, 215)))):  # RB1: 2 of 5 active
+        for day in days:
+            pay(s, "rb1", day, 40, "order")
+        for day in (230 + k, 237 + k):
+            pay(s, "rb2", day, 40, "order")
+    for s, day in (("o4", 190), ("o5", 195), ("o6", 200)):
+        pay(s, "rb1", day, 40, "order")
+    for k, s in enumerate(("g5", "g6")):  # RC1 -> RC2 while k1, k2 keep paying RC1: it never goes quiet
+        for day in (0, 7, 14):
+            pay(s, "rc1", day + k, 40, "order")
+        for day in (31, 38):
+            pay(s, "rc2", day + k, 40, "order")
+    for k, s in enumerate(("k1", "k2")):
+        for day in (20, 40, 60, 80):
+            pay(s, "rc1", day + k, 40, "order")
+    for day in (2, 70):  # FC pays a bill before the flagged money arrived (day 9) and once after: no R18
+        pay("fc", "bill1", day, 80, "bill", home="PH")
+    for day in (65, 66):  # ... a utility that five unflagged others pay (no R18), and a payee that four
+        pay("fc", "util", day, 50, "bill", home="PH")  # unflagged others and a flagged buyer pay (R18)
+        pay("fc", "shop4", day + 2, 50, "bill", home="PH")
+    for i in range(5):
+        pay(f"u{i}", "util", 10 + i, 50, "bill", home="PH")
+    for i in range(5, 9):
+        pay(f"u{i}", "shop4", 10 + i, 50, "bill", home="PH")
+    pay("b1", "shop4", 20, 30, "session")
+    buyer("b8", "fe", 0)  # FE: two flagged episodes months apart; d4 pays in between (no R13), d5 beside b8
+    buyer("b9", "fe", 200)
+    for day in (40, 70, 100, 130, 160):
+        pay("d4", "fe", day, 30, "rent")
+    for day in (5, 8, 100):
+        pay("d5", "fe", day, 30, "rent")
+    for k, s in enumerate(("b10", "b11")):  # FF: flagged b12 pays 80 EUR, above 2.5x the others' 30 (no R13)
+        buyer(s, "ff", 300 + k)
+    for i in range(13):
+        pay("b12", "ff", 300 + i, 80, "session")
+    for day, r in ((305, "x1"), (306, "x2")):
+        pay("b12", r, day, 80, "session")
+    buyer("b13", "fg", 0)  # p1's micro-payments (R16) set aside by evidence (R10): flagged, FG gets R12
+    for i in range(6):
+        pay("p1", "fg", 3 * i, 10, "session", hour=23)
+    for day in (12, 14, 16):  # p2: micro-payments to FC in the flagged weeks: R13 sets its R16 aside
+        pay("p2", "fc", day, 10, "rent")
     work = Path(tempfile.mkdtemp(prefix="edges-", dir=CACHE))
     pd.DataFrame(rows).to_parquet(work / "raw.parquet")
     case = create_case(work / "case", name="edges", examiner="bench")
     import_parquet(case.root, work / "raw.parquet")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [["h1", "account", "chat export (edges)"]],
-                                                 "addresses": []}))
+    evidence = [[party, "account", "chat export (edges)"] for party in ("h1", "p1")]
+    (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": evidence, "addresses": []}))
     export_parquet(case.root, folder / "transactions.parquet")
     shutil.rmtree(work, ignore_errors=True)
     return folder

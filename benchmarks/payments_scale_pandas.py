@@ -18,7 +18,7 @@ from typing import Any
 
 KINDS = ("account", "iban", "phone", "wallet")
 # a counter-indicator gives no points when one of these fires for the same row ...
-SET_ASIDE = {"R14": {"R9", "R10", "R13"}, "R15": {"R9", "R10", "R13"}}
+SET_ASIDE = {"R14": {"R9", "R10", "R13"}, "R15": {"R9", "R10", "R13"}, "R16": {"R9", "R10", "R13"}}
 # ... and one that stands makes these give no points (a family's regular remittances, a player's micro-payments)
 EXPLAINS = {"R14": {"R3", "R4", "R8"}, "R16": {"R1", "R3", "R6"}}
 PREFIXES = tuple(f"{k}:" for k in KINDS)
@@ -39,8 +39,10 @@ def run_pandas(folder: Path, inputs: dict[str, Any], ruleset: dict[str, Any]) ->
     weights = {rule: float(v.get("weight", 1.0)) for rule, v in ruleset["rules"].items()}
     hits = _stage1(df, pay, inputs, ruleset["rules"], find, known)
     links: list[tuple[str, str]] = []
-    hits += _stage2(pay, hits, ruleset, weights, links)
-    hits += _stage3(df, hits, ruleset["rules"])
+    flagged_set = _flagged(hits, weights, float(ruleset["flag_score"]))
+    net = _network_payments(pay, hits, ruleset["rules"]["R16"])
+    hits += _stage2(net, flagged_set, ruleset["rules"], links)
+    hits += _stage3(df, net, flagged_set, hits, ruleset["rules"])
     senders, receivers = _rank(hits, links, weights)
     score_s = time.perf_counter() - start
     return {"rows": len(df), "import_s": load_s, "score_s": score_s, "hits": sorted(hits),
@@ -277,20 +279,24 @@ def _flagged(hits: list[list[Any]], weights: dict[str, float], flag_score: float
     return out
 
 
-def _stage2(pay: Any, hits: list[list[Any]], ruleset: dict[str, Any], weights: dict[str, float],
-            links: list[tuple[str, str]]) -> list[list[Any]]:
-    """R12, R13, R19 over the payments less those to shops and to receivers that mostly micro-payers pay."""
+def _network_payments(pay: Any, hits: list[list[Any]], p16: dict[str, Any]) -> Any:
+    """The payments the network rules read: less those to shops and to receivers that mostly micro-payers (R16)
+    pay while their own median payment stays below a session's price."""
     import numpy as np
-    import pandas as pd
 
-    rules = ruleset["rules"]
-    found: list[list[Any]] = []
-    flagged_set = _flagged(hits, weights, float(ruleset["flag_score"]))
     micro = {party for _, party, rule, _ in hits if rule == "R16"}
     payers = pay[["s", "r"]].drop_duplicates()
     share = payers.assign(m=payers["s"].isin(micro)).groupby("r")["m"].agg(["sum", "size"])
+    cheap = pay.groupby("r")["amount_eur"].median() < p16["below_eur"]
+    share = share[cheap.reindex(share.index, fill_value=False)]
     micro_sold = set(share.index[share["sum"] >= np.maximum(2, 0.5 * share["size"])])
-    net = pay[~pay["r"].isin(_shops(pay, rules["R16"]) | micro_sold)]
+    return pay[~pay["r"].isin(_shops(pay, p16) | micro_sold)]
+
+
+def _stage2(net: Any, flagged_set: set[str], rules: dict[str, Any],
+            links: list[tuple[str, str]]) -> list[list[Any]]:
+    """R12, R13, R19 over the network payments (`_network_payments`), reading who stage 1 flags."""
+    found: list[list[Any]] = []
     # R12: receivers whose payers include enough flagged senders
     p = rules["R12"]
     senders_of = net.groupby("r")["s"].nunique()
@@ -299,47 +305,82 @@ def _stage2(pay: Any, hits: list[list[Any]], ruleset: dict[str, Any], weights: d
     ok = (flagged_of >= p["min_flagged_senders"]) & (flagged_of >= p["min_flagged_share"] * senders_of)
     for r, count in net[is_flagged & net["r"].isin(set(ok[ok].index))].groupby("r").size().items():
         found.append(["receiver", r, "R12", int(count)])
-    # R13: senders paying such a receiver in the period and at the prices of the flagged others there
-    p = rules["R13"]
-    slack = pd.Timedelta(days=int(p.get("slack_days", 14)))
+    found += _r13(net, flagged_set, senders_of, flagged_of, rules["R13"])
+    found += _r19(net, rules["R19"], links)
+    return found
+
+
+def _r13(net: Any, flagged_set: set[str], senders_of: Any, flagged_of: Any, p: dict[str, Any]) -> list[list[Any]]:
+    """Senders paying a receiver that enough other flagged senders pay, the way they pay it: at a median no more
+    than `max_amount_ratio` times the flagged others' median there, and with at least `min_in_period` of the
+    payments lying within `slack_days` of some flagged other's payment to that receiver."""
+    import pandas as pd
+
+    slack = pd.Timedelta(days=int(p["slack_days"]))
     pairs = net.groupby(["s", "r"])["amount_eur"].agg(["size", "median"]).reset_index()
-    pairs["others"] = pairs["r"].map(flagged_of) - pairs["s"].isin(flagged_set).astype(int)
+    pairs["self"] = pairs["s"].isin(flagged_set)
+    pairs["others"] = pairs["r"].map(flagged_of) - pairs["self"].astype(int)
     pairs["senders"] = pairs["r"].map(senders_of)
     cand = pairs[(pairs["others"] >= p["min_flagged_senders"])
                  & (pairs["others"] >= p["min_flagged_share"] * pairs["senders"])]
-    theirs = cand[["s", "r"]].merge(net.loc[is_flagged, ["s", "r", "time_utc", "amount_eur"]], on="r",
-                                    suffixes=("", "_other"))
-    theirs = theirs[theirs["s_other"] != theirs["s"]].groupby(["s", "r"]).agg(
-        t0=("time_utc", "min"), t1=("time_utc", "max"), their_median=("amount_eur", "median"))
-    own = net[["s", "r", "time_utc"]].merge(cand, on=["s", "r"]).join(theirs, on=["s", "r"])
-    own["inside"] = own["time_utc"].between(own["t0"] - slack, own["t1"] + slack)
-    way = own.groupby(["s", "r"]).agg(inside=("inside", "sum"), n=("size", "first"), med=("median", "first"),
-                                      theirs=("their_median", "first"))
-    alike = way[(way["inside"] >= float(p.get("min_in_period", 0.5)) * way["n"])
-                & (way["med"] <= float(p.get("max_amount_ratio", 2.5)) * way["theirs"])]
-    for s, count in alike.groupby(level="s")["n"].sum().items():
-        found.append(["sender", s, "R13", int(count)])
-    # R19: receivers whose payers move on to another receiver (senders with few recipients only)
-    p = rules["R19"]
+    flagged_pay = net.loc[net["s"].isin(flagged_set), ["s", "r", "time_utc", "amount_eur"]]
+    # the flagged others' payments to the receiver, for each candidate pair (its own left out)
+    theirs = cand[["s", "r"]].merge(flagged_pay, on="r", suffixes=("", "_other"))
+    theirs = theirs[theirs["s_other"] != theirs["s"]]
+    price = theirs.groupby(["s", "r"])["amount_eur"].median().rename("their_median")
+    cand = cand.join(price, on=["s", "r"])
+    cand = cand[cand["median"] <= float(p["max_amount_ratio"]) * cand["their_median"]]
+    if cand.empty:
+        return []
+    mine = net[["s", "r", "time_utc"]].merge(cand[["s", "r", "size"]], on=["s", "r"])
+    mine["payment"] = range(len(mine))
+    near = mine.merge(theirs[["s", "r", "time_utc"]].rename(columns={"time_utc": "t_other"}), on=["s", "r"])
+    near = near[(near["t_other"] - near["time_utc"]).abs() <= slack]
+    inside = near.drop_duplicates("payment").groupby(["s", "r"]).size()
+    cand = cand.join(inside.rename("inside"), on=["s", "r"]).fillna({"inside": 0})
+    alike = cand[cand["inside"] >= float(p["min_in_period"]) * cand["size"]]
+    return [["sender", s, "R13", int(c)] for s, c in alike.groupby("s")["size"].sum().items()]
+
+
+def _r19(net: Any, p: dict[str, Any], links: list[tuple[str, str]]) -> list[list[Any]]:
+    """Receivers whose payers (senders with few recipients) move on to another receiver while the first goes
+    quiet: the movers are a fair share of its payers in its last active weeks, and nobody pays it much later."""
+    import pandas as pd
+
     spans = net.groupby(["s", "r"])["time_utc"].agg(["min", "max", "size"]).reset_index()
-    spans = spans[spans.groupby("s")["r"].transform("size") <= p["max_recipients"]]
-    moves = spans.merge(spans, on="s", suffixes=("_a", "_b"))
+    last_any = spans.groupby("r")["max"].max()
+    recent = spans[spans["max"] >= spans["r"].map(last_any) - pd.Timedelta(days=int(p["active_days"]))]
+    active = recent.groupby("r").size()
+    few = spans[spans.groupby("s")["r"].transform("size") <= p["max_recipients"]]
+    moves = few.merge(few, on="s", suffixes=("_a", "_b"))
     moves = moves[(moves["r_a"] != moves["r_b"]) & (moves["min_b"] > moves["max_a"])
                   & (moves["min_b"] <= moves["max_a"] + pd.Timedelta(days=int(p["max_gap_days"])))]
     per_link = moves.assign(paid=moves["size_a"] + moves["size_b"]).groupby(["r_a", "r_b"]).agg(
-        movers=("s", "nunique"), paid=("paid", "sum"))
-    for (ra, rb), row in per_link[per_link["movers"] >= p["min_movers"]].iterrows():
-        found += [["receiver", rb, "R19", int(row["paid"])], ["receiver", ra, "R19", int(row["paid"])]]
+        movers=("s", "nunique"), paid=("paid", "sum"), moved=("min_b", "max")).reset_index()
+    per_link = per_link[(per_link["movers"] >= p["min_movers"])
+                        & (per_link["r_a"].map(last_any) <= per_link["moved"] + pd.Timedelta(days=int(p["quiet_days"])))
+                        & (per_link["movers"] >= float(p["min_mover_share"]) * per_link["r_a"].map(active))]
+    found: list[list[Any]] = []
+    for ra, rb, paid in per_link[["r_a", "r_b", "paid"]].itertuples(index=False):
+        found += [["receiver", rb, "R19", int(paid)], ["receiver", ra, "R19", int(paid)]]
         links.append((ra, rb))
     return found
 
 
-def _stage3(df: Any, hits: list[list[Any]], rules: dict[str, Any]) -> list[list[Any]]:
-    """R18: receivers of onward payments (any country) from R12's receivers, other than those receivers."""
+def _stage3(df: Any, net: Any, flagged_set: set[str], hits: list[list[Any]],
+            rules: dict[str, Any]) -> list[list[Any]]:
+    """R18: receivers of onward payments (any country) from R12's receivers, other than those receivers, made
+    once a flagged sender's money had reached the collector, to payees that few unflagged outsiders pay."""
+    p = rules["R18"]
     collectors = {party for _, party, rule, _ in hits if rule == "R12"}
+    arrived = net[net["r"].isin(collectors) & net["s"].isin(flagged_set)].groupby("r")["time_utc"].min()
     onward = df[df["s"].isin(collectors) & (df["r"] != df["s"]) & ~df["r"].isin(collectors)]
+    onward = onward[onward["time_utc"] >= onward["s"].map(arrived)]
+    outsiders = df[df["r"].isin(set(onward["r"])) & ~df["s"].isin(collectors) & ~df["s"].isin(flagged_set)]
+    busy = outsiders.groupby("r")["s"].nunique()
+    onward = onward[~onward["r"].isin(set(busy.index[busy >= p["max_other_senders"]]))]
     counts = onward.groupby("r").size()
-    return [["receiver", r, "R18", int(c)] for r, c in counts[counts >= rules["R18"]["min_payments"]].items()]
+    return [["receiver", r, "R18", int(c)] for r, c in counts[counts >= p["min_payments"]].items()]
 
 
 def _rank(hits: list[list[Any]], links: list[tuple[str, str]],
