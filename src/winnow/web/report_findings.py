@@ -113,8 +113,8 @@ def payment_evidence(case: Case, ranking: dict[str, Any] | None) -> list[dict[st
 
 def gather(case: Case) -> dict[str, Any]:
     from winnow.findings import findings
-    from winnow.linking.links import links
     from winnow.identifiers.listing import listing
+    from winnow.linking.links import links
     from winnow.payments.scoring import ranking_for_case
 
     ranking = ranking_for_case(case.root)
