@@ -205,3 +205,35 @@ def test_placeholder_and_foreign_unlisted_numbers_name_nobody() -> None:
     assert phone("00000000000", "PH") is None and phone("1111111111", "US") is None
     assert phone("0000000000", "CO") is None and phone("1212121212", "US") is None
     assert phone("+573340188232", "CO") == "+573340188232" and phone("+573340188232", "PH") is None
+
+
+def test_parquet_import_applies_the_phone_checks_to_canonical_looking_numbers(tmp_path: Path) -> None:
+    """Found by the independent baseline: E.164-shaped values skipped the normaliser on the Parquet path."""
+    import duckdb
+
+    from winnow.payments.parquet import import_parquet
+    from winnow.payments.store import connect
+    from winnow.store.case import create_case
+
+    raw = tmp_path / "raw.parquet"
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES "
+                "('P1', TIMESTAMP '2025-01-01 12:00:00', 30.0, 'EUR', 'a', 'GB', '+631111111111', 'x', 'PH', "
+                "'+639171230001'), "
+                "('P2', TIMESTAMP '2025-01-02 12:00:00', 30.0, 'EUR', 'b', 'GB', '+639001234567', 'y', 'PH', "
+                "'+639171230002'), "
+                "('P3', TIMESTAMP '2025-01-03 12:00:00', 30.0, 'EUR', 'c', 'GB', '+447700900123', 'z', 'PH', "
+                "'+639001234567')) AS v(txn_id, time_utc, amount, currency, sender_name, sender_country, "
+                "sender_phone, receiver_name, receiver_country, receiver_phone)")
+    con.execute(f"COPY t TO '{raw}' (FORMAT parquet)")
+    case = create_case(tmp_path / "case", name="p", examiner="e")
+    import_parquet(case.root, raw)
+    conn = connect(case.root)
+    try:
+        got = conn.execute("SELECT txn_id, sender_phone, receiver_phone FROM transactions ORDER BY txn_id").fetchall()
+    finally:
+        conn.close()
+    # a placeholder and a foreign unlisted number name nobody; a GB number for a GB sender and an unlisted PH
+    # range for a PH receiver are kept
+    assert got == [("P1", None, "+639171230001"), ("P2", None, "+639171230002"), ("P3", "+447700900123",
+                                                                                   "+639001234567")]

@@ -30,12 +30,13 @@ def _sql_text(value: str) -> str:
 
 
 def _normalise_distinct(conn: Any, source: str, column: str, function: Callable[..., str | None], canonical: str | None,
-                        hint: str | None = None) -> str:
+                        hint: str | None = None, also: str | None = None) -> str:
     """A temp table mapping the column's non-canonical distinct values (with the hint column, e.g. the country)
-    to their normalised form; returns its name."""
+    to their normalised form — and the canonical-looking ones that `also` (SQL) picks for the full check; returns
+    its name."""
     table = f"norm_{column}"
-    where = f"{column} IS NOT NULL" + (f" AND NOT regexp_matches({column}, {_sql_text(canonical)})" if canonical
-                                       else "")
+    where = f"{column} IS NOT NULL" + (f" AND (NOT regexp_matches({column}, {_sql_text(canonical)})"
+                                       f"{f' OR {also}' if also else ''})" if canonical else "")
     hint_sql = f"upper(left({hint}, 2))" if hint else "NULL"
     values = conn.execute(f"SELECT DISTINCT {column}, {hint_sql} FROM {source} WHERE {where}").fetchall()
     raw = [v for v, _ in values]
@@ -44,6 +45,25 @@ def _normalise_distinct(conn: Any, source: str, column: str, function: Callable[
     conn.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT unnest($1::VARCHAR[]) AS raw, "
                  "unnest($2::VARCHAR[]) AS hint, unnest($3::VARCHAR[]) AS norm", [raw, hints, normalised])
     return table
+
+
+def _phone_doubt(side: str) -> str:
+    """SQL picking E.164-looking phones that still need `normalise.phone`'s checks: placeholders (three digits or
+    fewer in all, e.g. +631111111111) and numbers whose calling code is not the party's country's (an unlisted
+    range abroad is no identifier). Every other canonical value keeps the fast path."""
+    column, country = f"{side}_phone", f"upper(left({side}_country, 2))"
+    return (f"length(list_distinct(string_split(regexp_replace({column}, '[^0-9]', '', 'g'), ''))) <= 3 OR "
+            f"({country} IS NOT NULL AND {country} IN (SELECT region FROM calling_codes) AND NOT EXISTS "
+            f"(SELECT 1 FROM calling_codes c WHERE c.region = {country} AND starts_with({column}, '+' || c.code)))")
+
+
+def _calling_codes(conn: Any) -> None:
+    import phonenumbers
+
+    pairs = [(region, str(code)) for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+             for region in regions]
+    conn.execute("CREATE OR REPLACE TEMP TABLE calling_codes AS SELECT unnest($1::VARCHAR[]) AS region, "
+                 "unnest($2::VARCHAR[]) AS code", [[r for r, _ in pairs], [c for _, c in pairs]])
 
 
 def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> ImportResult:
@@ -88,12 +108,13 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
         conn.execute(f"CREATE OR REPLACE TEMP TABLE bad AS SELECT row_number_, {problem} AS message FROM src "
                      f"WHERE {problem} IS NOT NULL")
         maps = {}
+        _calling_codes(conn)
         for side in ("sender", "receiver"):
             maps[f"{side}_name"] = _normalise_distinct(conn, "src", f"{side}_name", parties.name, CANONICAL_NAME)
             maps[f"{side}_address"] = _normalise_distinct(conn, "src", f"{side}_address", parties.name,
                                                           CANONICAL_NAME)
             maps[f"{side}_phone"] = _normalise_distinct(conn, "src", f"{side}_phone", parties.phone, CANONICAL_PHONE,
-                                                        hint=f"{side}_country")
+                                                        hint=f"{side}_country", also=_phone_doubt(side))
             maps[f"{side}_iban"] = _normalise_distinct(conn, "src", f"{side}_iban", parties.iban, None)
         zones = " ".join(f"WHEN {_sql_text(c)} THEN {_sql_text(z)}" for c, z in COUNTRY_ZONE.items())
         channels = ", ".join(_sql_text(c) for c in sorted(CHANNELS))
