@@ -35,10 +35,13 @@ def _normalise_distinct(conn: Any, source: str, column: str, function: Callable[
     to their normalised form — and the canonical-looking ones that `also` (SQL) picks for the full check; returns
     its name."""
     table = f"norm_{column}"
-    where = f"{column} IS NOT NULL" + (f" AND (NOT regexp_matches({column}, {_sql_text(canonical)})"
-                                       f"{f' OR {also}' if also else ''})" if canonical else "")
     hint_sql = f"upper(left({hint}, 2))" if hint else "NULL"
-    values = conn.execute(f"SELECT DISTINCT {column}, {hint_sql} FROM {source} WHERE {where}").fetchall()
+    keep = (f"WHERE NOT regexp_matches(v, {_sql_text(canonical)}){f' OR {also}' if also else ''}" if canonical
+            else "")
+    # the tests run once per distinct (value, hint), not once per row
+    values = conn.execute(f"SELECT v, h FROM (SELECT DISTINCT {column} AS v, {hint_sql} AS h FROM {source} "
+                          f"WHERE {column} IS NOT NULL) d LEFT JOIN calling_codes c ON c.region = d.h "
+                          f"{keep}").fetchall()
     raw = [v for v, _ in values]
     hints = [h for _, h in values]
     normalised = [function(v, h) if hint else function(v) for v, h in values]
@@ -47,21 +50,20 @@ def _normalise_distinct(conn: Any, source: str, column: str, function: Callable[
     return table
 
 
-def _phone_doubt(side: str) -> str:
-    """SQL picking E.164-looking phones that still need `normalise.phone`'s checks: placeholders (three digits or
-    fewer in all, e.g. +631111111111) and numbers whose calling code is not the party's country's (an unlisted
-    range abroad is no identifier). Every other canonical value keeps the fast path."""
-    column, country = f"{side}_phone", f"upper(left({side}_country, 2))"
-    return (f"length(list_distinct(string_split(regexp_replace({column}, '[^0-9]', '', 'g'), ''))) <= 3 OR "
-            f"({country} IS NOT NULL AND {country} IN (SELECT region FROM calling_codes) AND NOT EXISTS "
-            f"(SELECT 1 FROM calling_codes c WHERE c.region = {country} AND starts_with({column}, '+' || c.code)))")
+def _phone_doubt() -> str:
+    """SQL (over the distinct values `v` with the party's country `h` and its calling code `c.code`) picking
+    E.164-looking phones that still need `normalise.phone`'s checks: placeholders (three digits or fewer in all,
+    e.g. +631111111111) and numbers whose calling code is not the party's country's (an unlisted range abroad is
+    no identifier). Every other canonical value keeps the fast path."""
+    return ("length(list_distinct(string_split(regexp_replace(v, '[^0-9]', '', 'g'), ''))) <= 3 OR "
+            "(c.code IS NOT NULL AND NOT starts_with(v, '+' || c.code))")
 
 
 def _calling_codes(conn: Any) -> None:
     import phonenumbers
 
-    pairs = [(region, str(code)) for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
-             for region in regions]
+    pairs = sorted({region: str(code) for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items()
+                    for region in regions}.items())  # one calling code a region
     conn.execute("CREATE OR REPLACE TEMP TABLE calling_codes AS SELECT unnest($1::VARCHAR[]) AS region, "
                  "unnest($2::VARCHAR[]) AS code", [[r for r, _ in pairs], [c for _, c in pairs]])
 
@@ -114,7 +116,7 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
             maps[f"{side}_address"] = _normalise_distinct(conn, "src", f"{side}_address", parties.name,
                                                           CANONICAL_NAME)
             maps[f"{side}_phone"] = _normalise_distinct(conn, "src", f"{side}_phone", parties.phone, CANONICAL_PHONE,
-                                                        hint=f"{side}_country", also=_phone_doubt(side))
+                                                        hint=f"{side}_country", also=_phone_doubt())
             maps[f"{side}_iban"] = _normalise_distinct(conn, "src", f"{side}_iban", parties.iban, None)
         zones = " ".join(f"WHEN {_sql_text(c)} THEN {_sql_text(z)}" for c, z in COUNTRY_ZONE.items())
         channels = ", ".join(_sql_text(c) for c in sorted(CHANNELS))
