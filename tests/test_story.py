@@ -277,3 +277,25 @@ def test_a_pdf_row_taller_than_a_page_continues_and_loses_nothing(tmp_path: Path
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert len(pdf) > 1 and all(f"T{i:08d}" in text for i in range(150))
     assert all(f"X{i:07d}" in text for i in range(400)) and "short" in text
+
+
+def test_selected_recordings_follow_the_reviewers_verdicts(tmp_path: Path) -> None:
+    """The court report's selection: scored recordings a reviewer has not called "not a call", and every one a
+    reviewer confirmed (even below the score), confirmed ones first."""
+    from winnow.store import findings as queries
+    from winnow.store.case import create_case
+
+    case = create_case(tmp_path / "case", name="c", examiner="e")
+    conn = case.connect()
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        for sha, score in (("a" * 64, 0.9), ("b" * 64, 0.8), ("c" * 64, 0.3), ("d" * 64, 0.2)):
+            conn.execute("INSERT INTO calls VALUES (?, ?, ?, '[]', 0, NULL, 1)", (sha, score, score))
+        conn.execute("INSERT INTO call_reviews VALUES (?, 'not-call', 1, 'alice', '2026-01-01T00:00:00Z')",
+                     ("b" * 64,))
+        conn.execute("INSERT INTO call_reviews VALUES (?, 'call', 1, 'alice', '2026-01-01T00:00:00Z')", ("c" * 64,))
+        conn.commit()
+        picked = [(r["sha256"][0], r["verdict"]) for r in queries.recordings(conn, 0.5)]
+    finally:
+        conn.close()
+    assert picked == [("c", "call"), ("a", None)]

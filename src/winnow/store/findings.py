@@ -10,14 +10,17 @@ from winnow.store.db import Connection
 
 
 def recordings(conn: Connection, min_score: float, limit: int = 200) -> list[dict[str, Any]]:
-    """Videos and images scored at least `min_score` as call recordings, best first, with their stored reasons."""
+    """The selected recordings, best first, with their stored reasons and the reviewers' verdict: those a reviewer
+    confirmed as a call, and those scored at least `min_score` that no reviewer called "not a call"."""
     rows = conn.execute(
         "SELECT c.sha256, c.score, c.reasons, c.ocr_frames, CASE WHEN v.sha256 IS NOT NULL THEN 'video' ELSE 'image' "
         "END AS kind, coalesce(v.width, g.width) AS width, coalesce(v.height, g.height) AS height, v.duration, "
         "(SELECT min(chain) FROM instances i WHERE i.sha256 = c.sha256) AS path, "
-        "(SELECT min(mtime) FROM instances i WHERE i.sha256 = c.sha256) AS mtime FROM calls c "
-        "LEFT JOIN videos v ON v.sha256 = c.sha256 LEFT JOIN images g ON g.sha256 = c.sha256 "
-        "WHERE c.score >= ? ORDER BY c.score DESC, c.sha256 LIMIT ?", (min_score, limit)).fetchall()
+        "(SELECT min(mtime) FROM instances i WHERE i.sha256 = c.sha256) AS mtime, r.verdict, r.user AS reviewer "
+        "FROM calls c LEFT JOIN videos v ON v.sha256 = c.sha256 LEFT JOIN images g ON g.sha256 = c.sha256 "
+        "LEFT JOIN call_reviews r ON r.sha256 = c.sha256 "
+        "WHERE (r.verdict = 'call' OR (c.score >= ? AND r.verdict IS NULL)) "
+        "ORDER BY r.verdict = 'call' DESC, c.score DESC, c.sha256 LIMIT ?", (min_score, limit)).fetchall()
     out = []
     for r in rows:
         try:
@@ -26,7 +29,8 @@ def recordings(conn: Connection, min_score: float, limit: int = 200) -> list[dic
             reasons = None  # shown as "the stored reasons could not be read", never as raw text
         out.append({"sha256": r["sha256"], "score": float(r["score"]), "kind": r["kind"], "path": r["path"],
                     "mtime": r["mtime"], "size": f"{r['width']}x{r['height']}", "duration": r["duration"],
-                    "ocr_frames": r["ocr_frames"], "reasons": reasons})
+                    "ocr_frames": r["ocr_frames"], "reasons": reasons,
+                    "verdict": r["verdict"], "reviewer": r["reviewer"]})
     return out
 
 

@@ -183,9 +183,10 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]
     found = data["findings"]
     return [
         ("Findings in brief", ["finding"], [[line.strip()] for line in summary(found, how_to_open=False)]),
-        ("Selected recordings (likely recordings of live video calls)",
+        ("Selected recordings (likely recordings of live video calls; a reviewer's \"not a call\" leaves one out)",
          ["recording", "SHA-256", "score", "kind, size, duration", "why (each reason with its points)"],
-         [[r["path"] or "", r["sha256"], f"{r['score']:.2f}",
+         [[r["path"] or "", r["sha256"], f"{r['score']:.2f}" + (f"\nconfirmed by {r['reviewer']}"
+                                                              if r.get("verdict") == "call" else ""),
            f"{r['kind']}, {r['size']}" + (f", {r['duration']:.1f} s" if r["duration"] else ""), _reasons(r["reasons"])]
           for r in found["recordings"]]),
         ("Leads read on screen", ["identifier", "kind", "recording", "at", "text read", "confidence",
