@@ -243,7 +243,8 @@ def test_report_escapes_evidence_and_renders(story: dict[str, Any], tmp_path: Pa
 
 
 def test_findings_and_report_of_a_case_with_nothing_yet(tmp_path: Path) -> None:
-    from winnow.web.report_findings import _reasons, reason_sentence
+    from winnow.calls.explain import sentences
+    from winnow.web.report_findings import _reasons
 
     case = tmp_path / "case"
     invoke("case", "create", case, "--name", "empty", "--examiner", "e")
@@ -257,9 +258,8 @@ def test_findings_and_report_of_a_case_with_nothing_yet(tmp_path: Path) -> None:
     assert "<h2>Payment evidence" in Path(result["html"]).read_text(encoding="utf-8")
     # stored reasons that cannot be read become sentences that say so
     assert _reasons(None) == "The stored reasons could not be read."
-    assert reason_sentence("junk") == "A stored reason could not be read."
-    assert reason_sentence({"signal": "timer", "points": "x"}) == \
-        "A running call timer read on screen: no detail — adds nothing."
+    assert [r["sentence"] for r in sentences(["junk", {"signal": "timer", "points": "x"}])] == [
+        "A stored reason could not be read.", "A running call timer read on screen: no detail — adds nothing."]
 
 
 def test_a_pdf_row_taller_than_a_page_continues_and_loses_nothing(tmp_path: Path,

@@ -36,10 +36,15 @@ def sentences(reasons: str | list[dict[str, Any]] | None) -> list[dict[str, Any]
     out: list[dict[str, Any]] = []
     for reason in reasons or []:
         if not isinstance(reason, dict):
+            out.append({"label": "Stored reason", "evidence": "unreadable", "points": 0.0, "direction": "none",
+                        "sentence": "A stored reason could not be read."})
             continue
         name = str(reason.get("signal", "?"))
         label = LABELS.get(name, name.replace("_", " ").capitalize())
-        points = float(reason.get("points") or 0.0)
+        try:
+            points = float(reason.get("points") or 0.0)
+        except (TypeError, ValueError):
+            points = 0.0
         evidence = str(reason.get("evidence") or "").strip()
         direction = "for" if points > 0 else "against" if points < 0 else "none"
         effect = (f"adds {points:.2f} points" if points > 0 else f"takes away {-points:.2f} points" if points < 0

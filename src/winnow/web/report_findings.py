@@ -18,44 +18,13 @@ PLACES_SHOWN = 8  # evidence rows per identifier or link in a cell
 PARTIES_SHOWN = 20  # flagged parties per side
 TXNS_SHOWN = 5  # transactions shown in full per party; the others by id
 MESSAGE_CHARS = 400  # a chat message quoted in the report
-SIGNALS = {
-    "recorder_tags": "Screen-recorder software named in the file's tags",
-    "geometry": "Frame size",
-    "timing": "Frame timing",
-    "static_overlay": "Fixed on-screen controls over a moving picture",
-    "pip_inset": "A picture-in-picture inset (a call's self view)",
-    "borders": "Bars or borders around the picture",
-    "effective_resolution": "Effective resolution",
-    "faces": "Faces in the picture (counted, never identified)",
-    "timer": "A running call timer read on screen",
-    "interface_words": "Call-app interface words read on screen",
-    "screenshot": "How the image is stored",
-    "layout": "Screen layout",
-    "ocr": "Text on screen",
-}
-
-
-def reason_sentence(reason: Any) -> str:
-    """One stored reason ({signal, points, evidence}) as a sentence a reader can check."""
-    if not isinstance(reason, dict):
-        return "A stored reason could not be read."
-    name = str(reason.get("signal", "?"))
-    label = SIGNALS.get(name, name.replace("_", " ").capitalize())
-    try:
-        points = float(reason.get("points") or 0.0)
-    except (TypeError, ValueError):
-        points = 0.0
-    evidence = str(reason.get("evidence") or "").strip() or "no detail"
-    effect = (f"adds {points:.2f} points" if points > 0 else f"takes away {-points:.2f} points" if points < 0
-              else "adds nothing")
-    return f"{label}: {evidence} — {effect}."
-
-
 def _reasons(reasons: list[Any] | None) -> str:
+    """The call score's reasons as sentences (`calls.explain`, the same words as the review app's pages)."""
+    from winnow.calls import explain
+
     if reasons is None:
         return "The stored reasons could not be read."
-    ranked = sorted(reasons, key=lambda r: -abs(float(r.get("points") or 0.0)) if isinstance(r, dict) else 0.0)
-    return "\n".join(f"• {reason_sentence(r)}" for r in ranked)
+    return "\n".join(f"• {r['sentence']}" for r in explain.sentences(reasons))
 
 
 def _cap(lines: list[str], total: int | None = None, shown: int = PLACES_SHOWN) -> str:
