@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/review.py
 	$(BIN)/python benchmarks/disk.py
 	$(BIN)/python benchmarks/neardup.py
+	$(BIN)/python benchmarks/neardup_diag.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
