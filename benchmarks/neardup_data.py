@@ -40,6 +40,23 @@ def real_photos() -> list[tuple[str, Image.Image]]:
     return out
 
 
+def second_photos() -> list[tuple[str, Image.Image]]:
+    """The second held-out set (second session, run once): photographs that other packages ship and that no
+    earlier tuning or held-out run saw: scikit-learn's china.jpg and flower.jpg (CC BY), matplotlib's
+    grace_hopper.jpg. Few photos, so `tiles` of them carry the pair counts."""
+    import matplotlib
+    import sklearn.datasets
+
+    paths = [Path(sklearn.datasets.__file__).parent / "images" / "china.jpg",
+             Path(sklearn.datasets.__file__).parent / "images" / "flower.jpg",
+             Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"]
+    out = []
+    for path in paths:
+        with Image.open(path) as im:
+            out.append((path.stem, im.convert("RGB")))
+    return out
+
+
 def tiles(photos: list[tuple[str, Image.Image]], min_side: int = 200) -> list[tuple[str, Image.Image]]:
     """Non-overlapping tiles on a grid per photo (no two tiles share a pixel, so every pair is distinct)."""
     out = []

@@ -13,11 +13,26 @@ from conftest import invoke, invoke_json
 from winnow.match import neardup, verify
 from winnow.match.hamming import HammingIndex, brute_force
 from winnow.sample import photos
-from winnow.signals.pdq import pdq_hash
+from winnow.signals.pdq import DIHEDRAL, dihedral, pdq_dihedral, pdq_hash
 
 
 def _d(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def test_mirror_hash_is_the_pdq_of_the_mirrored_pixels() -> None:
+    """PDQ's box filter is not mirror-symmetric: on fine texture the DCT-domain flip (Meta's dct16OriginalToFlipY)
+    is far from the PDQ of the mirrored picture; ingest's stored mirror is the latter, bit for bit."""
+    rng = np.random.default_rng(7)
+    texture = Image.fromarray(rng.integers(0, 256, (96, 120), dtype=np.uint8)).resize((480, 384))
+    for im in (photos.photo(3, (320, 240)), texture.convert("RGB")):
+        hashes, _ = pdq_dihedral(im)
+        assert hashes[DIHEDRAL.index("flipy")] == pdq_hash(ImageOps.mirror(im))[0]
+        assert hashes[0] == pdq_hash(im)[0]
+    from winnow.signals.pdq import bits_hex, coefficients_from_luma, luma
+
+    dct_flip = bits_hex(dihedral(coefficients_from_luma(luma(texture.convert("RGB")))[0])[DIHEDRAL.index("flipy")])
+    assert _d(dct_flip, pdq_hash(ImageOps.mirror(texture.convert("RGB")))[0]) == 24  # seeded
 
 
 def _thumb(im: Image.Image) -> np.ndarray:

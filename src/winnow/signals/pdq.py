@@ -132,6 +132,7 @@ def quality(block: np.ndarray) -> int:
 
 
 DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flipx", "flipy", "flipplus1", "flipminus1")
+FLIPY = DIHEDRAL.index("flipy")
 _I = np.arange(16)[:, None]
 _J = np.arange(16)[None, :]
 
@@ -181,8 +182,16 @@ def pdq_hash(image: Image.Image, original_size: tuple[int, int] | None = None) -
 
 
 def pdq_dihedral(image: Image.Image, original_size: tuple[int, int] | None = None) -> tuple[list[str], int]:
-    """The 8 PDQ hashes (order of DIHEDRAL) from one decode, and the quality."""
-    coefficients, q = coefficients_from_luma(luma(image), _original(image, original_size))
+    """The 8 PDQ hashes (order of DIHEDRAL) from one decode, and the quality.
+
+    Seven come from the original's DCT (Meta's dct16OriginalTo*); the left-right mirror (`flipy`, the one
+    re-shared copies use) is hashed from the mirrored pixels instead: PDQ's box filter is not symmetric, so the
+    DCT-domain flip is up to 82 bits from the PDQ of a mirrored photograph of fine texture (brick, grass, a text
+    page), where hashing the mirrored pixels is 0-2 bits off (`benchmarks/neardup_diag.py`)."""
+    gray, original = luma(image), _original(image, original_size)
+    coefficients, q = coefficients_from_luma(gray, original)
     if q == 0 and not coefficients.any():
         return ["0" * 64] * 8, 0
-    return [bits_hex(c) for c in dihedral(coefficients)], q
+    hashes = [bits_hex(c) for c in dihedral(coefficients)]
+    hashes[FLIPY] = bits_hex(coefficients_from_luma(np.ascontiguousarray(gray[:, ::-1]), original)[0])
+    return hashes, q
