@@ -66,7 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     from fastapi.testclient import TestClient
 
-    from winnow.web import review
+    from winnow.store import review
     from winnow.web.app import create_app
 
     root = Path(tempfile.mkdtemp(prefix="bench-review-")) / "case"

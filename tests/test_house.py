@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from winnow import categories
 from winnow.hashsets.categories import label
-from winnow.web import review
+from winnow.store import review
 
 
 def test_one_category_scheme_review_codes_are_the_published_codes() -> None:

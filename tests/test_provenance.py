@@ -19,7 +19,7 @@ from winnow.store.case import Case
 def test_bang_in_a_file_or_folder_name_is_not_an_archive_member(tmp_path: Path) -> None:
     from winnow.pipeline.rescan import rescan
     from winnow.sample import calls as sample
-    from winnow.web.review import media_path
+    from winnow.store.review import media_path
 
     media = tmp_path / "media"
     sample.call_video(media / "Downloads!" / "Wow!.mp4", 4, style=3, seconds=4)

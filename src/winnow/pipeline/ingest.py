@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import sqlite3
 import threading
 import time
 from collections import deque
@@ -21,6 +20,7 @@ from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
 from winnow.store import audit
 from winnow.store.case import Case
+from winnow.store.db import Connection as StoreConnection
 from winnow.store.runs import RunStatus, finish_run, register_source, save_progress, start_run
 from winnow.store.writer import Writer
 
@@ -127,7 +127,7 @@ class _Run:
     one writer, replace dead or hung workers, flush by size and time, and report progress. The state that the
     callbacks share is the instance's, not closures over `nonlocal`s."""
 
-    def __init__(self, case: Case, conn: sqlite3.Connection, run_id: int, source_ids: list[tuple[str, int]],
+    def __init__(self, case: Case, conn: StoreConnection, run_id: int, source_ids: list[tuple[str, int]],
                  settings: Settings, stats: Stats, totals: dict[str, int],
                  on_progress: Callable[[Stats], None] | None) -> None:
         self.settings, self.stats, self.totals, self.on_progress = settings, stats, totals, on_progress

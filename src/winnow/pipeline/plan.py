@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import errno
 import os
-import sqlite3
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from winnow.evidence.names import display_name
 from winnow.messages import FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.disk_plan import plan_image, probe, segment_record
 from winnow.settings import Settings
+from winnow.store import resume
+from winnow.store.db import Connection
 from winnow.timeutil import from_epoch
 
 _SPECIAL = {stat.S_IFIFO: "FIFO", stat.S_IFSOCK: "socket", stat.S_IFCHR: "character device",
@@ -42,7 +43,7 @@ def source_kind(path: str) -> str:
 
 
 class Planner:
-    def __init__(self, store: sqlite3.Connection, settings: Settings | None = None) -> None:
+    def __init__(self, store: Connection, settings: Settings | None = None) -> None:
         self.store = store
         self.settings = settings or Settings()
         self.next_id = 0
@@ -56,8 +57,7 @@ class Planner:
         self.claimed[display_name(path)[0]] = image
 
     def _done_in(self, parent: str) -> dict[str, str]:
-        rows = self.store.execute("SELECT chain, status FROM instances WHERE parent=?", (parent,))
-        return {r[0]: r[1] for r in rows}
+        return resume.statuses_in(self.store, parent)
 
     def plan(self, path: str, source_id: int) -> Iterator[Any]:
         path = os.path.abspath(path)

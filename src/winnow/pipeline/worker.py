@@ -6,7 +6,6 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import sqlite3
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from winnow.messages import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.pipeline.process import Processor
 from winnow.settings import Settings
+from winnow.store import db, resume
 
 # Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):
 # a file whose chain contains the value of one of these variables makes the worker abort or hang.
@@ -46,17 +46,13 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
 
         cap = settings.worker_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    store = sqlite3.connect(f"file:{config['store']}?mode=ro", uri=True, timeout=60)
+    store = db.connect(Path(config["store"]), readonly=True)
 
     def known_signals(sha256: str) -> bool:
-        """Signals are computed once per content: an image or video row means it was done."""
-        return store.execute("SELECT 1 FROM images WHERE sha256=? UNION ALL SELECT 1 FROM videos WHERE sha256=?",
-                             (sha256, sha256)).fetchone() is not None
+        return resume.signals_known(store, sha256)
 
     def done_under(chain: str) -> dict[str, str]:
-        rows = store.execute("SELECT chain, status FROM instances WHERE chain >= ? AND chain < ?",
-                             (chain + "!/", chain + "!0"))
-        return {r[0]: r[1] for r in rows}
+        return resume.statuses_under(store, chain)
 
     thumbs = Path(config["thumbs"]) if config.get("thumbs") else None
     buffer: list[Any] = []

@@ -13,7 +13,7 @@ from typing import Any
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
-# the groups of the review queue, as web/review.py defined them before the summary (one aggregate over the case)
+# the groups of the review queue, as store/review.py defined them before the summary (one aggregate over the case)
 GROUPS_SQL = (
     "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state, "
     "d.sha256 IS NOT NULL AS decided FROM instances i JOIN content c ON c.sha256 = i.sha256 "

@@ -9,6 +9,9 @@ from typing import Any
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
+# exposure controls a new account starts with: blurred, grayscale, a break reminder every 45 minutes
+DEFAULT_PREFS = {"blur": True, "grayscale": True, "break_minutes": 45}
+
 
 def exists(conn: Connection, name: str) -> bool:
     return conn.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None

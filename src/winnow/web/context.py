@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.templating import Jinja2Templates
 
+from winnow.store import sessions
 from winnow.store.case import Case
-from winnow.web import sessions
 
 SESSION_COOKIE = "winnow_session"
 LOGIN_COOKIE = "winnow_login"

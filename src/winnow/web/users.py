@@ -13,7 +13,7 @@ from winnow.store.db import Connection
 ROLES = ("admin", "reviewer", "supervisor", "readonly")
 NAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 MIN_PASSWORD = 10
-DEFAULT_PREFS = {"blur": True, "grayscale": True, "break_minutes": 45}
+DEFAULT_PREFS = accounts.DEFAULT_PREFS
 
 
 def _hasher() -> Any:

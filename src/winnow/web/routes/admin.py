@@ -9,8 +9,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from winnow.store import audit
-from winnow.web import review, users
+from winnow.store import audit, review
+from winnow.web import users
 from winnow.web.context import Checked, User, require_role, web
 
 router = APIRouter()

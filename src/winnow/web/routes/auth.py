@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from winnow.store import audit
-from winnow.web import sessions, users
+from winnow.store import audit, sessions
+from winnow.web import users
 from winnow.web.context import LOGIN_COOKIE, SESSION_COOKIE, Checked, web
 
 router = APIRouter()

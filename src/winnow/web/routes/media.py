@@ -9,8 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, Response
 
-from winnow.store import audit
-from winnow.web import review
+from winnow.store import audit, review
 from winnow.web.context import SHA256, Checked, User, content_id, web
 
 router = APIRouter()

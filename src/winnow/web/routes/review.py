@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from winnow.calls.explain import sentences
-from winnow.web import review
+from winnow.store import review
 from winnow.web.context import SHA256, Checked, User, content_id, web
 
 router = APIRouter()

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
 IDLE = timedelta(hours=8)
@@ -27,7 +27,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def create(conn: sqlite3.Connection, user: str) -> tuple[str, str]:
+def create(conn: Connection, user: str) -> tuple[str, str]:
     """(cookie token, CSRF token)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utc_now()
@@ -35,7 +35,7 @@ def create(conn: sqlite3.Connection, user: str) -> tuple[str, str]:
     return token, csrf
 
 
-def lookup(conn: sqlite3.Connection, token: str | None) -> dict[str, Any] | None:
+def lookup(conn: Connection, token: str | None) -> dict[str, Any] | None:
     if not token:
         return None
     row = conn.execute("SELECT s.user, s.csrf, s.last_utc, u.role, u.prefs FROM web_sessions s JOIN users u "
@@ -48,18 +48,18 @@ def lookup(conn: sqlite3.Connection, token: str | None) -> dict[str, Any] | None
     conn.execute("UPDATE web_sessions SET last_utc = ? WHERE token_hash = ?", (utc_now(), _digest(token)))
     import json
 
-    from winnow.web.users import DEFAULT_PREFS
+    from winnow.store.users import DEFAULT_PREFS
 
     return {"name": row["user"], "role": row["role"], "csrf": row["csrf"],
             "prefs": {**DEFAULT_PREFS, **json.loads(row["prefs"])}}
 
 
-def end(conn: sqlite3.Connection, token: str | None) -> None:
+def end(conn: Connection, token: str | None) -> None:
     if token:
         conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_digest(token),))
 
 
-def throttled(conn: sqlite3.Connection, user: str, address: str) -> bool:
+def throttled(conn: Connection, user: str, address: str) -> bool:
     since = (_now() - WINDOW).isoformat()
     by_name = conn.execute("SELECT count(*) FROM login_failures WHERE user = ? AND time_utc > ?",
                            (user, since)).fetchone()[0]
@@ -68,5 +68,5 @@ def throttled(conn: sqlite3.Connection, user: str, address: str) -> bool:
     return int(by_name) >= FAILURES or int(by_address) >= ADDRESS_FAILURES
 
 
-def failed(conn: sqlite3.Connection, user: str, address: str) -> None:
+def failed(conn: Connection, user: str, address: str) -> None:
     conn.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (user, address, utc_now()))

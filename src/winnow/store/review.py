@@ -7,11 +7,11 @@ conflict, reported and never applied silently. A hash-set match only suggests a 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from winnow.categories import REVIEW_SCHEMES
 from winnow.store import audit, queue
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
 SCHEMES = REVIEW_SCHEMES  # winnow/categories.py: the same published codes as the hash sets
@@ -26,24 +26,24 @@ class Conflict(Exception):
         self.current = current
 
 
-def scheme(conn: sqlite3.Connection) -> str:
+def scheme(conn: Connection) -> str:
     row = conn.execute("SELECT value FROM case_settings WHERE key = 'scheme'").fetchone()
     return row[0] if row else "vics-us"
 
 
-def set_scheme(conn: sqlite3.Connection, name: str) -> None:
+def set_scheme(conn: Connection, name: str) -> None:
     if name not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}")
     conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('scheme', ?)", (name,))
 
 
-def groups(conn: sqlite3.Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+def groups(conn: Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
     """Review groups in queue order, with how many items each holds and whether this user has opened it (read
     from the maintained summary, store/queue.py)."""
     return queue.groups(conn, user, offset, limit)
 
 
-def next_unseen(conn: sqlite3.Connection, user: str) -> str | None:
+def next_unseen(conn: Connection, user: str) -> str | None:
     return queue.next_unseen(conn, user)
 
 
@@ -58,7 +58,7 @@ def _where(group_key: str) -> tuple[str, tuple[Any, ...]]:
     raise ValueError(f"no such group {group_key!r}")
 
 
-def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: int | None = None) -> dict[str, Any]:
+def group_items(conn: Connection, group_key: str, page: int = 0, size: int | None = None) -> dict[str, Any]:
     size = size or PAGE
     where, params = _where(group_key)
     base = ("FROM instances i JOIN content c ON c.sha256 = i.sha256 LEFT JOIN triage t ON t.sha256 = i.sha256 "
@@ -74,7 +74,7 @@ def group_items(conn: sqlite3.Connection, group_key: str, page: int = 0, size: i
             "items": [dict(r) | {"tags": json.loads(r["tags"] or "[]")} for r in rows]}
 
 
-def item(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
+def item(conn: Connection, sha256: str) -> dict[str, Any] | None:
     content = conn.execute("SELECT * FROM content WHERE sha256 = ?", (sha256,)).fetchone()
     if content is None:
         return None
@@ -94,7 +94,7 @@ def item(conn: sqlite3.Connection, sha256: str) -> dict[str, Any] | None:
     return out
 
 
-def decide(conn: sqlite3.Connection, user: dict[str, Any], sha256s: list[str], category: str | None,
+def decide(conn: Connection, user: dict[str, Any], sha256s: list[str], category: str | None,
            expected_versions: dict[str, int], add_tags: list[str] | None = None,
            remove_tags: list[str] | None = None, reason: str | None = None) -> list[dict[str, Any]]:
     """Apply one category (and tag changes) to items, each only if its version is still the one the user saw;
@@ -138,18 +138,18 @@ def decide(conn: sqlite3.Connection, user: dict[str, Any], sha256s: list[str], c
         raise
 
 
-def mark_seen(conn: sqlite3.Connection, user: str, group_key: str) -> None:
+def mark_seen(conn: Connection, user: str, group_key: str) -> None:
     conn.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (user, group_key, utc_now()))
 
 
-def viewed_today(conn: sqlite3.Connection, user: str) -> int:
+def viewed_today(conn: Connection, user: str) -> int:
     day = utc_now()[:10]
     row = conn.execute("SELECT count(*) FROM audit WHERE command IN ('review reveal', 'review decide') "
                        "AND arguments LIKE ? AND time_utc LIKE ?", (f'%"user": "{user}"%', f"{day}%")).fetchone()
     return int(row[0])
 
 
-def group_versions(conn: sqlite3.Connection, group_key: str) -> dict[str, int]:
+def group_versions(conn: Connection, group_key: str) -> dict[str, int]:
     """Every item of a group with its decision version (for a whole-group decision)."""
     where, params = _where(group_key)
     rows = conn.execute(
@@ -159,7 +159,7 @@ def group_versions(conn: sqlite3.Connection, group_key: str) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in rows}
 
 
-def set_prefs(conn: sqlite3.Connection, user: str, blur: bool, grayscale: bool, break_minutes: int) -> None:
+def set_prefs(conn: Connection, user: str, blur: bool, grayscale: bool, break_minutes: int) -> None:
     if not 0 <= break_minutes <= 480:
         raise ValueError("break reminder: 0 (off) to 480 minutes")
     conn.execute("UPDATE users SET prefs = ? WHERE name = ?",
@@ -170,12 +170,12 @@ DEFAULT_TAG_KEYS = {"t": "timer-visible", "p": "payment-visible", "x": "text-vis
                     "f": "follow-up"}
 
 
-def tag_keys(conn: sqlite3.Connection) -> dict[str, str]:
+def tag_keys(conn: Connection) -> dict[str, str]:
     row = conn.execute("SELECT value FROM case_settings WHERE key = 'tag_keys'").fetchone()
     return json.loads(row[0]) if row else dict(DEFAULT_TAG_KEYS)
 
 
-def set_tag_keys(conn: sqlite3.Connection, mapping: dict[str, str]) -> None:
+def set_tag_keys(conn: Connection, mapping: dict[str, str]) -> None:
     reserved = set("0123456789abcnuABCNU ") | {"s"}
     for key, tag in mapping.items():
         if len(key) != 1 or not key.isalpha() or key in reserved:
@@ -185,28 +185,28 @@ def set_tag_keys(conn: sqlite3.Connection, mapping: dict[str, str]) -> None:
     conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('tag_keys', ?)", (json.dumps(mapping),))
 
 
-def default_prefs(conn: sqlite3.Connection) -> dict[str, Any]:
+def default_prefs(conn: Connection) -> dict[str, Any]:
     row = conn.execute("SELECT value FROM case_settings WHERE key = 'default_prefs'").fetchone()
-    from winnow.web.users import DEFAULT_PREFS
+    from winnow.store.users import DEFAULT_PREFS
 
     return {**DEFAULT_PREFS, **(json.loads(row[0]) if row else {})}
 
 
-def set_default_prefs(conn: sqlite3.Connection, blur: bool, grayscale: bool, break_minutes: int) -> None:
+def set_default_prefs(conn: Connection, blur: bool, grayscale: bool, break_minutes: int) -> None:
     if not 0 <= break_minutes <= 480:
         raise ValueError("break reminder: 0 (off) to 480 minutes")
     conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('default_prefs', ?)",
                  (json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes}),))
 
 
-def media_path(conn: sqlite3.Connection, sha256: str) -> str | None:
+def media_path(conn: Connection, sha256: str) -> str | None:
     """A file on disk holding this content (an evidence file, never an archive member), for playback."""
     from winnow.store.queries import file_on_disk
 
     return file_on_disk(conn, sha256)
 
 
-def media_file(conn: sqlite3.Connection, sha256: str, kind: str) -> str | None:
+def media_file(conn: Connection, sha256: str, kind: str) -> str | None:
     """The case-relative path of an item's thumbnail (`kind` "thumbnail") or a video's contact sheet ("sheet")."""
     query = ("SELECT thumbnail FROM images WHERE sha256 = ? UNION ALL SELECT thumbnail FROM videos WHERE sha256 = ?"
              if kind == "thumbnail" else "SELECT contact_sheet FROM videos WHERE sha256 = ? AND ? IS NOT NULL")
