@@ -176,3 +176,62 @@ def test_container_openers_registry() -> None:
     assert [o.name for o in CONTAINERS] == ["zip", "tar", "compressed stream"]
     assert opener_for("zip", io.BytesIO(b"")).name == "zip" and opener_for("tar", io.BytesIO(b"")).name == "tar"
     assert opener_for("gz", io.BytesIO(b"not gzip")).name == "compressed stream"  # no tar inside: one stream
+
+
+def test_signal_registry_names_tables_and_the_store(tmp_path: object) -> None:
+    """Signal names and tables are unique, every kind is a sniffed content kind, every table exists in a new
+    case with a `sha256` key and a `run_id`, and the runs record the signals' versions."""
+    import json
+    from pathlib import Path
+
+    from winnow.settings import Settings
+    from winnow.signals.registry import SIGNALS, signals_for, versions
+    from winnow.store.case import create_case
+    from winnow.store.runs import start_run
+
+    assert [s.name for s in SIGNALS] == ["image", "video", "call"]
+    assert len({s.table for s in SIGNALS}) == len(SIGNALS)
+    assert [s.name for s in signals_for("image")] == ["image", "call"]
+    assert [s.name for s in signals_for("video")] == ["video", "call"] and signals_for("archive") == ()
+    case = create_case(Path(str(tmp_path)) / "case", name="c", examiner="e")
+    conn = case.connect()
+    for signal in SIGNALS:
+        columns = {r[1]: r[5] for r in conn.execute(f"PRAGMA table_info({signal.table})")}
+        assert columns.get("sha256") == 1 and "run_id" in columns, signal.name
+    run = start_run(conn, "ingest", Settings(), versions())
+    stored = json.loads(conn.execute("SELECT versions FROM runs WHERE id = ?", (run,)).fetchone()[0])
+    assert {k: v for k, v in stored.items() if k.startswith("signal:")} == {"signal:image": 1, "signal:video": 1,
+                                                                           "signal:call": 2}
+    conn.close()
+
+
+def test_signals_run_once_per_content_and_skip_what_is_stored(tmp_path: object) -> None:
+    """The Processor asks once per content which signal tables hold it, and computes only the others."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from winnow.messages import FileTask
+    from winnow.pipeline.process import Processor
+    from winnow.settings import Settings
+
+    folder = Path(str(tmp_path))
+    path = folder / "a.png"
+    Image.new("RGB", (80, 60), (10, 200, 30)).save(path)
+    asked: list[tuple[str, ...]] = []
+    out: list[object] = []
+
+    def known(sha: str, tables: tuple[str, ...]) -> set[str]:
+        asked.append(tables)
+        return {"calls"} if len(asked) > 1 else set()
+
+    processor = Processor(Settings(), None, folder, out.append, known, lambda chain: {})
+    task = FileTask(1, str(path), str(path), str(folder), "a.png", None, 1, path.stat().st_size, None, None, None)
+    processor.disk_file(task)
+    processor.disk_file(task)  # the same content again in this worker: not even asked
+    assert asked == [("images", "calls")]
+    first = out[0]
+    assert [r.table for r in first.rows] == ["images", "calls"]  # type: ignore[attr-defined]
+    fresh = Processor(Settings(), None, folder, out.append, known, lambda chain: {})
+    fresh.disk_file(task)  # another worker, and the store has its call score (a rescan): only the image signal runs
+    assert [r.table for r in out[-1].rows] == ["images"]  # type: ignore[attr-defined]

@@ -18,6 +18,7 @@ from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
 from winnow.pipeline.stats import Stats
 from winnow.pipeline.worker import worker_main
 from winnow.settings import Settings
+from winnow.signals.registry import versions as signal_versions
 from winnow.store import audit
 from winnow.store.case import Case
 from winnow.store.db import Connection as StoreConnection
@@ -101,7 +102,7 @@ def ingest(case: Case, sources: list[str], settings: Settings, *, command: str =
     kinds = [(os.path.abspath(s), source_kind(os.path.abspath(s))) for s in sources]
     conn = case.connect()
     stats = Stats()
-    run_id = start_run(conn, command, settings)
+    run_id = start_run(conn, command, settings, signal_versions())
     audit.append(conn, "ingest", {"sources": [p for p, _ in kinds], "settings": settings.as_dict(), "run": run_id})
     source_ids = [(p, register_source(conn, p, k, run_id)) for p, k in kinds]
     stop_count = threading.Event()

@@ -7,20 +7,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.calls.detector import call_options, score_image
 from winnow.evidence.opener import open_stream, read_evidence
 from winnow.settings import Settings
+from winnow.signals.base import Job
+from winnow.signals.call import CallSignal
+from winnow.signals.video import VideoSignal
 from winnow.store import audit
 from winnow.store.case import Case
 from winnow.store.db import Connection
 from winnow.store.queries import image_facts, unscored_for_calls
 from winnow.store.runs import finish_run, start_run
-from winnow.store.writer import call_rows, write_calls
+from winnow.store.writer import write_output
+
+CALL = CallSignal()
 
 
 def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
-    from winnow.signals.video import analyse
-
     s = settings or Settings()
     conn = case.connect()
     run_id = start_run(conn, "calls rescan", s)
@@ -32,19 +34,13 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
                 done["archive_members"] += 1
                 continue
             try:
-                values = _video(analyse, chain, sha, case, s) if kind == "video" else _image(conn, chain, sha, case, s)
+                values = _video(chain, sha, case, s) if kind == "video" else _image(conn, chain, sha, case, s)
             except (OSError, ValueError) as exc:
                 done["unreadable"] += 1
                 audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": str(exc)})
                 continue
-            calls, leads = call_rows(sha, values, run_id)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                write_calls(conn, calls, leads)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            out = CALL.output(sha, values)
+            write_output(conn, out.rows, out.sightings, run_id)
             done["videos" if kind == "video" else "images"] += 1
         finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
@@ -53,15 +49,21 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
     return done
 
 
-def _video(analyse: Any, path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    with open_stream(path) as source:
-        result = analyse(source, sha256=sha, thumbs=case.thumbnails, mode=s.video_mode, interval=s.video_interval,
-                         min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
-                         thumbnail_size=s.thumbnail_size, call=call_options(s))
-    if "call" not in result.values:
-        raise ValueError("; ".join(message for _, message in result.warnings) or "no frame decoded")
-    return dict(result.values)
+def _video(path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+    """The video signal again (for its sampled frames; its row is already stored), then the call signal."""
+    job = Job(sha, "video", None, s, case.thumbnails, open=lambda: open_stream(path))
+    video = VideoSignal().compute(job)
+    job.found["video"] = video.values
+    result = CALL.compute(job)
+    if result is None or "call" not in result.values:
+        raise ValueError("; ".join(message for _, message in video.warnings) or "no frame decoded")
+    return result.values
 
 
 def _image(conn: Connection, path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    return score_image(image_facts(conn, sha), read_evidence(path), sha, case.thumbnails, call_options(s))
+    job = Job(sha, "image", None, s, case.thumbnails, data=read_evidence(path),
+              found={"image": image_facts(conn, sha)})
+    result = CALL.compute(job)
+    if result is None or "call" not in result.values:
+        raise ValueError("; ".join(message for _, message in result.warnings) if result else "no PDQ hash")
+    return result.values

@@ -8,17 +8,20 @@ that one decode. Decoding and PDQ are where the time goes.
 from __future__ import annotations
 
 import io
+import json
 import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from struct import error as struct_error
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from PIL import Image
 
+from winnow.messages import Rows
 from winnow.signals import exif as exif_signal
+from winnow.signals.base import Job, Output, Result
 from winnow.signals.pdq import pdq_dihedral, pdq_hash
 
 _HEIF_READY = False
@@ -163,3 +166,30 @@ def _exif(im: Image.Image, result: ImageResult) -> None:
     for key in ("make", "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon"):
         result.values[key] = facts.get(key)
     result.values["exif"] = facts.get("tags")
+
+
+IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
+                 "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
+
+
+class ImageSignal:
+    """Size, PDQ (and its dihedral variants), EXIF and a thumbnail of an image: the `images` table."""
+
+    name = "image"
+    version = 1
+    kinds: tuple[str, ...] = ("image",)
+    reads: Literal["bytes", "stream", "found"] = "bytes"
+    table = "images"
+
+    def compute(self, job: Job) -> Result:
+        assert job.data is not None
+        s = job.settings
+        found = analyse(job.data, sha256=job.sha256, thumbs=job.thumbs, max_pixels=s.image_max_pixels,
+                        pdq_size=s.pdq_size, thumbnail_size=s.thumbnail_size,
+                        thumbnail_quality=s.thumbnail_quality, detected=job.detected)
+        return Result(found.values, found.warnings)
+
+    def output(self, sha256: str, values: dict[str, Any]) -> Output:
+        exif = values.get("exif")
+        row = (sha256, *[values.get(k) for k in IMAGE_COLUMNS], json.dumps(exif, sort_keys=True) if exif else None)
+        return Output([Rows(self.table, ("sha256", *IMAGE_COLUMNS, "exif"), (row,))])

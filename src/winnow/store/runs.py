@@ -16,11 +16,13 @@ RunStatus = Literal["running", "completed", "interrupted", "failed"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 
 
-def start_run(conn: sqlite3.Connection, command: str, settings: Settings) -> int:
+def start_run(conn: sqlite3.Connection, command: str, settings: Settings,
+              signals: dict[str, int] | None = None) -> int:
+    """A new run, with the tool's and libraries' versions (and the versions of the signals it computes)."""
     conn.execute("BEGIN IMMEDIATE")
     cur = conn.execute(
         "INSERT INTO runs(started_utc, command, status, tool_version, versions, settings) VALUES (?,?,?,?,?,?)",
-        (utc_now(), command, "running", __version__, json.dumps(library_versions(), sort_keys=True),
+        (utc_now(), command, "running", __version__, json.dumps(library_versions() | (signals or {}), sort_keys=True),
          json.dumps(settings.as_dict(), sort_keys=True)),
     )
     conn.execute("COMMIT")
