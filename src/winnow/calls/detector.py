@@ -20,12 +20,12 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from winnow.calls import signals
+from winnow.calls import checks, signals
+from winnow.calls.checks import WEIGHTS, Clip, face_signal, screenshot_traits
 from winnow.calls.signals import Signal
 
-WEIGHTS = {"recorder_tags": 2.5, "geometry": 1.2, "timing": 1.0, "static_overlay": 1.5, "pip_inset": 2.5,
-           "borders": 0.6, "effective_resolution": 0.5, "faces": 0.8, "timer": 3.0, "interface_words": 2.0,
-           "screenshot": 1.0}
+__all__ = ["WEIGHTS", "face_signal", "screenshot_traits"]
+
 BIAS = -3.0
 FLAG = 0.5  # a video is listed as a likely call recording from this score on
 EARLY_EXIT = 0.03  # below this after tags, size, timing and overlays, the other layout signals are skipped
@@ -84,19 +84,6 @@ def grays(frames: list[Image.Image]) -> list[np.ndarray]:
     return [np.asarray(f.convert("L").resize(size, Image.Resampling.BILINEAR), dtype=np.float32) for f in frames]
 
 
-def face_signal(frames: list[Image.Image]) -> Signal:
-    from winnow.calls import faces
-
-    picks = frames[:: max(1, len(frames) // 6)][:6]
-    counts = [faces.count(np.asarray(f.convert("RGB"))) for f in picks]
-    if not counts:
-        return Signal("faces", 0.0, "no frames")
-    most = max(counts)
-    text = f"faces per sampled frame ({faces.default().name.split()[0]}): {counts}"
-    return Signal("faces", 0.6 if most >= 2 else 0.0, text + (" (two or more: a remote and a self view?)"
-                                                              if most >= 2 else ""))
-
-
 def _ocr_variants(text: str) -> str:
     """OCR drops spaces ("Rosa+63917...", "UK07911..."): put one back between a word and a number or handle."""
     spaced = re.sub(r"(?<=[A-Za-z])(?=\+\d|\d{6,})", " ", text)
@@ -131,11 +118,8 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
            ocr_threshold: float = 0.2, ocr_count: int = 4, regions: tuple[str, ...] = ()) -> Detection:
     start = time.process_time()
     frames = [f for _, f in small_frames]
-    g = grays(frames)
-    found = [signals.recorder_tags(values.get("tags")),
-             signals.geometry(values.get("width"), values.get("height"), values.get("rotation") or 0),
-             signals.timing(values.get("variable_frame_rate"), values.get("timing_jitter"), values.get("avg_fps")),
-             signals.static_overlay(g)]
+    clip = Clip(values, frames, grays(frames), frame_size, picture_size, luma)
+    found = checks.run("early", "video", clip)
     early, _ = combine(found)
     if early < EARLY_EXIT:
         # most seized videos are camera videos: when size, timing and overlays already say so, the costlier
@@ -143,32 +127,21 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
         found.append(Signal("layout", 0.0, f"inset, bars, resolution and faces not examined: camera-like "
                                            f"so far (score {early:.3f})"))
     else:
-        found.append(signals.pip_inset(g))
-        if picture_size:
-            found.append(signals.borders(frame_size, picture_size))
-        if luma is not None:
-            found.append(signals.effective_resolution(luma))
-        if frames:
-            found.append(face_signal(frames))
+        found += checks.run("layout", "video", clip)
     cheap, _ = combine(found)
     detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
     from winnow.calls import ocr as ocr_engine
 
     wanted = ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)
     if wanted and ocr_frames is not None and ocr_engine.available():
-        readings: list[tuple[float, str]] = []
-        texts = []
         for seconds, image in ocr_frames(ocr_count):
             lines = ocr_engine.read(image)
             detection.ocr_frames += 1
-            for line in lines:
-                readings.append((seconds, line.text))
-                texts.append(line.text)
+            clip.readings += [(seconds, line.text) for line in lines]
             for lead in leads_from(seconds, image, lines, regions):
                 if (lead.kind, lead.value) not in {(x.kind, x.value) for x in detection.leads}:
                     detection.leads.append(lead)
-        found.append(signals.timers(readings))
-        found.append(signals.interface_words(texts))
+        found += checks.run("ocr", "video", clip)
     elif wanted and ocr_frames is not None:
         found.append(Signal("ocr", 0.0, "OCR not available (rapidocr-onnxruntime is not installed)"))
     elif ocr == "never" or cheap < ocr_threshold:
@@ -179,35 +152,25 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
     return detection
 
 
-def screenshot_traits(values: dict[str, Any]) -> Signal:
-    """How a screenshot is stored: PNG (or WebP) without camera EXIF, or a capture tool named in the software tag,
-    versus a camera JPEG with make and model."""
-    software = str(values.get("software") or "").lower()
-    if any(w in software for w in ("screenshot", "screen capture", "snipping", "grab")):
-        return Signal("screenshot", 0.8, f"software tag {values.get('software')!r}")
-    if values.get("make") or values.get("model"):
-        return Signal("screenshot", -0.6, f"camera EXIF ({values.get('make') or ''} {values.get('model') or ''})")
-    if values.get("format") in ("PNG", "WEBP"):
-        return Signal("screenshot", 0.6, f"{values.get('format')} without camera EXIF")
-    return Signal("screenshot", 0.0, "format says nothing")
-
-
 def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: str = "auto",
                  ocr_threshold: float = 0.2, regions: tuple[str, ...] = ()) -> Detection:
     """The same score for a screenshot-like image: its size and storage, then (when those point to a screen)
     faces, interface words and leads read by OCR on the one frame. A still cannot show a running timer."""
     start = time.process_time()
-    found = [signals.geometry(values.get("width"), values.get("height")), screenshot_traits(values)]
+    clip = Clip(values)
+    found = checks.run("early", "image", clip)
     cheap, _ = combine(found)
     detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
     from winnow.calls import ocr as ocr_engine
 
     if (ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)) and ocr_engine.available():
         image = load()
-        found.append(face_signal([Image.fromarray(image)]))
+        clip.frames = [Image.fromarray(image)]
+        found += checks.run("layout", "image", clip)
         lines = ocr_engine.read(image)
         detection.ocr_frames = 1
-        found.append(signals.interface_words([line.text for line in lines]))
+        clip.readings = [(0.0, line.text) for line in lines]
+        found += checks.run("ocr", "image", clip)
         detection.leads = leads_from(0.0, image, lines, regions)
     else:
         found.append(Signal("ocr", 0.0, f"OCR not run (cheap score {cheap:.2f})"))

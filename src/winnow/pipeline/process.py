@@ -213,11 +213,10 @@ class Processor:
                 continue
             for code, message in result.warnings:
                 rec.warn(signal.name, code, message)
-            if result.values:
-                job.found[signal.name] = result.values
-                out = signal.output(sha, result.values)
-                rec.rows.extend(out.rows)
-                rec.sightings.extend(out.sightings)
+            job.found[signal.name] = result.values
+            out = signal.output(sha, result.values)  # even when empty (a corrupt image): its row marks it done
+            rec.rows.extend(out.rows)
+            rec.sightings.extend(out.sightings)
         self._analysed.add(sha)
         if len(self._analysed) > 100_000:
             self._analysed.clear()
