@@ -28,7 +28,7 @@ def _accounts(row: dict[str, Any]) -> set[str]:
 
 def run(seed: int) -> dict[str, float]:
     from winnow.payments.generator import generate
-    from winnow.payments.importer import import_mto
+    from winnow.payments.loaders import import_mto
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 

@@ -83,7 +83,7 @@ def _family(seed: int) -> Path:
     so R16-R19 are compared on data where they fire. No seeds, evidence or listed addresses (R9-R11 stay empty)."""
     from payments_family.generator import generate
 
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.parquet import export_parquet
     from winnow.store.case import create_case
 

@@ -235,3 +235,45 @@ def test_signals_run_once_per_content_and_skip_what_is_stored(tmp_path: object) 
     fresh = Processor(Settings(), None, folder, out.append, known, lambda chain: {})
     fresh.disk_file(task)  # another worker, and the store has its call score (a rescan): only the image signal runs
     assert [r.table for r in out[-1].rows] == ["images"]  # type: ignore[attr-defined]
+
+
+def test_one_detector_for_chats_and_payments(tmp_path: object) -> None:
+    """Chat formats and payment loaders are registries of sniffers judged by the one detector: by content (a
+    camt statement named .txt is camt), by the names inside a ZIP or a folder, most specific signature first."""
+    import zipfile
+    from pathlib import Path
+
+    from winnow.chats import formats as chat_formats
+    from winnow.chats.importer import detect as detect_chat
+    from winnow.payments import loaders
+    from winnow.sniffing import Head
+
+    base = Path(str(tmp_path))
+    for registry in (chat_formats.REGISTRY, loaders.REGISTRY):
+        assert len({f.name for f in registry}) == len(registry)
+    skype = base / "export.json"
+    skype.write_text('{"userId": "u", "exportDate": "2026", "conversations": [{"MessageList": []}]}')
+    assert chat_formats.FORMATS["skype"].sniff(Head.read(skype)) > chat_formats.FORMATS["telegram"].sniff(
+        Head.read(skype)) == 0.0
+    assert detect_chat(skype) == "skype"
+    ufdr = base / "phone.zip"
+    with zipfile.ZipFile(ufdr, "w") as z:
+        z.writestr("dump/report.xml", "<project/>")
+        z.writestr("dump/notes.txt", "not a chat")
+    assert detect_chat(ufdr) == "ufdr"  # a report.xml beats any .txt
+    folder = base / "tg"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "result.json").write_text("{}")
+    assert detect_chat(folder) == "telegram"
+    camt = base / "statement.txt"
+    camt.write_text('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">')
+    mto = base / "export.csv"
+    mto.write_text("date,sender,receiver,amount\n2026-01-01,a,b,20\n")
+    parquet = base / "t.bin"
+    parquet.write_bytes(b"PAR1" + bytes(20))
+    assert [loaders.detect(p) for p in (camt, mto, parquet)] == ["camt", "mto", "parquet"]
+    (base / "blob.bin").write_bytes(bytes(64))
+    import pytest
+
+    with pytest.raises(ValueError, match="cannot tell the format of blob.bin; pass --format"):
+        loaders.detect(base / "blob.bin")

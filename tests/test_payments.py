@@ -13,7 +13,7 @@ import pytest
 
 from conftest import invoke, invoke_json
 from winnow.payments.generator import FIELDS
-from winnow.payments.importer import import_mto
+from winnow.payments.loaders import import_mto
 from winnow.payments.scoring import score
 from winnow.store.case import create_case
 

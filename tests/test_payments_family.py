@@ -37,7 +37,7 @@ def test_generator_is_deterministic_per_seed(tmp_path: Path) -> None:
 
 
 def test_labels_never_reach_the_imported_file(tmp_path: Path) -> None:
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 

@@ -133,7 +133,7 @@ def metrics(senders: list[list[str]], receivers: list[list[str]], truth: Truth) 
 
 def run_case(csv_path: Path, mapping: Path | None, truth: Truth, work: Path) -> dict[str, Any]:
     """Fresh case, import through the mapping, score with the shipped ruleset, measure."""
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 

@@ -46,9 +46,10 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 @payments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "format_name", type=click.Choice(["mto", "camt", "goaml", "parquet"]), default="mto",
-              show_default=True, help="mto: a money-transfer-operator CSV/Excel export through a column mapping; "
-              "camt: ISO 20022 camt.053/054; goaml: a goAML report; parquet: winnow's normalised columns.")
+@click.option("--format", "format_name", type=click.Choice(["auto", "mto", "camt", "goaml", "parquet"]),
+              default="auto", show_default=True, help="auto: told from the content; mto: a money-transfer-operator "
+              "CSV/Excel export through a column mapping; camt: ISO 20022 camt.053/054; goaml: a goAML report; "
+              "parquet: winnow's normalised columns.")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML (default: generic preset).")
 @click.option("--fx", "fx_path", type=click.Path(path_type=Path), help="CSV currency,eur_per_unit overriding rates.")
 @json_option

@@ -12,10 +12,10 @@ from winnow.store import audit
 from winnow.store.case import Case
 
 
-def import_into(case: Case, file: Path, format_name: str = "mto", mapping: Path | None = None,
+def import_into(case: Case, file: Path, format_name: str = "auto", mapping: Path | None = None,
                 fx_path: Path | None = None) -> ImportResult:
     """Import one export (idempotent: the same SHA-256 again changes nothing) and audit it."""
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
 
     result = import_file(case.root, file, format_name, mapping, fx_path)
     _audit(case, "payments import", result.as_dict() | {"first_errors": len(result.first_errors)})

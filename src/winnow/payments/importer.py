@@ -125,7 +125,7 @@ def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[
         workbook.close()
 
 
-def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
+def mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx_rows(path, mapping)
         return
@@ -137,44 +137,7 @@ def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[s
             yield "row", fields
 
 
-def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_path: Path | None = None,
-                fx_path: Path | None = None) -> ImportResult:
-    """Import one export: `mto` (CSV/Excel through a mapping), `camt` (ISO 20022 camt.053/054 XML), `goaml` or
-    `parquet` (winnow's normalised columns, see parquet.py)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} is not a readable file")
-    if format_name == "mto":
-        mapping = load_mapping(mapping_path)
-        rows = _mto_rows(path, mapping)
-        options = {"time_format": mapping.get("time_format", "%Y-%m-%d %H:%M:%S"),
-                   "time_is": mapping.get("time_is", "sender_local"),
-                   "default_channel": mapping.get("default_channel", "money_transfer")}
-    elif format_name == "camt":
-        from winnow.payments import camt
-
-        rows = camt.read(path)
-        options = {"time_is": "utc", "default_channel": "bank"}
-    elif format_name == "goaml":
-        from winnow.payments import goaml
-
-        rows = goaml.read(path)
-        options = {"time_is": "utc", "default_channel": "bank"}
-    elif format_name == "parquet":
-        from winnow.payments.parquet import import_parquet
-
-        return import_parquet(case_root, path, fx_path)
-    else:
-        raise ValueError(f"unknown payments format {format_name!r} (mto, camt, goaml, parquet)")
-    return _store(case_root, path, format_name, rows, fx.load(fx_path), options)
-
-
-def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
-               fx_path: Path | None = None) -> ImportResult:
-    return import_file(case_root, path, "mto", mapping_path, fx_path)
-
-
-def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
+def store_rows(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
            rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
     conn, result = open_import(case_root, path)
     sha = result.sha256
