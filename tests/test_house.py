@@ -277,3 +277,35 @@ def test_one_detector_for_chats_and_payments(tmp_path: object) -> None:
 
     with pytest.raises(ValueError, match="cannot tell the format of blob.bin; pass --format"):
         loaders.detect(base / "blob.bin")
+
+
+def test_one_problem_type_and_one_name_in_every_import(tmp_path: object) -> None:
+    """Hash sets, chats and payments report bad rows as the one `Problem`, under `problems`/`first_problems` in
+    their results (the old names stay readable for scripts written against them)."""
+    from pathlib import Path
+
+    from winnow.chats.importer import import_chats
+    from winnow.hashsets.library import Library
+    from winnow.payments.loaders import import_file
+    from winnow.problems import Problem
+    from winnow.store.case import create_case
+
+    base = Path(str(tmp_path))
+    case = create_case(base / "case", name="p", examiner="e")
+    hashes = base / "set.txt"
+    hashes.write_text("d41d8cd98f00b204e9800998ecf8427e  a.jpg\nnot-a-hash  b.jpg\n")
+    chat = base / "chat.txt"
+    chat.write_text("12/01/2025, 10:00 - Rosa: hi\n31/02/2025, 10:01 - Rosa: bad date\n")
+    pay = base / "pay.csv"
+    pay.write_text("Date Time,Sender Name,Receiver Name,Send Amount,Send Currency\n2026-01-01 10:00:00,a,b,20,EUR\n"
+                   "2026-01-02 10:00:00,a,b,lots,EUR\n")
+    results = [Library(base / "library").import_file(hashes, "s").as_dict(),
+               import_chats(case, chat, tz="UTC").as_dict(), import_file(case.root, pay).as_dict()]
+    for result in results:
+        assert result["problems"] == 1 and len(result["first_problems"]) == 1
+        assert set(result["first_problems"][0]) == {"position", "message"}
+    assert [r["first_problems"][0]["position"] for r in results] == ["line 2", "line 2", "line 3"]
+    assert results[0]["first_issues"] == results[0]["first_problems"]
+    assert results[2]["first_errors"] == results[2]["first_problems"] and results[2]["errors"] == 1
+    assert import_file(case.root, pay).first_problems == [] and Problem("a", "b").as_dict() == {"position": "a",
+                                                                                              "message": "b"}

@@ -466,3 +466,20 @@ def test_phone_numbers_in_ranges_the_metadata_does_not_list_are_kept() -> None:
     assert phone("+573340188232") == "+573340188232"  # not 'valid' for phonenumbers: an unlisted range
     assert phone("0917 123 4567", "PH") == "+639171234567"
     assert phone("+6391234") is None and phone("+1 555 0100") is None and phone("12") is None
+
+
+def test_an_export_whose_columns_the_mapping_does_not_name_is_refused_clearly(tmp_path: Path) -> None:
+    """A CSV with none of the mapping's columns (the wrong --mapping) is a one-line error, nothing imported; a
+    file whose every row is bad is imported with 0 rows and its problems, never a traceback."""
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    wrong = tmp_path / "other.csv"
+    wrong.write_text("date,payer,payee,sum\n2026-01-01 10:00:00,a,b,20\n")
+    out = invoke("payments", "import", wrong, "--case", tmp_path / "case", expect=1).output
+    assert out == ("Error: other.csv: none of the mapping's columns is in its header (date, payer, payee, sum); pass "
+                   "--mapping FILE.yaml naming this export's columns (see docs/payments.md)\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Date Time,Send Amount,Send Currency,Sender Name,Receiver Name\n"
+                   "2026-01-01 10:00:00,lots,EUR,a,b\n")
+    result = invoke_json("payments", "import", bad, "--case", tmp_path / "case")
+    assert (result["rows"], result["problems"]) == (0, 1)
+    assert result["first_problems"] == [{"position": "line 2", "message": "amount 'lots' is not a number"}]

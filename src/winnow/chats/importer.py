@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from winnow.chats.formats import FORMATS, HEAD_BYTES, REGISTRY, ChatFormat
-from winnow.chats.model import Event, Message, Problem, Thread
+from winnow.chats.model import Event, Message, Thread
 from winnow.hashes import file_sha256
 from winnow.identifiers.extract import Found, extract, from_entity
 from winnow.identifiers.store import intern
+from winnow.problems import SHOWN, Problem
 from winnow.sniffing import Head, best
 from winnow.store import chats as chat_store
 from winnow.store.case import Case
@@ -38,10 +39,10 @@ class ChatImport:
     sightings: int = 0
     problems: int = 0
     already_imported: bool = False
-    first_problems: list[dict[str, str]] = field(default_factory=list)
+    first_problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self.__dict__ | {"first_problems": [p.as_dict() for p in self.first_problems]}
 
 
 def detect(path: Path, registry: tuple[ChatFormat, ...] | None = None) -> str:
@@ -177,7 +178,7 @@ def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: st
             result.sightings = writer.sighting_count
             result.identifiers = len(writer.ids)
             result.problems = len(problems)
-            result.first_problems = [{"position": p, "message": m} for _, p, m in problems[:20]]
+            result.first_problems = [Problem(p, m) for _, p, m in problems[:SHOWN]]
     finally:
         conn.close()
     return result

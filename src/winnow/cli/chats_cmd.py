@@ -58,7 +58,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
     click.echo(f"{result.format}: {result.threads} threads, {result.messages} messages, {result.identifiers} "
                f"identifiers ({result.sightings} sightings), {result.problems} problems")
     for problem in result.first_problems[:10]:
-        click.echo(f"  {problem['position']}: {problem['message']}", err=True)
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
 
 
 @chats.command("list")

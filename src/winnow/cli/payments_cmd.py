@@ -66,9 +66,9 @@ def import_(file: Path, case_path: str | None, format_name: str, mapping: Path |
     if result.skipped_as_duplicate:
         click.echo(f"{file} was already imported (same SHA-256): nothing changed")
         return
-    click.echo(f"imported {result.rows} transactions, {result.errors} bad rows")
-    for position, message in result.first_errors[:10]:
-        click.echo(f"  {position}: {message}", err=True)
+    click.echo(f"imported {result.rows} transactions, {result.problems} bad rows")
+    for problem in result.first_problems[:10]:
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
 
 
 @payments.command("score")

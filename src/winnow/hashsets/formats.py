@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from winnow.hashsets import tabular, text_formats, vics, video_formats
-from winnow.hashsets.records import HashRecord, Issue
+from winnow.hashsets.records import HashRecord
+from winnow.problems import Problem
 from winnow.sniffing import Head, best
 
 __all__ = ["Head", "HashSetFormat", "Format", "REGISTRY", "FORMATS", "detect", "reader"]
 
-Reader = Callable[..., Iterator[HashRecord | Issue]]
+Reader = Callable[..., Iterator[HashRecord | Problem]]
 HEAD_BYTES = 4096
 
 
@@ -43,7 +44,7 @@ class HashSetFormat(Protocol):
         """0 when the head cannot be this format, up to 1 for a certain signature."""
         ...
 
-    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Issue]: ...
+    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Problem]: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Format:
     def sniff(self, head: Head) -> float:
         return self.confidence if self.matches(head) else 0.0
 
-    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Issue]:
+    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Problem]:
         return self.reader(path, **options)
 
 
@@ -114,7 +115,7 @@ def detect(path: Path, registry: tuple[HashSetFormat, ...] = REGISTRY) -> str:
     return found
 
 
-def reader(format_name: str, path: Path, **options: Any) -> Iterator[HashRecord | Issue]:
+def reader(format_name: str, path: Path, **options: Any) -> Iterator[HashRecord | Problem]:
     if format_name not in FORMATS:
         raise ValueError(f"unknown format {format_name!r} ({', '.join(FORMATS)})")
     fmt = FORMATS[format_name]

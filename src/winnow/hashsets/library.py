@@ -19,7 +19,8 @@ import numpy as np
 
 from winnow.hashes import file_sha256
 from winnow.hashsets import formats
-from winnow.hashsets.records import HashRecord, Issue
+from winnow.hashsets.records import HashRecord
+from winnow.problems import Problem
 from winnow.store import hashset_db
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
@@ -64,15 +65,23 @@ class ImportResult:
     format: str
     version: int
     counts: dict[str, int]
-    issues: int
-    first_issues: list[Issue] = field(default_factory=list)
+    problems: int
+    first_problems: list[Problem] = field(default_factory=list)
     replaced: bool = False
 
+    @property
+    def issues(self) -> int:  # the name before one vocabulary (kept for scripts)
+        return self.problems
+
+    @property
+    def first_issues(self) -> list[Problem]:
+        return self.first_problems
+
     def as_dict(self) -> dict[str, Any]:
+        first = [p.as_dict() for p in self.first_problems]
         return {"name": self.name, "kind": self.kind, "format": self.format, "version": self.version,
-                "counts": self.counts, "records": sum(self.counts.values()), "issues": self.issues,
-                "first_issues": [{"position": i.position, "message": i.message} for i in self.first_issues],
-                "replaced": self.replaced}
+                "counts": self.counts, "records": sum(self.counts.values()), "problems": self.problems,
+                "first_problems": first, "issues": self.problems, "first_issues": first, "replaced": self.replaced}
 
 
 @dataclass(frozen=True)
@@ -122,10 +131,10 @@ class Library:
                        row["source_sha256"], json.loads(row["counts"]), row["issues"], row["imported_utc"],
                        row["max_distance"])
 
-    def issues(self, name: str, limit: int = 100) -> list[Issue]:
+    def issues(self, name: str, limit: int = 100) -> list[Problem]:
         info = self.get(name)
         with contextlib.closing(hashset_db.open_readonly(info.path)) as conn:
-            return [Issue(p, m) for p, m in conn.execute("SELECT position, message FROM issues LIMIT ?", (limit,))]
+            return [Problem(p, m) for p, m in conn.execute("SELECT position, message FROM issues LIMIT ?", (limit,))]
 
     # ------------------------------------------------------------------ import / remove
     def import_file(self, path: Path, name: str, kind: str | None = None, format_name: str = "auto",
@@ -179,21 +188,21 @@ class Library:
         for p in (path, path.with_suffix(".pdq.npy")):
             p.unlink(missing_ok=True)
 
-    def _write_set(self, target: Path, records: Iterator[HashRecord | Issue],
-                   strict: bool) -> tuple[dict[str, int], int, list[Issue]]:
+    def _write_set(self, target: Path, records: Iterator[HashRecord | Problem],
+                   strict: bool) -> tuple[dict[str, int], int, list[Problem]]:
         conn = hashset_db.create_set(target)
         for statement in _SET_SCHEMA:
             conn.execute(statement)
         counts: Counter[str] = Counter()
         issues = 0
-        first: list[Issue] = []
+        first: list[Problem] = []
         rows: list[tuple[Any, ...]] = []
         pdq_chunks: list[np.ndarray] = []
         pdq_batch: list[str] = []
         conn.execute("BEGIN")
         try:
             for item in records:
-                if isinstance(item, Issue):
+                if isinstance(item, Problem):
                     issues += 1
                     if len(first) < 20:
                         first.append(item)

@@ -18,7 +18,8 @@ def import_into(case: Case, file: Path, format_name: str = "auto", mapping: Path
     from winnow.payments.loaders import import_file
 
     result = import_file(case.root, file, format_name, mapping, fx_path)
-    _audit(case, "payments import", result.as_dict() | {"first_errors": len(result.first_errors)})
+    entry = {k: v for k, v in result.as_dict().items() if k not in ("first_problems", "first_errors")}
+    _audit(case, "payments import", entry | {"first_errors": len(result.first_problems)})
     return result
 
 

@@ -19,6 +19,7 @@ from winnow.identifiers import normalise as parties
 from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS
+from winnow.problems import SHOWN, Problem
 from winnow.timeutil import utc_now
 
 
@@ -125,6 +126,33 @@ def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[
         workbook.close()
 
 
+def check_header(path: Path, mapping: dict[str, Any]) -> None:
+    """Refuse, before anything is written, an export whose header lacks the columns the mapping needs (the wrong
+    --mapping, or another operator's export): every row would be a problem otherwise."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            first = next(workbook.worksheets[0].iter_rows(values_only=True), ())
+        finally:
+            workbook.close()
+        header = [str(c).strip() for c in first if c is not None]
+    else:
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+            header = [h.strip() for h in next(csv.reader(f, delimiter=mapping.get("delimiter", ",")), [])]
+    named = {column for column in mapping["columns"].values() if column}
+    needed = [mapping["columns"][k] for k in ("time", "amount", "currency")]
+    shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+    if not named & set(header):
+        raise ValueError(f"{path.name}: none of the mapping's columns is in its header ({shown}); pass --mapping "
+                         "FILE.yaml naming this export's columns (see docs/payments.md)")
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise ValueError(f"{path.name}: its header ({shown}) lacks {', '.join(repr(c) for c in missing)}, which the "
+                         "mapping needs for time, amount and currency")
+
+
 def mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx_rows(path, mapping)
@@ -174,9 +202,10 @@ def store_rows(case_root: Path, path: Path, format_name: str, rows: Iterator[tup
         staged = Path(staging.name)
         try:
             conn.execute("BEGIN TRANSACTION")
-            conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, "
-                         f"columns={{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
-                         [str(staged)])
+            if result.rows:  # DuckDB cannot read an empty staging file (a file of bad rows only)
+                conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, "
+                             f"columns={{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
+                             [str(staged)])
             if errors:
                 conn.executemany("INSERT INTO import_errors VALUES (?, ?, ?)", [[sha, p, m] for p, m in errors])
             conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
@@ -187,8 +216,8 @@ def store_rows(case_root: Path, path: Path, format_name: str, rows: Iterator[tup
             raise
         finally:
             staged.unlink(missing_ok=True)
-        result.errors = len(errors)
-        result.first_errors = errors[:20]
+        result.problems = len(errors)
+        result.first_problems = [Problem(p, m) for p, m in errors[:SHOWN]]
         return result
     finally:
         conn.close()

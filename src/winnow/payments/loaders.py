@@ -34,9 +34,10 @@ class PaymentLoader:
 
 def _mto(case_root: Path, path: Path, mapping: Path | None = None, fx: Path | None = None) -> ImportResult:
     from winnow.payments import fx as rates
-    from winnow.payments.importer import load_mapping, mto_rows, store_rows
+    from winnow.payments.importer import check_header, load_mapping, mto_rows, store_rows
 
     table = load_mapping(mapping)
+    check_header(path, table)
     options = {"time_format": table.get("time_format", "%Y-%m-%d %H:%M:%S"),
                "time_is": table.get("time_is", "sender_local"),
                "default_channel": table.get("default_channel", "money_transfer")}

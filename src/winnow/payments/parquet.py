@@ -18,6 +18,7 @@ from winnow.identifiers import normalise as parties
 from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS, connect
+from winnow.problems import SHOWN, Problem
 from winnow.timeutil import utc_now
 
 REQUIRED = ("time_utc", "amount", "currency")
@@ -154,11 +155,11 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
             conn.execute("INSERT INTO import_errors SELECT $1, 'row ' || row_number_, message FROM bad", [sha])
             result.rows = conn.execute("SELECT count(*) FROM src").fetchone()[0] - \
                 conn.execute("SELECT count(*) FROM bad").fetchone()[0]
-            result.errors = conn.execute("SELECT count(*) FROM bad").fetchone()[0]
-            result.first_errors = [(f"row {n}", m) for n, m in conn.execute(
-                "SELECT row_number_, message FROM bad ORDER BY row_number_ LIMIT 20").fetchall()]
+            result.problems = conn.execute("SELECT count(*) FROM bad").fetchone()[0]
+            result.first_problems = [Problem(f"row {n}", m) for n, m in conn.execute(
+                "SELECT row_number_, message FROM bad ORDER BY row_number_ LIMIT ?", [SHOWN]).fetchall()]
             conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
-                         [sha, result.file, "parquet", result.rows, result.errors, utc_now()])
+                         [sha, result.file, "parquet", result.rows, result.problems, utc_now()])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
