@@ -300,12 +300,12 @@ def test_one_problem_type_and_one_name_in_every_import(tmp_path: object) -> None
     pay.write_text("Date Time,Sender Name,Receiver Name,Send Amount,Send Currency\n2026-01-01 10:00:00,a,b,20,EUR\n"
                    "2026-01-02 10:00:00,a,b,lots,EUR\n")
     results = [Library(base / "library").import_file(hashes, "s").as_dict(),
-               import_chats(case, chat, tz="UTC").as_dict(), import_file(case.root, pay).as_dict()]
+               import_chats(case, chat, tz="UTC").as_dict(), import_file(case, pay).as_dict()]
     for result in results:
         assert result["problems"] == 1 and len(result["first_problems"]) == 1
         assert set(result["first_problems"][0]) == {"position", "message"}
     assert [r["first_problems"][0]["position"] for r in results] == ["line 2", "line 2", "line 3"]
     assert results[0]["first_issues"] == results[0]["first_problems"]
     assert results[2]["first_errors"] == results[2]["first_problems"] and results[2]["errors"] == 1
-    assert import_file(case.root, pay).first_problems == [] and Problem("a", "b").as_dict() == {"position": "a",
+    assert import_file(case, pay).first_problems == [] and Problem("a", "b").as_dict() == {"position": "a",
                                                                                               "message": "b"}

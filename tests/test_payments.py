@@ -44,8 +44,8 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
 def _score(tmp_path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
-    return score(case.root)
+    import_mto(case, path)
+    return score(case)
 
 
 def _rules(result: dict[str, Any], role: str = "senders") -> set[str]:
@@ -154,12 +154,12 @@ def test_proximity_to_a_known_facilitator(tmp_path: Path) -> None:
             _row(9, 300, 1, **{"Sender Account": "AC9", "Sender Phone": "+33677777777"})]  # AC9 pays receiver 1
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
+    import_mto(case, path)
     seed = RECEIVERS[0]["Receiver Phone"]
-    result = score(case.root, seeds=[seed])
+    result = score(case, seeds=[seed])
     near = {p["party"]: p for p in result["senders"] + result["receivers"] if "R9" in p["rules"]}
     assert "AC1" in near and RECEIVERS[1]["Receiver Phone"] in near and "AC9" not in near  # 1, 2 and 3 hops
-    assert "R9" not in _rules(score(case.root))  # no seed, no R9
+    assert "R9" not in _rules(score(case))  # no seed, no R9
 
 
 CAMT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -257,8 +257,8 @@ def test_network_projections_communities_and_exports(tmp_path: Path) -> None:
             _row(2, 300, 5, **{"Sender Account": "AC7", "Sender Phone": "+33655555555"})]
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
-    graph = build(case.root)
+    import_mto(case, path)
+    graph = build(case)
     buyers, facilitators = projections(graph)
     assert buyers["account:AC1"]["account:AC2"]["weight"] == 2
     r0, r1 = (f"phone:{RECEIVERS[i]['Receiver Phone']}" for i in (0, 1))

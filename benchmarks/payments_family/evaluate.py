@@ -139,10 +139,10 @@ def run_case(csv_path: Path, mapping: Path | None, truth: Truth, work: Path) -> 
 
     case = create_case(work / "case", name="independent evaluation", examiner="benchmark")
     start = time.perf_counter()
-    imported = import_file(case.root, csv_path, "mto", mapping)
+    imported = import_file(case, csv_path, "mto", mapping)
     import_s = time.perf_counter() - start
     start = time.perf_counter()
-    result = score(case.root, None, [])
+    result = score(case, None, [])
     score_s = time.perf_counter() - start
     out = metrics([p["identifiers"] + [p["entity"]] for p in result["senders"]],
                   [p["identifiers"] + [p["entity"]] for p in result["receivers"]], truth)

@@ -23,7 +23,7 @@ def _payments_to(case: Case, txns: list[str]) -> dict[str, Any]:
     """Count, total and senders of the given payment transactions (the payments where a lead was seen)."""
     from winnow.payments.store import connect
 
-    conn = connect(case.root)
+    conn = connect(case)
     try:
         rows = conn.execute(
             "SELECT txn_id, amount_eur, sender_account, sender_phone, sender_iban, sender_wallet, time_utc FROM "
@@ -119,7 +119,7 @@ def findings(case: Case, ranking: dict[str, Any] | None = None) -> dict[str, Any
 
     payments = (case.root / "payments.duckdb").exists()
     if ranking is None and payments:
-        ranking = ranking_for_case(case.root)
+        ranking = ranking_for_case(case)
     conn = case.connect(readonly=True)
     try:
         recordings = queries.recordings(conn, FLAG)

@@ -86,7 +86,7 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
     from winnow.payments.stored import store
 
     case = load_case(case_path)
-    result = score(case.root, ruleset, list(seeds))
+    result = score(case, ruleset, list(seeds))
     if result["transactions"]:
         store(case, ruleset, list(seeds), result=result)
     if as_json:
@@ -119,7 +119,7 @@ def export_cmd(case_path: str | None, out: Path | None, as_json: bool) -> None:
     """Write the case's normalised transactions to one Parquet file (importable with --format parquet)."""
     from winnow.payments.parquet import export_parquet
 
-    result = export_parquet(load_case(case_path).root, out)
+    result = export_parquet(load_case(case_path), out)
     if as_json:
         print_json(result)
     else:
@@ -135,7 +135,7 @@ def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
     """Export the payment network (GraphML, CSV), its projections and communities."""
     from winnow.payments.network import export
 
-    result = export(load_case(case_path).root, out)
+    result = export(load_case(case_path), out)
     if as_json:
         print_json(result)
     else:

@@ -54,7 +54,7 @@ def sync_payments(case: Case) -> dict[str, Any]:
         values: dict[str, list[Any]] = defaultdict(list)  # a phone and its wallet ("gcash:+63...") share a value
         for r in wanted:
             values[_lookup_value(r["kind"], r["value"])].append(r)
-        pay = connect_payments(case.root)
+        pay = connect_payments(case)
         try:
             selects = " UNION ALL ".join(
                 f"SELECT '{column}' AS col, {column} AS value, txn_id, time_utc, amount, currency, amount_eur, "

@@ -70,7 +70,7 @@ def _payments(case: Case, party: str | None) -> list[dict[str, Any]]:
 
     columns = ("sender_phone", "receiver_phone", "sender_account", "receiver_account", "sender_wallet",
                "receiver_wallet", "sender_iban", "receiver_iban", "txn_id")
-    conn = connect(case.root)
+    conn = connect(case)
     try:
         if party:
             value = party.split(":", 1)[1] if party.startswith(("gcash:", "maya:")) else party

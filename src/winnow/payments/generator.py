@@ -164,8 +164,8 @@ def generate_parquet(out: Path, rows: int, seed: int = 1, senders: int = 4000, b
         base = Path(scratch)
         generate(base / "data", seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
         case = create_case(base / "case", name="scale", examiner="generator")
-        import_file(case.root, base / "data" / "transactions.csv", "mto")
-        base_parquet = export_parquet(case.root, base / "base.parquet")
+        import_file(case, base / "data" / "transactions.csv", "mto")
+        base_parquet = export_parquet(case, base / "base.parquet")
         size = base_parquet["rows"]
         copies = -(-rows // size)
         if copies > 1000:

@@ -20,6 +20,7 @@ from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS
 from winnow.problems import SHOWN, Problem
+from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
 
@@ -165,16 +166,16 @@ def mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[st
             yield "row", fields
 
 
-def store_rows(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
+def store_rows(case: Case, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
            rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
-    conn, result = open_import(case_root, path)
+    conn, result = open_import(case, path)
     sha = result.sha256
     try:
         if result.skipped_as_duplicate:
             return result
         names = [c for c, _ in COLUMNS]
         errors: list[tuple[str, str]] = []
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=case_root / "tmp", delete=False, newline="",
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=case.root / "tmp", delete=False, newline="",
                                          encoding="utf-8") as staging:
             writer = csv.writer(staging)
             number = 0

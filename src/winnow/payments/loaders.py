@@ -1,5 +1,5 @@
 """Payment-record loaders: each is one `PaymentLoader` (a name, a description, `sniff(head) -> confidence`, the
-options it takes, `read(case_root, path, **options) -> ImportResult`); `REGISTRY` is the explicit tuple of the
+options it takes, `read(case, path, **options) -> ImportResult`); `REGISTRY` is the explicit tuple of the
 built-ins and `detect` takes the most confident sniffer (`winnow.sniffing`, as for hash sets and chats). A
 money-transfer operator's CSV or Excel export is the generic case (any delimited text); Parquet, ISO 20022 camt
 and goAML have signatures of their own."""
@@ -13,6 +13,7 @@ from typing import Any
 
 from winnow.payments.shared import ImportResult
 from winnow.sniffing import Head, best
+from winnow.store.case import Case
 
 HEAD_BYTES = 4096
 
@@ -28,11 +29,11 @@ class PaymentLoader:
     def sniff(self, head: Head) -> float:
         return self.sniffer(head)
 
-    def read(self, case_root: Path, path: Path, **options: Any) -> ImportResult:
-        return self.loader(case_root, path, **{k: v for k, v in options.items() if k in self.options})
+    def read(self, case: Case, path: Path, **options: Any) -> ImportResult:
+        return self.loader(case, path, **{k: v for k, v in options.items() if k in self.options})
 
 
-def _mto(case_root: Path, path: Path, mapping: Path | None = None, fx: Path | None = None) -> ImportResult:
+def _mto(case: Case, path: Path, mapping: Path | None = None, fx: Path | None = None) -> ImportResult:
     from winnow.payments import fx as rates
     from winnow.payments.importer import check_header, load_mapping, mto_rows, store_rows
 
@@ -41,31 +42,31 @@ def _mto(case_root: Path, path: Path, mapping: Path | None = None, fx: Path | No
     options = {"time_format": table.get("time_format", "%Y-%m-%d %H:%M:%S"),
                "time_is": table.get("time_is", "sender_local"),
                "default_channel": table.get("default_channel", "money_transfer")}
-    return store_rows(case_root, path, "mto", mto_rows(path, table), rates.load(fx), options)
+    return store_rows(case, path, "mto", mto_rows(path, table), rates.load(fx), options)
 
 
-def _camt(case_root: Path, path: Path, fx: Path | None = None) -> ImportResult:
+def _camt(case: Case, path: Path, fx: Path | None = None) -> ImportResult:
     from winnow.payments import camt
     from winnow.payments import fx as rates
     from winnow.payments.importer import store_rows
 
-    return store_rows(case_root, path, "camt", camt.read(path), rates.load(fx),
+    return store_rows(case, path, "camt", camt.read(path), rates.load(fx),
                       {"time_is": "utc", "default_channel": "bank"})
 
 
-def _goaml(case_root: Path, path: Path, fx: Path | None = None) -> ImportResult:
+def _goaml(case: Case, path: Path, fx: Path | None = None) -> ImportResult:
     from winnow.payments import fx as rates
     from winnow.payments import goaml
     from winnow.payments.importer import store_rows
 
-    return store_rows(case_root, path, "goaml", goaml.read(path), rates.load(fx),
+    return store_rows(case, path, "goaml", goaml.read(path), rates.load(fx),
                       {"time_is": "utc", "default_channel": "bank"})
 
 
-def _parquet(case_root: Path, path: Path, fx: Path | None = None) -> ImportResult:
+def _parquet(case: Case, path: Path, fx: Path | None = None) -> ImportResult:
     from winnow.payments.parquet import import_parquet
 
-    return import_parquet(case_root, path, fx)
+    return import_parquet(case, path, fx)
 
 
 def _sniff_mto(h: Head) -> float:
@@ -104,7 +105,7 @@ def detect(path: Path, registry: tuple[PaymentLoader, ...] = REGISTRY) -> str:
     return found
 
 
-def import_file(case_root: Path, path: Path, format_name: str = "auto", mapping_path: Path | None = None,
+def import_file(case: Case, path: Path, format_name: str = "auto", mapping_path: Path | None = None,
                 fx_path: Path | None = None) -> ImportResult:
     """Import one export: `auto` (sniffed), or a registered loader by name."""
     path = Path(path)
@@ -113,9 +114,9 @@ def import_file(case_root: Path, path: Path, format_name: str = "auto", mapping_
     name = detect(path) if format_name == "auto" else format_name
     if name not in LOADERS:
         raise ValueError(f"unknown payments format {format_name!r} (auto, {', '.join(LOADERS)})")
-    return LOADERS[name].read(case_root, path, mapping=mapping_path, fx=fx_path)
+    return LOADERS[name].read(case, path, mapping=mapping_path, fx=fx_path)
 
 
-def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
+def import_mto(case: Case, path: Path, mapping_path: Path | None = None,
                fx_path: Path | None = None) -> ImportResult:
-    return import_file(case_root, path, "mto", mapping_path, fx_path)
+    return import_file(case, path, "mto", mapping_path, fx_path)

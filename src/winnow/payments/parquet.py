@@ -19,6 +19,7 @@ from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS, connect
 from winnow.problems import SHOWN, Problem
+from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
 REQUIRED = ("time_utc", "amount", "currency")
@@ -69,11 +70,11 @@ def _calling_codes(conn: Any) -> None:
                  "unnest($2::VARCHAR[]) AS code", [[r for r, _ in pairs], [c for _, c in pairs]])
 
 
-def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> ImportResult:
+def import_parquet(case: Case, path: Path, fx_path: Path | None = None) -> ImportResult:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} is not a readable file")
-    conn, result = open_import(case_root, path)
+    conn, result = open_import(case, path)
     sha = result.sha256
     try:
         if result.skipped_as_duplicate:
@@ -169,11 +170,11 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
         conn.close()
 
 
-def export_parquet(case_root: Path, out: Path | None = None) -> dict[str, Any]:
+def export_parquet(case: Case, out: Path | None = None) -> dict[str, Any]:
     """The case's transactions as one Parquet file (zstd); returns the path and the row count."""
-    out = Path(out) if out else case_root / "transactions.parquet"
+    out = Path(out) if out else case.root / "transactions.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         rows = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
         partial = out.with_name(out.name + ".partial")

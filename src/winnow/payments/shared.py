@@ -11,6 +11,7 @@ from typing import Any
 from winnow.hashes import file_sha256
 from winnow.payments.store import connect
 from winnow.problems import Problem
+from winnow.store.case import Case
 
 # the zone used for a sender's local time when an export gives local times (one zone per country: the
 # capital's; good enough to tell night from day)
@@ -47,12 +48,12 @@ class ImportResult:
                 "first_errors": first}
 
 
-def open_import(case_root: Path, path: Path) -> tuple[Any, ImportResult]:
+def open_import(case: Case, path: Path) -> tuple[Any, ImportResult]:
     """The case's payments connection and the import's result, marked as a duplicate when a file with the same
     SHA-256 was imported before (the caller closes the connection)."""
     sha = file_sha256(path)
     result = ImportResult(str(path.absolute()), sha)
-    conn = connect(case_root)
+    conn = connect(case)
     if conn.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
         result.skipped_as_duplicate = True
     return conn, result

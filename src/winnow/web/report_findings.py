@@ -39,7 +39,7 @@ def _transactions(case: Case, txns: list[str]) -> dict[str, str]:
         return {}
     from winnow.payments.store import connect
 
-    conn = connect(case.root)
+    conn = connect(case)
     try:
         rows = conn.execute(
             "SELECT txn_id, time_utc, amount, currency, amount_eur, coalesce(sender_name_raw, sender_name), "
@@ -86,7 +86,7 @@ def gather(case: Case) -> dict[str, Any]:
     from winnow.linking.links import links
     from winnow.payments.scoring import ranking_for_case
 
-    ranking = ranking_for_case(case.root)
+    ranking = ranking_for_case(case)
     linked = links(case)[:LINK_LIMIT]
     identifiers = listing(case, limit=IDENTIFIER_LIMIT)
     _whole_messages(case, [p for x in linked for p in x["evidence"]] + [p for x in identifiers for p in x["seen"]])
