@@ -18,10 +18,10 @@ from typing import Any
 from winnow.chats.model import Event, Message, Problem, Thread
 from winnow.hashes import file_sha256
 from winnow.identifiers.extract import Found, extract, from_entity
-from winnow.identifiers.store import intern
 from winnow.store import chats as chat_store
 from winnow.store.case import Case
 from winnow.store.db import Connection, immediate
+from winnow.store.identifiers import intern
 
 FORMATS = ("whatsapp", "telegram", "skype", "facebook", "ufdr", "csv")
 BATCH = 20_000

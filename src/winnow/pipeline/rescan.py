@@ -10,7 +10,7 @@ from typing import Any
 from winnow.calls.detector import call_options, score_image
 from winnow.evidence.opener import open_stream, read_evidence
 from winnow.settings import Settings
-from winnow.store import audit
+from winnow.store import audit, db
 from winnow.store.case import Case
 from winnow.store.db import Connection
 from winnow.store.queries import image_facts, unscored_for_calls
@@ -38,13 +38,8 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
                 audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": str(exc)})
                 continue
             calls, leads = call_rows(sha, values, run_id)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with db.write(conn):
                 write_calls(conn, calls, leads)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
             done["videos" if kind == "video" else "images"] += 1
         finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)

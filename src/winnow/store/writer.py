@@ -4,11 +4,12 @@ after a crash rewrites nothing that is already there), so a killed run loses at 
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from winnow.messages import Expanded, Record, Warn
-from winnow.store import disk
+from winnow.store import db, disk
+from winnow.store.db import Connection
+from winnow.store.identifiers import SIGHTING_COLUMNS
 
 _VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",
                   "real_fps", "variable_frame_rate", "timing_jitter", "bitrate", "has_audio", "creation_time",
@@ -19,7 +20,7 @@ _IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_qua
 
 
 class Writer:
-    def __init__(self, conn: sqlite3.Connection, run_id: int) -> None:
+    def __init__(self, conn: Connection, run_id: int) -> None:
         self.conn = conn
         self.run_id = run_id
         self.pending: list[Any] = []
@@ -68,30 +69,25 @@ class Writer:
             elif isinstance(m, Expanded):
                 expanded.append((m.status, m.chain))
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            c.executemany("INSERT OR IGNORE INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
-                          "VALUES (?,?,?,?,?,?,?)", contents)
-            c.executemany(f"INSERT OR IGNORE INTO images(sha256, {', '.join(_IMAGE_COLUMNS)}, exif, run_id) "
-                          f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
-            c.executemany(f"INSERT OR IGNORE INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
-                          f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))})", videos)
+        with db.write(c):
+            c.executemany("INSERT INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
+                          "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contents)
+            c.executemany(f"INSERT INTO images(sha256, {', '.join(_IMAGE_COLUMNS)}, exif, run_id) "
+                          f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))}) ON CONFLICT DO NOTHING", images)
+            c.executemany(f"INSERT INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
+                          f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))}) ON CONFLICT DO NOTHING", videos)
             write_calls(c, calls, leads)
             c.executemany(
-                "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
+                "INSERT INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
-                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", instances)
-            c.executemany("INSERT OR IGNORE INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?)",
-                          warnings)
+                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", instances)
+            c.executemany("INSERT INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?) "
+                          "ON CONFLICT DO NOTHING", warnings)
             disk.write(c, batch, self.run_id)
             c.executemany("UPDATE instances SET status=? WHERE chain=? AND status='expanding'", expanded)
             for status, chain in expanded:
                 if status == "image":
                     disk.fold_carved_duplicates(c, chain)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return len(batch)
 
 
@@ -106,17 +102,19 @@ def call_rows(sha256: str, media: dict[str, Any] | None, run_id: int) -> tuple[l
     return calls, leads
 
 
-def write_calls(c: sqlite3.Connection, calls: list[tuple[Any, ...]], leads: list[tuple[Any, ...]]) -> None:
+def write_calls(c: Connection, calls: list[tuple[Any, ...]], leads: list[tuple[Any, ...]]) -> None:
     """Store call scores and leads (in the caller's transaction); on-screen identifiers join the case's
     identifiers as `screen` sightings."""
-    c.executemany("INSERT OR IGNORE INTO calls VALUES (?,?,?,?,?,?,?)", calls)
-    c.executemany("INSERT OR IGNORE INTO leads VALUES (?,?,?,?,?,?,?,?,?,?)", leads)
+    c.executemany("INSERT INTO calls(sha256, score, cheap_score, reasons, ocr_frames, cpu_seconds, run_id) "
+                  "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", calls)
+    c.executemany("INSERT INTO leads(sha256, seconds, kind, value, raw, confidence, text, box, crop, run_id) "
+                  "VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", leads)
     for lead in leads:
         if lead[2] == "time":
             continue
-        c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (lead[2], lead[3]))
-        c.execute("INSERT OR IGNORE INTO sightings SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
-                  "FROM identifiers WHERE kind = ? AND value = ?",
+        c.execute("INSERT INTO identifiers (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (lead[2], lead[3]))
+        c.execute(f"INSERT INTO sightings ({SIGHTING_COLUMNS}) SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
+                  "FROM identifiers WHERE kind = ? AND value = ? ON CONFLICT DO NOTHING",
                   (f"{lead[0]}@{lead[1]}", lead[4], lead[5], lead[6][:200], lead[2], lead[3]))
 
 
