@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from PIL import Image
@@ -30,6 +30,41 @@ BIAS = -3.0
 FLAG = 0.5  # a video is listed as a likely call recording from this score on
 EARLY_EXIT = 0.03  # below this after tags, size, timing and overlays, the other layout signals are skipped
 GRAY_WIDTH = 160
+
+
+class Reason(TypedDict):
+    signal: str
+    points: float
+    evidence: str
+
+
+class CallScore(TypedDict):
+    """A call-recording score with its reasons (the `calls` row, and what the review app and report show)."""
+
+    score: float
+    cheap_score: float
+    reasons: list[Reason]
+    ocr_frames: int
+    cpu_seconds: float
+    cheap_cpu_seconds: float
+
+
+class LeadRow(TypedDict):
+    """A lead read on screen, as stored (`leads` row): where, what, how sure, the line read and its crop."""
+
+    seconds: float
+    kind: str
+    value: str
+    raw: str
+    confidence: float
+    text: str
+    box: list[int]
+    crop: str | None
+
+
+class CallValues(TypedDict):
+    call: CallScore
+    call_leads: list[LeadRow]
 
 
 @dataclass
@@ -48,13 +83,13 @@ class Lead:
 class Detection:
     score: float
     cheap_score: float
-    reasons: list[dict[str, Any]]
+    reasons: list[Reason]
     ocr_frames: int = 0
     leads: list[Lead] = field(default_factory=list)
     cpu_seconds: float = 0.0  # all signals
     cheap_cpu_seconds: float = 0.0  # the signals other than OCR
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CallScore:
         return {"score": round(self.score, 4), "cheap_score": round(self.cheap_score, 4), "reasons": self.reasons,
                 "ocr_frames": self.ocr_frames, "cpu_seconds": round(self.cpu_seconds, 3),
                 "cheap_cpu_seconds": round(self.cheap_cpu_seconds, 3)}
@@ -64,11 +99,14 @@ def logistic(points: float) -> float:
     return 1.0 / (1.0 + math.exp(-points))
 
 
-def combine(found: list[Signal]) -> tuple[float, list[dict[str, Any]]]:
+def combine(found: list[Signal], registry: tuple[checks.Check, ...] = checks.CHECKS) -> tuple[float, list[Reason]]:
+    """The score (bias plus each signal's weight times its strength, through the logistic) and its reasons,
+    largest contribution first. A signal with no registered check (the `layout`/`ocr` notes) weighs 1."""
+    weights = WEIGHTS if registry is checks.CHECKS else {c.name: c.weight for c in registry}
     points = BIAS
-    reasons: list[dict[str, Any]] = []
+    reasons: list[Reason] = []
     for signal in found:
-        contribution = WEIGHTS.get(signal.name, 1.0) * signal.strength
+        contribution = weights.get(signal.name, 1.0) * signal.strength
         points += contribution
         reasons.append({"signal": signal.name, "points": round(contribution, 3), "evidence": signal.evidence})
     reasons.sort(key=lambda r: -abs(r["points"]))
@@ -179,9 +217,9 @@ def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: st
     return detection
 
 
-def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[dict[str, Any]]:
+def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[LeadRow]:
     """Leads as plain dicts, each text crop saved as a PNG beside the thumbnails."""
-    out = []
+    out: list[LeadRow] = []
     for i, lead in enumerate(leads):
         crop_path = None
         if thumbs is not None and lead.crop is not None:
@@ -202,7 +240,7 @@ def call_options(settings: Any) -> dict[str, Any]:
 
 
 def score_image(values: dict[str, Any], data: bytes, sha256: str, thumbs: Path | None,
-                options: dict[str, Any]) -> dict[str, Any]:
+                options: dict[str, Any]) -> CallValues:
     """`call` and `call_leads` for an image's bytes (decoded again, at most 1280 px wide, only if OCR runs).
     Decoder errors propagate: the caller says what to do with an image it cannot read twice."""
 

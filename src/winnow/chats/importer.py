@@ -18,12 +18,12 @@ from winnow.chats.formats import FORMATS, HEAD_BYTES, REGISTRY, ChatFormat
 from winnow.chats.model import Event, Message, Thread
 from winnow.hashes import file_sha256
 from winnow.identifiers.extract import Found, extract, from_entity
-from winnow.identifiers.store import intern
 from winnow.problems import SHOWN, Problem
 from winnow.sniffing import Head, best
 from winnow.store import chats as chat_store
 from winnow.store.case import Case
 from winnow.store.db import Connection, immediate
+from winnow.store.identifiers import intern
 
 BATCH = 20_000
 

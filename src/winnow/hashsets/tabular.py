@@ -10,7 +10,7 @@ from pathlib import Path
 from winnow.hashsets.categories import label
 from winnow.hashsets.records import BadValue, HashRecord, normalise, truthy
 from winnow.problems import Problem
-from winnow.store import hashset_db
+from winnow.store import hashset_library as hsdb
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -60,25 +60,20 @@ def read_icse(path: Path) -> Iterator[HashRecord | Problem]:
 
 def read_nsrl_rds(path: Path) -> Iterator[HashRecord | Problem]:
     """NSRL RDSv3 (SQLite, table FILE: sha256, sha1, md5, ...)."""
-    conn = hashset_db.open_readonly(path)
+    conn = hsdb.open_readonly(path)
     try:
-        columns = {r[1].lower() for r in conn.execute("PRAGMA table_info(FILE)")}
+        columns = hsdb.nsrl_columns(conn)
         wanted = [c for c in ("md5", "sha1", "sha256") if c in columns]
         if not wanted:
             yield Problem("table FILE", "no md5, sha1 or sha256 column: not an RDSv3 database")
             return
-        cursor = conn.execute(f"SELECT rowid, {', '.join(wanted)} FROM FILE")
-        while True:
-            batch = cursor.fetchmany(50_000)
-            if not batch:
-                break
-            for row in batch:
-                for kind, value in zip(wanted, row[1:], strict=True):
-                    if value:
-                        try:
-                            yield HashRecord(hash_type=kind, value=normalise(kind, value))
-                        except BadValue as exc:
-                            yield Problem(f"FILE rowid {row[0]}", str(exc))
+        for row in hsdb.nsrl_rows(conn, wanted):
+            for kind, value in zip(wanted, row[1:], strict=True):
+                if value:
+                    try:
+                        yield HashRecord(hash_type=kind, value=normalise(kind, value))
+                    except BadValue as exc:
+                        yield Problem(f"FILE rowid {row[0]}", str(exc))
     finally:
         conn.close()
 

@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from winnow.messages import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.plan import Planner, SourceError, count_files, source_kind
@@ -24,6 +24,9 @@ from winnow.store.case import Case
 from winnow.store.db import Connection as StoreConnection
 from winnow.store.runs import RunStatus, finish_run, register_source, save_progress, start_run
 from winnow.store.writer import Writer
+
+if TYPE_CHECKING:
+    from winnow.pipeline.summary import Summary
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
 Task = FileTask | MemberRangeTask | DiskUnitTask
@@ -93,7 +96,7 @@ class _Pool:
 
 
 def ingest(case: Case, sources: list[str], settings: Settings, *, command: str = "ingest",
-           on_progress: Callable[[Stats], None] | None = None) -> dict[str, Any]:
+           on_progress: Callable[[Stats], None] | None = None) -> Summary:
     """Ingest sources into the case; returns the summary (see `summary.summarize`)."""
     from winnow.pipeline.summary import summarize
 

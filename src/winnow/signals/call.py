@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
-from winnow.calls.detector import call_options, detect, score_image, store_leads
+from winnow.calls.detector import CallValues, call_options, detect, score_image, store_leads
 from winnow.messages import Rows, Sighting
 from winnow.signals.base import Job, Output, Result
 
@@ -31,14 +31,14 @@ class CallSignal:
             if not image or image.get("pdq") is None or job.data is None:
                 return None
             try:
-                return Result(score_image(image, job.data, job.sha256, job.thumbs, options))
+                return Result(dict(score_image(image, job.data, job.sha256, job.thumbs, options)))
             except (OSError, ValueError, MemoryError) as exc:
                 return Result({}, [("call_score_failed", f"{type(exc).__name__}: {exc}")])
         frames = job.shared.get("video_frames")
         video = job.found.get("video")
         if not frames or video is None or job.open is None:
             return None
-        return Result(score_video(job, video, frames, options))
+        return Result(dict(score_video(job, video, frames, options)))
 
     def output(self, sha256: str, values: dict[str, Any]) -> Output:
         call = values.get("call")
@@ -59,7 +59,7 @@ class CallSignal:
 
 
 def score_video(job: Job, video: dict[str, Any], frames: tuple[Any, Any, Any],
-                options: dict[str, Any]) -> dict[str, Any]:
+                options: dict[str, Any]) -> CallValues:
     from winnow.signals.video import ocr_frames
 
     smalls, luma, picture = frames

@@ -6,18 +6,18 @@ after the content row they reference) and the identifiers they read as sightings
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from winnow.messages import Expanded, Record, Rows, Sighting, Warn
-from winnow.store import disk
-from winnow.store.db import immediate
+from winnow.store import db, disk
+from winnow.store.db import Connection
+from winnow.store.identifiers import SIGHTING_COLUMNS
 
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 
 class Writer:
-    def __init__(self, conn: sqlite3.Connection, run_id: int) -> None:
+    def __init__(self, conn: Connection, run_id: int) -> None:
         self.conn = conn
         self.run_id = run_id
         self.pending: list[Any] = []
@@ -53,30 +53,25 @@ class Writer:
             elif isinstance(m, Expanded):
                 expanded.append((m.status, m.chain))
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            c.executemany("INSERT OR IGNORE INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
-                          "VALUES (?,?,?,?,?,?,?)", contents)
+        with db.write(c):
+            c.executemany("INSERT INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
+                          "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contents)
             write_rows(c, rows, sightings, self.run_id)
             c.executemany(
-                "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
+                "INSERT INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
-                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", instances)
-            c.executemany("INSERT OR IGNORE INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?)",
-                          warnings)
+                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", instances)
+            c.executemany("INSERT INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?) "
+                          "ON CONFLICT DO NOTHING", warnings)
             disk.write(c, batch, self.run_id)
             c.executemany("UPDATE instances SET status=? WHERE chain=? AND status='expanding'", expanded)
             for status, chain in expanded:
                 if status == "image":
                     disk.fold_carved_duplicates(c, chain)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return len(batch)
 
 
-def write_rows(c: sqlite3.Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
+def write_rows(c: Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
     """Signal rows (each with the run's id added) and sightings, in the caller's transaction; rows already
     stored are kept as they are."""
     grouped: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
@@ -88,13 +83,13 @@ def write_rows(c: sqlite3.Connection, rows: list[Rows], sightings: list[Sighting
         c.executemany(f"INSERT INTO {table}({', '.join(columns)}, run_id) "
                       f"VALUES ({', '.join('?' * (len(columns) + 1))}) ON CONFLICT DO NOTHING", values)
     for s in sightings:
-        c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (s.kind, s.value))
-        c.execute("INSERT OR IGNORE INTO sightings(identifier_id, origin, ref, raw, confidence, note, time_utc, "
-                  "context) SELECT id, ?, ?, ?, ?, ?, NULL, ? FROM identifiers WHERE kind = ? AND value = ?",
+        c.execute("INSERT INTO identifiers (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (s.kind, s.value))
+        c.execute(f"INSERT INTO sightings ({SIGHTING_COLUMNS}) SELECT id, ?, ?, ?, ?, ?, NULL, ? FROM identifiers "
+                  "WHERE kind = ? AND value = ? ON CONFLICT DO NOTHING",
                   (s.origin, s.ref, s.raw, s.confidence, s.note, s.context, s.kind, s.value))
 
 
-def write_output(c: sqlite3.Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
+def write_output(c: Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
     """`write_rows` in a transaction of its own (`winnow calls --rescan`, one content at a time)."""
-    with immediate(c):
+    with db.write(c):
         write_rows(c, rows, sightings, run_id)
