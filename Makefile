@@ -83,6 +83,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workspace_case.py
 	$(BIN)/python benchmarks/workspace_money.py
 	$(BIN)/python benchmarks/neardup_diag.py
+	$(BIN)/python benchmarks/ingest_ab.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache
