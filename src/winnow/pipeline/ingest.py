@@ -135,6 +135,11 @@ class _Run:
     def exhausted(self) -> bool:
         return self.plan_done and not self.retries
 
+    def remaining(self) -> int | None:
+        if not self.totals["complete"]:
+            return None
+        return max(0, self.totals["files"] - self.stats.files_done)
+
     def retry(self, tasks: Sequence[Task]) -> None:
         self.retries.extend(tasks)
 

@@ -64,6 +64,9 @@ class Job(Protocol):
     def exhausted(self) -> bool:
         """True when the plan is read to its end and no task waits for a retry."""
 
+    def remaining(self) -> int | None:
+        """Files not yet done, once the background pre-count has finished (None before)."""
+
     def retry(self, tasks: Sequence[Task]) -> None:
         """Tasks given out that did not run (their worker died outside them): given out again."""
 
