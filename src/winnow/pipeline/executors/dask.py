@@ -3,11 +3,12 @@ most a few tasks in flight per worker thread, results taken as they complete (`a
 one writer in this process. Without `--scheduler`, a LocalCluster of `--workers` processes bound to 127.0.0.1
 (no dashboard); with `tls://`, certificates from `--tls-ca/--tls-cert/--tls-key`.
 
-Faults: a batch whose worker dies (crash, kill -9, out of memory) is run again one file per task, so only a file
-that kills its worker again gets a `worker_crashed` warning; a file that hangs gets `worker_timeout` from the
-batch's own per-file timeout and its worker is restarted. Writes are idempotent, so a recomputed batch changes
-nothing. Before anything is written, every worker is checked: same winnow version, evidence and case folders
-visible (docs/scale.md)."""
+Faults: a batch whose worker dies (crash, kill -9, out of memory) is run again one file per task; a file whose
+own task loses its worker too is run once more alone in the cluster (a worker death also fails the tasks queued
+beside it), and only a file that kills its worker then gets a `worker_crashed` warning. A file that hangs gets
+`worker_timeout` from the batch's own per-file timeout and its worker is restarted. Writes are idempotent, so a
+recomputed batch changes nothing. Before anything is written, every worker is checked: same winnow version,
+evidence and case folders visible (docs/scale.md)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ class DaskExecutor:
         self.threads = 1
         self.retry_singles: deque[list[Task]] = deque()  # batches that lost their worker, one file per task
         self.held: Task | None = None  # a task that goes in a batch of its own, taken while filling another
+        self.quarantine: deque[Task] = deque()  # tasks whose own single task lost its worker: run alone
 
     # ------------------------------------------------------------------ start and checks
     def _security(self, local: bool) -> Security | None:
@@ -176,42 +178,52 @@ class DaskExecutor:
     def run(self, job: Job) -> None:
         client = self.client
         assert client is not None, "start() first"
-        running: dict[Any, tuple[distributed.Future, list[Task]]] = {}
+        running: dict[Any, tuple[distributed.Future, list[Task], bool]] = {}
         done = as_completed(loop=client.loop)
         limit = IN_FLIGHT_PER_THREAD * self.threads
         while True:
-            while len(running) < limit:
-                batch = self._next_batch(job)
-                if not batch:
-                    break
-                future = self._submit(batch)
-                running[future.key] = (future, batch)
-                done.add(future)
-            if not running and job.exhausted() and not self.retry_singles and self.held is None:
+            if self.quarantine:  # a task that lost its worker twice runs alone in the cluster: then it is certain
+                if not running:
+                    task = self.quarantine.popleft()
+                    future = self._submit([task])
+                    running[future.key] = (future, [task], True)
+                    done.add(future)
+            else:
+                while len(running) < limit:
+                    batch = self._next_batch(job)
+                    if not batch:
+                        break
+                    future = self._submit(batch)
+                    running[future.key] = (future, batch, False)
+                    done.add(future)
+            if not running and job.exhausted() and not self.retry_singles and self.held is None \
+                    and not self.quarantine:
                 break
             with done.thread_condition:
                 if not done.has_ready():
                     done.thread_condition.wait(0.2)
             for future in done.next_batch(block=False):
-                _, batch = running.pop(future.key)
-                self._take(job, future, batch)
+                _, batch, alone = running.pop(future.key)
+                self._take(job, future, batch, alone)
                 future.release()
             job.tick()
 
-    def _take(self, job: Job, future: distributed.Future, batch: list[Task]) -> None:
+    def _take(self, job: Job, future: distributed.Future, batch: list[Task], alone: bool) -> None:
         by_id = {t.task_id: t for t in batch}
         if future.status != "finished":
             exc = future.exception() if future.status == "error" else None
-            if len(batch) > 1:  # which file lost the worker is not known: each runs again in a task of its own
+            lost = exc is None or isinstance(exc, distributed.KilledWorker)
+            if lost and len(batch) > 1:  # which file lost the worker is not known: each runs in a task of its own
                 self.retry_singles.extend([t] for t in batch)
-                return
-            task = batch[0]
-            if exc is None or isinstance(exc, distributed.KilledWorker):
-                job.failed(task, "worker_crashed", "Dask worker process died while reading this file "
-                           "(twice: alone in its task too)")
+            elif lost and not alone:  # alone in its task, but other tasks shared the worker: run it alone
+                self.quarantine.append(batch[0])
+            elif lost:
+                job.failed(batch[0], "worker_crashed", "Dask worker process died while reading this file (three "
+                           "times: in its batch, in a task of its own, alone in the cluster)")
                 job.worker_replaced()
             else:
-                job.failed(task, "worker_error", _one_line(exc))
+                for task in batch:
+                    job.failed(task, "worker_error", _one_line(exc))  # type: ignore[arg-type]
             return
         result: dict[str, Any] = future.result()
         for message in result["messages"]:
