@@ -385,3 +385,25 @@ def test_help_and_local_ingest_never_import_dask(tmp_path: Path) -> None:
         modules = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
         assert "click" in modules  # the import log was read
         assert not {"dask", "distributed"} & modules, args
+
+
+def test_calls_rescan_on_dask_gives_the_scores_of_ingest(tmp_path: Path) -> None:
+    import json
+
+    from winnow.sample import calls as sample
+
+    media = tmp_path / "media"
+    sample.call_video(media / "call.mp4", 4, style=3, seconds=8)
+    sample.camera_video(media / "walk.mp4", 5, style=1, seconds=6)
+    (media / "photo.jpg").write_bytes(_jpeg(7))
+    case = _new_case(tmp_path / "case")
+    invoke("ingest", media, "--case", case, "--workers", "1")
+    before = {r["sha256"]: round(r["score"], 6) for r in invoke_json("calls", "--case", case)}
+    assert len(before) == 3
+    conn = sqlite3.connect(case / "case.sqlite")
+    conn.execute("DELETE FROM calls")  # as a case ingested before the detector existed
+    conn.commit()
+    conn.close()
+    result = invoke("calls", "--case", case, "--rescan", "--json", "--executor", "dask")
+    after = {r["sha256"]: round(r["score"], 6) for r in json.loads(result.stdout)}
+    assert after == before and "rescanned 2 videos and 1 images" in result.stderr

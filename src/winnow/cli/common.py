@@ -10,9 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from winnow.hashsets.library import ImportFailed
-from winnow.pipeline.executors import ExecutorError, ExecutorOptions
-from winnow.pipeline.ingest import Interrupted, WorkersFailed
+from winnow.pipeline.executors import ExecutorError, ExecutorOptions, WorkersFailed
 from winnow.pipeline.plan import SourceError
 from winnow.store.case import Case, CaseError, open_case
 from winnow.store.db import StoreError
@@ -64,11 +62,19 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (CaseError, SourceError, StoreError, ImportFailed, WorkersFailed, ExecutorError, ValueError) as exc:
+        except (CaseError, SourceError, StoreError, WorkersFailed, ExecutorError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
-        except Interrupted as exc:
-            click.echo(f"winnow: {exc}", err=True)
-            sys.exit(130)
+        except Exception as exc:
+            # the errors of heavier modules, imported only when one happens (a command starts fast)
+            from winnow.hashsets.library import ImportFailed
+            from winnow.pipeline.ingest import Interrupted
+
+            if isinstance(exc, ImportFailed):
+                raise click.ClickException(str(exc)) from exc
+            if isinstance(exc, Interrupted):
+                click.echo(f"winnow: {exc}", err=True)
+                sys.exit(130)
+            raise
         except KeyboardInterrupt:
             click.echo("winnow: interrupted", err=True)
             sys.exit(130)

@@ -16,7 +16,7 @@ import contextlib
 import logging
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import dask
@@ -246,6 +246,34 @@ class DaskExecutor:
             self._restart(result["worker"])
         if result["not_run"]:
             job.retry([by_id[i] for i in result["not_run"]])
+
+    def map_items(self, fn: Callable[..., list[Any]], items: Sequence[Any], *args: Any,
+                  per_task: int = 4) -> Iterator[tuple[Any, Any]]:
+        """(item, result) for every item, as tasks complete: `fn(chunk, *args)` runs on the cluster for chunks of
+        `per_task` items and returns one result per item. A chunk whose worker is lost runs again one item per
+        task; an item whose own task fails gets the one-line reason as its result."""
+        client = self.client
+        assert client is not None, "start() first"
+        pending: deque[list[Any]] = deque(list(items[i:i + per_task]) for i in range(0, len(items), per_task))
+        running: dict[Any, list[Any]] = {}
+        done = as_completed(loop=client.loop)
+        limit = IN_FLIGHT_PER_THREAD * self.threads
+        while pending or running:
+            while pending and len(running) < limit:
+                chunk = pending.popleft()
+                future = client.submit(fn, chunk, *args, pure=False, key=f"winnow-map-{uuid.uuid4().hex}")
+                running[future.key] = chunk
+                done.add(future)
+            for future in done.next_batch(block=True):
+                chunk = running.pop(future.key)
+                if future.status == "finished":
+                    yield from zip(chunk, future.result(), strict=True)
+                elif len(chunk) > 1:
+                    pending.extendleft([item] for item in reversed(chunk))
+                else:
+                    exc = future.exception() if future.status == "error" else None
+                    yield chunk[0], f"Dask task failed: {_one_line(exc) if exc else future.status}"
+                future.release()
 
     def _restart(self, address: str) -> None:
         """A worker left with a hung thread: the nanny replaces its process (it refuses batches till then)."""
