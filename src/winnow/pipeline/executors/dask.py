@@ -33,6 +33,23 @@ from winnow.settings import Settings
 MAX_BATCH_FILES = 64
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 IN_FLIGHT_PER_THREAD = 2
+ALONE_BYTES = 16 * 1024 * 1024
+# the environment of the LocalCluster's worker processes: one BLAS thread each, as the local pool's, and without
+# Dask's default MALLOC_TRIM_THRESHOLD_=65536, which costs video decoding + call scoring ~30 % more CPU (measured:
+# 3.92 -> 5.08 s for a 30 s call video); docs/scale.md says how to do the same for `dask worker`
+WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+# files that usually cost seconds, not milliseconds (videos, archives, disk images): a task of their own, so that no
+# batch holds several of them in a row while other workers idle (their per-task cost, ~1-3 ms, is noise beside)
+ALONE_EXTENSIONS = frozenset({
+    "mp4", "m4v", "mov", "qt", "avi", "mkv", "webm", "wmv", "asf", "flv", "3gp", "3gpp", "mpg", "mpeg", "ts", "mts",
+    "m2ts", "vob", "ogv", "zip", "zipx", "rar", "7z", "tar", "gz", "tgz", "bz2", "tbz2", "xz", "txz", "cab", "e01",
+    "ex01", "dd", "raw", "img", "vmdk", "vhd", "vhdx", "qcow", "qcow2", "iso", "dmg"})
+
+
+def _alone(task: Task) -> bool:
+    if isinstance(task, MemberRangeTask | DiskUnitTask):
+        return True
+    return task.size >= ALONE_BYTES or task.name.rsplit(".", 1)[-1].lower() in ALONE_EXTENSIONS
 
 
 def _one_line(exc: BaseException) -> str:
@@ -86,7 +103,7 @@ class DaskExecutor:
         # a worker lost while running a batch fails that batch at once: the executor then runs its files one per
         # task (its own retry), so a file that crashes its worker costs two worker restarts, not eight
         with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                              "distributed.worker.daemon": False}):
+                              "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}):
             try:
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address=None, security=security,
@@ -161,8 +178,8 @@ class DaskExecutor:
             task = job.next_task()
             if task is None:
                 break
-            if isinstance(task, MemberRangeTask | DiskUnitTask) or task.size >= MAX_BATCH_BYTES:
-                if batch:  # a big unit of work runs alone
+            if _alone(task):
+                if batch:  # a long unit of work runs alone
                     self.held = task
                     break
                 return [task]
