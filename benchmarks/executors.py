@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -54,17 +55,23 @@ def corpus() -> Path:
     return folder
 
 
-def run(folder: Path, executor: str, workers: int) -> tuple[float, float, int]:
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant: runner, workers, nannies
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(folder: Path, executor: str, workers: int) -> tuple[float, float, float, int]:
+    """(run s, whole-process s, CPU s of the whole process tree, files)."""
     case = Path(tempfile.mkdtemp(prefix="bench-exec-")) / "case"
     subprocess.run([*WINNOW, "case", "create", str(case), "--name", "b", "--examiner", "b"], check=True,
                    capture_output=True)
-    start = time.perf_counter()
+    cpu, start = _cpu(), time.perf_counter()
     done = subprocess.run([*WINNOW, "ingest", str(folder), "--case", str(case), "--workers", str(workers),
                            "--executor", executor, "--json"], check=True, capture_output=True)
-    wall = time.perf_counter() - start
+    wall, cpu = time.perf_counter() - start, _cpu() - cpu
     summary = json.loads(done.stdout)
     shutil.rmtree(case.parent, ignore_errors=True)
-    return summary["this_run"]["seconds"], wall, summary["this_run"]["source_files"]
+    return summary["this_run"]["seconds"], wall, cpu, summary["this_run"]["source_files"]
 
 
 def main() -> None:
@@ -74,23 +81,24 @@ def main() -> None:
     args = parser.parse_args()
     mixed = corpus()
     print(f"# executors benchmark — {args.workers} workers, {os.cpu_count()} cores, best of {args.repeat}")
-    print("| corpus | executor | run s | files/s (run) | whole process s | files/s (whole) |")
-    print("|---|---|---|---|---|---|")
+    print("| corpus | executor | run s | files/s (run) | whole process s | files/s (whole) | CPU s (all processes) |")
+    print("|---|---|---|---|---|---|---|")
     notes = []
     for label, folder in (("400 x 1 MP JPEG + 6 x 30 s video", mixed), ("400 x 1 MP JPEG", mixed / "photos")):
-        results: dict[str, list[tuple[float, float]]] = {"local": [], "dask": []}
+        results: dict[str, list[tuple[float, float, float]]] = {"local": [], "dask": []}
         files = 0
         for _ in range(args.repeat):  # alternated, so that a busy moment of the shared machine hits both
             for executor in ("local", "dask"):
-                seconds, wall, files = run(folder, executor, args.workers)
-                results[executor].append((seconds, wall))
-        best = {k: (min(s for s, _ in v), min(w for _, w in v)) for k, v in results.items()}
-        for executor, (seconds, wall) in best.items():
+                seconds, wall, cpu, files = run(folder, executor, args.workers)
+                results[executor].append((seconds, wall, cpu))
+        best = {k: tuple(min(r[i] for r in v) for i in range(3)) for k, v in results.items()}
+        for executor, (seconds, wall, cpu) in best.items():
             print(f"| {label} ({files} files) | {executor} | {seconds:.2f} | {files / seconds:.0f} | {wall:.2f} | "
-                  f"{files / wall:.0f} |", flush=True)
+                  f"{files / wall:.0f} | {cpu:.1f} |", flush=True)
         notes.append(f"{label}: Dask / local throughput: run {best['local'][0] / best['dask'][0]:.2f}x, whole "
-                     f"process {best['local'][1] / best['dask'][1]:.2f}x (goal >= 0.9x); all runs (run s, whole s) "
-                     + json.dumps({k: [[round(s, 2), round(w, 2)] for s, w in v] for k, v in results.items()}))
+                     f"process {best['local'][1] / best['dask'][1]:.2f}x (goal >= 0.9x), CPU per file "
+                     f"{best['local'][2] / best['dask'][2]:.2f}x; all runs (run s, whole s, CPU s) "
+                     + json.dumps({k: [[round(x, 2) for x in r] for r in v] for k, v in results.items()}))
     print()
     for note in notes:
         print(note)

@@ -57,11 +57,19 @@ def _state(states: dict[tuple[str, str, str], _State], config: dict[str, Any]) -
             store = None
     state = _State(None, store)
 
+    # the store is read over shared storage from other machines: a read that fails only means "not known here"
+    # (the content is analysed again, the member read again: the writes are idempotent)
     def known_signals(sha256: str) -> bool:
-        return store is not None and resume.signals_known(store, sha256)
+        try:
+            return store is not None and resume.signals_known(store, sha256)
+        except Exception:  # the store driver's error (this module imports no SQL driver)
+            return False
 
     def done_under(chain: str) -> dict[str, str]:
-        return resume.statuses_under(store, chain) if store is not None else {}
+        try:
+            return resume.statuses_under(store, chain) if store is not None else {}
+        except Exception:  # the store driver's error (this module imports no SQL driver)
+            return {}
 
     thumbs = Path(config["thumbs"]) if config.get("thumbs") else None
     tmp = Path(config["tmp"])
