@@ -7,7 +7,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
+from winnow.cli.common import (
+    case_option,
+    executor_options,
+    friendly,
+    json_option,
+    load_case,
+    make_executor_options,
+    print_json,
+)
 from winnow.store import listings
 
 
@@ -17,17 +25,20 @@ from winnow.store import listings
 @click.option("--top", type=click.IntRange(min=1), default=50, show_default=True)
 @click.option("--rescan", is_flag=True, help="First score the videos and images that have no score yet (a case "
               "ingested before the detector), reading them from the evidence on disk.")
+@executor_options
 @json_option
 @friendly
-def calls(case_path: str | None, min_score: float, top: int, rescan: bool, as_json: bool) -> None:
+def calls(case_path: str | None, min_score: float, top: int, rescan: bool, executor: str, scheduler: str | None,
+          tls_ca: str | None, tls_cert: str | None, tls_key: str | None, as_json: bool) -> None:
     """Videos (and screenshot-like images) ranked by their call-recording score (0-1), with the reasons."""
     from winnow.calls.detector import FLAG
 
+    options = make_executor_options(executor, scheduler, tls_ca, tls_cert, tls_key)
     case = load_case(case_path)
     if rescan:
         from winnow.pipeline.rescan import rescan as run_rescan
 
-        done = run_rescan(case)
+        done = run_rescan(case, executor=options)
         click.echo(f"rescanned {done['videos']} videos and {done['images']} images; {done['archive_members']} "
                    f"archive members need a re-ingest of their archive; {done['unreadable']} unreadable", err=True)
     found = listings.ranked_calls(case, min_score, top if not as_json else 1_000_000, FLAG)

@@ -10,8 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
-from winnow.hashsets.library import ImportFailed
-from winnow.pipeline.ingest import Interrupted, WorkersFailed
+from winnow.pipeline.executors import ExecutorError, ExecutorOptions, WorkersFailed
 from winnow.pipeline.plan import SourceError
 from winnow.store.case import Case, CaseError, open_case
 from winnow.store.db import StoreError
@@ -21,6 +20,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 case_option = click.option("--case", "case_path", envvar="WINNOW_CASE", metavar="PATH",
                            help="Case folder (or set WINNOW_CASE).")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout, nothing else.")
+
+
+def executor_options(func: F) -> F:
+    """`--executor local|dask`, `--scheduler ADDRESS`, `--tls-ca/--tls-cert/--tls-key FILE` (docs/scale.md)."""
+    from winnow.pipeline.executors import names
+
+    file = click.Path(exists=True, dir_okay=False, path_type=str)
+    for option in reversed((
+        click.option("--executor", type=click.Choice(names()), default="local", show_default=True,
+                     help="Where the work runs: the local process pool, or a Dask cluster."),
+        click.option("--scheduler", envvar="WINNOW_SCHEDULER", metavar="ADDRESS",
+                     help="Dask scheduler, tcp://HOST:8786 or tls://HOST:8786 (default: a LocalCluster of "
+                          "--workers processes on 127.0.0.1)."),
+        click.option("--tls-ca", type=file, help="CA certificate (PEM) the scheduler's and workers' certificates "
+                     "are signed by."),
+        click.option("--tls-cert", type=file, help="This client's certificate (PEM)."),
+        click.option("--tls-key", type=file, help="This client's private key (PEM)."),
+    )):
+        func = option(func)
+    return func
+
+
+def make_executor_options(executor: str, scheduler: str | None, tls_ca: str | None, tls_cert: str | None,
+                          tls_key: str | None) -> ExecutorOptions:
+    return ExecutorOptions(executor, scheduler, tls_ca, tls_cert, tls_key)
 
 
 def load_case(path: str | None) -> Case:
@@ -38,11 +62,19 @@ def friendly(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (CaseError, SourceError, StoreError, ImportFailed, WorkersFailed, ValueError) as exc:
+        except (CaseError, SourceError, StoreError, WorkersFailed, ExecutorError, ValueError) as exc:
             raise click.ClickException(str(exc)) from exc
-        except Interrupted as exc:
-            click.echo(f"winnow: {exc}", err=True)
-            sys.exit(130)
+        except Exception as exc:
+            # the errors of heavier modules, imported only when one happens (a command starts fast)
+            from winnow.hashsets.library import ImportFailed
+            from winnow.pipeline.ingest import Interrupted
+
+            if isinstance(exc, ImportFailed):
+                raise click.ClickException(str(exc)) from exc
+            if isinstance(exc, Interrupted):
+                click.echo(f"winnow: {exc}", err=True)
+                sys.exit(130)
+            raise
         except KeyboardInterrupt:
             click.echo("winnow: interrupted", err=True)
             sys.exit(130)

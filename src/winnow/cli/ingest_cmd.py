@@ -10,7 +10,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
+from winnow.cli.common import (
+    case_option,
+    executor_options,
+    friendly,
+    json_option,
+    load_case,
+    make_executor_options,
+    print_json,
+)
 from winnow.pipeline.ingest import ingest as run_ingest
 from winnow.pipeline.stats import Stats
 
@@ -116,11 +124,14 @@ def print_disk_images(images: list[dict[str, Any]], console: Console) -> None:
               help="Hash every disk image's whole medium (and check the hashes an E01 stores); by default only "
                    "images that store hashes are verified.")
 @click.option("--set", "pairs", multiple=True, metavar="NAME=VALUE", help="Any setting (docs/settings.md).")
+@executor_options
 @json_option
 @friendly
 def ingest(sources: tuple[str, ...], case_path: str | None, workers: int | None, archive_depth: int | None,
-           verify_image: bool | None, pairs: tuple[str, ...], as_json: bool) -> None:
+           verify_image: bool | None, pairs: tuple[str, ...], executor: str, scheduler: str | None,
+           tls_ca: str | None, tls_cert: str | None, tls_key: str | None, as_json: bool) -> None:
     """Ingest folders, files and archives into the case; re-run the same command to resume."""
+    options = make_executor_options(executor, scheduler, tls_ca, tls_cert, tls_key)
     case = load_case(case_path)
     settings = parse_settings(workers, archive_depth, pairs)
     if verify_image is not None:
@@ -131,7 +142,8 @@ def ingest(sources: tuple[str, ...], case_path: str | None, workers: int | None,
     if bar:
         bar.progress.start()
     try:
-        summary = run_ingest(case, list(sources), settings, command="ingest " + " ".join(sources), on_progress=bar)
+        summary = run_ingest(case, list(sources), settings, command="ingest " + " ".join(sources), on_progress=bar,
+                             executor=options)
     finally:
         if bar:
             bar.progress.stop()

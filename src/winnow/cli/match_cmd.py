@@ -10,7 +10,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
+from winnow.cli.common import (
+    case_option,
+    executor_options,
+    friendly,
+    json_option,
+    load_case,
+    make_executor_options,
+    print_json,
+)
 from winnow.cli.hashset_cmd import library_option, open_library
 from winnow.hashsets import export as exports
 from winnow.match.matcher import match as run_match
@@ -33,11 +41,18 @@ from winnow.store.queue import refresh_case as refresh_queue_summary
 @click.option("--video-index-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
               help="vPDQ: share of the known video's frames that must be matched.")
 @library_option
+@executor_options
 @json_option
 @friendly
 def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance: int | None, robust: bool,
-          video_query_share: float, video_index_share: float, library_path: Path | None, as_json: bool) -> None:
+          video_query_share: float, video_index_share: float, library_path: Path | None, executor: str,
+          scheduler: str | None, tls_ca: str | None, tls_cert: str | None, tls_key: str | None,
+          as_json: bool) -> None:
     """Match the case against the hash-set library (exact, PDQ near-duplicates, videos) and within itself."""
+    options = make_executor_options(executor, scheduler, tls_ca, tls_cert, tls_key)
+    if options.name != "local":  # the same options as ingest are accepted, so one script can pass them everywhere
+        click.echo("winnow: matching runs in this process (index lookups, ~8,000 PDQ queries/s against 10M "
+                   "hashes; docs/scale.md); the Dask options are not used by match", err=True)
     names = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
     summary = run_match(load_case(case_path), open_library(library_path), names, dihedral=dihedral,
                         max_distance=max_distance, video_shares=(video_query_share, video_index_share),

@@ -1,43 +1,61 @@
 """`winnow calls --rescan`: score the videos and images of a case that have no call-recording score yet (a case
 ingested before the detector existed), reading each from the evidence file on disk (read-only, through
 evidence/opener.py). Archive members cannot be re-read from here: they are counted and named, and a re-ingest
-of their archive scores them."""
+of their archive scores them. The scoring runs here (local) or on a Dask cluster (`--executor dask`, batches of
+items, results written here as they come); the writes are idempotent either way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-from winnow.evidence.opener import open_stream, read_evidence
+from winnow.pipeline.executors import ExecutorOptions
 from winnow.settings import Settings
 from winnow.signals.base import Job
 from winnow.signals.call import CallSignal
 from winnow.signals.video import VideoSignal
 from winnow.store import audit
 from winnow.store.case import Case
-from winnow.store.db import Connection
 from winnow.store.queries import image_facts, unscored_for_calls
 from winnow.store.runs import finish_run, start_run
 from winnow.store.writer import write_output
 
 CALL = CallSignal()
 
+Item = tuple[str, str, str, dict[str, Any]]  # sha256, kind, evidence path, the image's stored facts
 
-def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
+
+def rescan(case: Case, settings: Settings | None = None, executor: ExecutorOptions | None = None) -> dict[str, Any]:
     s = settings or Settings()
+    options = executor or ExecutorOptions()
     conn = case.connect()
-    run_id = start_run(conn, "calls rescan", s)
     done = {"videos": 0, "images": 0, "archive_members": 0, "unreadable": 0}
+    remote = None
     try:
-        todo = unscored_for_calls(conn)
-        for sha, kind, chain in todo:
+        if options.name != "local":  # connected and checked before anything is written
+            from winnow.pipeline.executors import make_executor
+
+            remote = make_executor(options, s)
+            remote.start([], {"settings": s.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+                              "tmp": str(case.tmp)})
+        run_id = start_run(conn, "calls rescan", s)
+        items: list[Item] = []
+        for sha, kind, chain in unscored_for_calls(conn):
             if chain is None:
                 done["archive_members"] += 1
                 continue
-            try:
-                values = _video(chain, sha, case, s) if kind == "video" else _image(conn, chain, sha, case, s)
-            except (OSError, ValueError) as exc:
+            items.append((sha, kind, chain, image_facts(conn, sha) if kind != "video" else {}))
+        thumbs = str(case.thumbnails)
+        results: Iterator[tuple[Item, dict[str, Any] | str]]
+        if remote is not None:
+            results = remote.map_items(score_items, items, thumbs, s.as_dict())  # type: ignore[attr-defined]
+        else:
+            results = ((item, score) for item in items for score in score_items([item], thumbs, s.as_dict()))
+        for (sha, kind, chain, _), values in results:
+            if isinstance(values, str):
                 done["unreadable"] += 1
-                audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": str(exc)})
+                audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": values})
                 continue
             out = CALL.output(sha, values)
             write_output(conn, out.rows, out.sightings, run_id)
@@ -45,13 +63,31 @@ def rescan(case: Case, settings: Settings | None = None) -> dict[str, Any]:
         finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
     finally:
+        if remote is not None:
+            remote.close()
         conn.close()
     return done
 
 
-def _video(path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
+def score_items(items: list[Item], thumbs: str, settings: dict[str, Any]) -> list[dict[str, Any] | str]:
+    """The call values of each item, or the one-line reason it could not be read (runs where the executor runs
+    it: this process, or a Dask worker)."""
+    s = Settings(**settings)
+    out: list[dict[str, Any] | str] = []
+    for sha, kind, chain, facts in items:
+        try:
+            out.append(_video(chain, sha, Path(thumbs), s) if kind == "video" else
+                       _image(facts, chain, sha, Path(thumbs), s))
+        except (OSError, ValueError) as exc:
+            out.append(str(exc))
+    return out
+
+
+def _video(path: str, sha: str, thumbs: Path, s: Settings) -> dict[str, Any]:
     """The video signal again (for its sampled frames; its row is already stored), then the call signal."""
-    job = Job(sha, "video", None, s, case.thumbnails, open=lambda: open_stream(path))
+    from winnow.evidence.opener import open_stream
+
+    job = Job(sha, "video", None, s, thumbs, open=lambda: open_stream(path))
     video = VideoSignal().compute(job)
     job.found["video"] = video.values
     result = CALL.compute(job)
@@ -60,10 +96,10 @@ def _video(path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
     return result.values
 
 
-def _image(conn: Connection, path: str, sha: str, case: Case, s: Settings) -> dict[str, Any]:
-    job = Job(sha, "image", None, s, case.thumbnails, data=read_evidence(path),
-              found={"image": image_facts(conn, sha)})
-    result = CALL.compute(job)
+def _image(facts: dict[str, Any], path: str, sha: str, thumbs: Path, s: Settings) -> dict[str, Any]:
+    from winnow.evidence.opener import read_evidence
+
+    result = CALL.compute(Job(sha, "image", None, s, thumbs, data=read_evidence(path), found={"image": facts}))
     if result is None or "call" not in result.values:
         raise ValueError("; ".join(message for _, message in result.warnings) if result else "no PDQ hash")
     return result.values
