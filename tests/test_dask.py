@@ -109,7 +109,8 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 def cluster(monkeypatch: pytest.MonkeyPatch) -> Any:
     """A test-owned LocalCluster of 2 worker processes (each file slowed down, so a kill lands mid-run)."""
     monkeypatch.setenv(SLOW_ENV, "0.03")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR) as c, Client(c, set_as_default=False) as client:
         yield c, client
 
@@ -153,7 +154,8 @@ def test_the_same_batch_computed_twice_changes_nothing(tmp_path: Path) -> None:
     tasks = [t for t in planner.plan(str(corpus), source) if isinstance(t, FileTask)]
     assert len(tasks) == 12
     config = worker_config(case, settings)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR) as cluster, Client(cluster, set_as_default=False) as client:
         # the second computation is a fresh worker's (a lost task recomputed elsewhere): nothing known to it
         futures = [client.submit(run_batch, tasks, {**config, "run": run}, 60.0, pure=False) for run in ("a", "b")]
@@ -283,7 +285,8 @@ def test_workers_of_another_winnow_version_are_refused(tmp_path: Path) -> None:
     case = _new_case(tmp_path / "case")
     preload = tmp_path / "other_version.py"  # the worker runs an older winnow
     preload.write_text("import winnow\nwinnow.__version__ = '0.0.9'\n")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR, preload=[str(preload)]) as c:
         result = invoke("ingest", corpus, "--case", case, "--executor", "dask", "--scheduler", c.scheduler_address,
                         expect=1)
@@ -301,7 +304,8 @@ def test_a_worker_that_cannot_see_the_evidence_is_refused(tmp_path: Path) -> Non
     probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot make a mount namespace here: {probe.stderr.decode().strip()}")
-    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR) as c, \
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                      silence_logs=logging.ERROR) as c, \
             Client(c, set_as_default=False) as client:
         script = (f"mount -t tmpfs none {tmp_path / 'evidence'} && exec {sys.executable} -m "
                   f"distributed.cli.dask_worker {c.scheduler_address} --nthreads 1 --no-nanny --no-dashboard")
@@ -360,7 +364,8 @@ def test_tls_scheduler_with_certificates(tmp_path: Path) -> None:
                         tls_scheduler_cert=str(cert), tls_scheduler_key=str(key), tls_worker_cert=str(cert),
                         tls_worker_key=str(key), require_encryption=True)
     case = _new_case(tmp_path / "case")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0",
                       silence_logs=logging.ERROR, security=security, protocol="tls://") as c:
         address = c.scheduler_address
         assert address.startswith("tls://127.0.0.1:")

@@ -106,7 +106,7 @@ class DaskExecutor:
                               "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}):
             try:
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                            dashboard_address=None, security=security,
+                                            dashboard_address="127.0.0.1:0", security=security,
                                             protocol="tls://" if security else None, silence_logs=logging.ERROR)
             except Exception as exc:
                 raise ExecutorError(f"cannot start a local Dask cluster: {_one_line(exc)}") from exc
