@@ -33,6 +33,8 @@ FORBIDDEN = {
     "ATTACH": r"\bATTACH\b", "BEGIN IMMEDIATE": r"\bBEGIN\s+IMMEDIATE\b", "PRAGMA": r"\bPRAGMA\b",
     "instr": r"\binstr\s*\(", "json_group_array": r"\bjson_group_array\b", "group_concat": r"\bgroup_concat\b",
     "COLLATE NOCASE": r"\bCOLLATE\s+NOCASE\b", "MATCH": r"\bMATCH\s+\?",
+    "a literal transaction statement": r"^\s*(?:BEGIN|COMMIT|ROLLBACK|END)(?:\s+(?:IMMEDIATE|DEFERRED|EXCLUSIVE|"
+                                       r"TRANSACTION))?\s*;?\s*$",
     "INSERT without a column list": r"\bINSERT\s+(?:OR\s+\w+\s+)?INTO\s+\w+\s+(?:VALUES|SELECT)\b",
 }
 ALLOWED = {
@@ -40,7 +42,8 @@ ALLOWED = {
     ("chat_views.py", "MATCH"): "FTS5's query operator: chat search is dialect-specific (pg_trgm on PG)",
     ("hashset_library.py", "rowid"): "NSRL RDSv3 is a foreign SQLite file: its FILE rows have no other position",
 }
-SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|BEGIN|PRAGMA|ATTACH)\b|"
+SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|WITH|BEGIN|COMMIT|ROLLBACK|END|PRAGMA|"
+                       r"ATTACH)\b|"
                        r"\b(FROM|INTO|WHERE)\b", re.IGNORECASE)
 
 
@@ -92,11 +95,12 @@ def test_the_checks_catch_what_they_look_for() -> None:
     bad = ('import sqlite3\nfrom psycopg import sql\n\ndef f(c):\n    """INSERT OR IGNORE in prose is fine."""\n'
            '    c.execute("INSERT OR IGNORE INTO t VALUES (?)", (1,))\n'
            '    c.executemany(f"SELECT rowid FROM {x} WHERE instr(a, ?) > 0", [])\n'
-           '    c.execute("BEGIN IMMEDIATE")\n')
+           '    c.execute("BEGIN IMMEDIATE")\n    c.execute("COMMIT")\n')
     assert driver_imports(bad) == ["sqlite3", "psycopg"]
-    assert execute_calls(bad) == [6, 7, 8]
+    assert execute_calls(bad) == [6, 7, 8, 9]
     assert sorted({w for w, _ in sqlite_only_words(bad)}) == [
-        "BEGIN IMMEDIATE", "INSERT without a column list", "OR IGNORE", "instr", "rowid"]
+        "BEGIN IMMEDIATE", "INSERT without a column list", "OR IGNORE", "a literal transaction statement", "instr",
+        "rowid"]
     good = 'def f(c):\n    c.execute("INSERT INTO t (a) VALUES (?) ON CONFLICT DO NOTHING", (1,))\n'
     assert sqlite_only_words(good) == [] and driver_imports(good) == []
 
