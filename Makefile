@@ -82,6 +82,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/workspace_case.py
 	$(BIN)/python benchmarks/workspace_money.py
+	$(BIN)/python benchmarks/store_layer.py
 	$(BIN)/python benchmarks/neardup_diag.py
 	$(BIN)/python benchmarks/ingest_ab.py
 
