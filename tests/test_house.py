@@ -309,3 +309,15 @@ def test_one_problem_type_and_one_name_in_every_import(tmp_path: object) -> None
     assert results[2]["first_errors"] == results[2]["first_problems"] and results[2]["errors"] == 1
     assert import_file(case, pay).first_problems == [] and Problem("a", "b").as_dict() == {"position": "a",
                                                                                               "message": "b"}
+
+
+def test_the_signal_registry_loads_no_decoder() -> None:
+    """The registry is imported by the ingest runner, which must start fast: declarations only, no numpy,
+    Pillow, PyAV or the call detector until a signal computes."""
+    import subprocess
+    import sys
+
+    code = ("import sys, winnow.signals.registry as r; r.versions(); "
+            "print(sorted(m for m in ('numpy', 'PIL', 'av', 'winnow.calls.detector') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

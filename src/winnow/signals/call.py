@@ -7,11 +7,13 @@ identifiers as a `screen` sighting. `winnow calls --rescan` runs the same signal
 from __future__ import annotations
 
 import json
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from winnow.calls.detector import CallValues, call_options, detect, score_image, store_leads
 from winnow.messages import Rows, Sighting
 from winnow.signals.base import Job, Output, Result
+
+if TYPE_CHECKING:  # the detector is imported where used: the registry must not load numpy and Pillow
+    from winnow.calls.detector import CallValues
 
 CALL_COLUMNS = ("sha256", "score", "cheap_score", "reasons", "ocr_frames", "cpu_seconds")
 LEAD_COLUMNS = ("sha256", "seconds", "kind", "value", "raw", "confidence", "text", "box", "crop")
@@ -25,6 +27,8 @@ class CallSignal:
     table = "calls"
 
     def compute(self, job: Job) -> Result | None:
+        from winnow.calls.detector import call_options, score_image
+
         options = call_options(job.settings)
         if job.kind == "image":
             image = job.found.get("image")
@@ -60,6 +64,7 @@ class CallSignal:
 
 def score_video(job: Job, video: dict[str, Any], frames: tuple[Any, Any, Any],
                 options: dict[str, Any]) -> CallValues:
+    from winnow.calls.detector import detect, store_leads
     from winnow.signals.video import ocr_frames
 
     smalls, luma, picture = frames

@@ -8,15 +8,16 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from PIL import Image
-
-from winnow.media.video import Sample, probe, triage_samples, vpdq_samples
 from winnow.messages import Rows
 from winnow.signals import vpdq
 from winnow.signals.base import Job, Output, Result, plain
-from winnow.signals.pdq import hash_from_luma
+
+if TYPE_CHECKING:  # imported where used: the registry (and the ingest runner) must not load numpy and Pillow
+    from PIL import Image
+
+    from winnow.media.video import Sample
 
 SHEET_GRID = 4
 SHEET_CELL = (160, 90)
@@ -48,6 +49,8 @@ def _contact_sheet(cells: list[Image.Image]) -> Image.Image:
         cells = [cells[int(i * len(cells) / (grid * grid))] for i in range(grid * grid)]
     w, h = SHEET_CELL
     rows = max(1, -(-len(cells) // grid))
+    from PIL import Image
+
     sheet = Image.new("RGB", (w * grid, h * rows), (16, 16, 16))
     for i, cell in enumerate(cells):
         fitted = cell.copy()
@@ -103,6 +106,9 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
     here (the rescan and tests do; ingest runs the registered call signal instead). `keep`: receives the sampled
     frames (`video_frames`: small frames, the middle frame's luma, the picture size) for the signals after it."""
     import av
+
+    from winnow.media.video import probe, triage_samples, vpdq_samples
+    from winnow.signals.pdq import hash_from_luma
 
     errors = _errors()
     result = VideoResult()
