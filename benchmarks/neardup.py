@@ -61,6 +61,7 @@ class Seen:
     plain: str
     plain_quality: int
     gray: np.ndarray
+    size: tuple[int, int]  # (height, width) of the image the thumbnail shows
     variants: list[neardup.Variant] = field(default_factory=list)
     feats: verify.Features | None = None
 
@@ -80,7 +81,8 @@ def ingest(blob: bytes, folder: Path) -> Seen:
 
     with Image.open(io.BytesIO(blob)) as im:
         bits, q = pdqhash.compute(np.asarray(im.convert("RGB")))
-    return Seen(v["pdq"], v["pdq_quality"], flips[k * 64:(k + 1) * 64], bits_to_hex(bits), int(q), gray)
+    return Seen(v["pdq"], v["pdq_quality"], flips[k * 64:(k + 1) * 64], bits_to_hex(bits), int(q), gray,
+                (v["height"], v["width"]))
 
 
 def hamming(a: list[str], b: list[str]) -> np.ndarray:
@@ -96,7 +98,7 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
     refs = [refs_all[i] for i in keep]
     names = [images[i][0] for i in keep]
     for r in refs:
-        r.variants = neardup.store_variants(r.gray)
+        r.variants = neardup.store_variants(r.gray, r.size)
         r.feats = verify.features(r.gray)
     ref_plain = [r.plain for r in refs]
     # stored hashes with reference pixels: plain PDQ (radius 31) + the stored variants
@@ -129,7 +131,7 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 continue
             variants = [neardup.Variant("pdq", q.pdq, q.quality, PLAIN),
                         neardup.Variant("mirror", q.mirror, q.quality, PLAIN),
-                        *[v for v in neardup.query_variants(q.gray) if v.quality >= MIN_QUALITY]]
+                        *[v for v in neardup.query_variants(q.gray, q.size) if v.quality >= MIN_QUALITY]]
             qd = hamming([v.pdq for v in variants], ref_plain)
             radius = np.array([v.radius for v in variants])[:, None]
             found = set(np.nonzero((qd <= radius).any(axis=0))[0].tolist())
@@ -149,13 +151,15 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 if j not in candidates or (within and not candidates[j][1]):
                     candidates[j] = (why, bool(within))
             false["reference-unverified"] += len(set(candidates) - {i})
-            confirmed = set()
+            # what the hash-only setting accepts (the query's PDQ, mirror, border-removed pictures and probes
+            # within their radius of a reference's PDQ) stands here too; the candidates that exist only through
+            # a stored variant or beyond a probe's radius are verified
+            confirmed = set(found)
             q_feats: dict[bool, verify.Features] = {}
-            for j, (why, within) in candidates.items():
-                qv, sv = why.split("~")
-                if within and sv == "pdq" and qv == "pdq":
-                    confirmed.add(j)  # a plain PDQ match stands as plain PDQ has it; every other is verified
+            for j, (why, _within) in candidates.items():
+                if j in confirmed:
                     continue
+                qv, _sv = why.split("~")
                 mirrored = qv.startswith("mirror")
                 if mirrored not in q_feats:
                     q_feats[mirrored] = verify.features(q.gray, mirrored=mirrored)
@@ -226,7 +230,7 @@ def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, 
         with Image.open(io.BytesIO(blob)) as t:
             gray = neardup.gray_of(t)
         full += [q.pdq, q.mirror]
-        for v in neardup.query_variants(gray):
+        for v in neardup.query_variants(gray, q.size):
             (full if v.radius > neardup.PROBE_RADIUS else probes).append(v.pdq)
             radius_of.append(v.radius)
     t_variants = time.perf_counter() - start

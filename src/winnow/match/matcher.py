@@ -112,8 +112,9 @@ def _match_set(conn: sqlite3.Connection, info: SetInfo, top: int, dihedral: bool
 
 def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
          robust: bool = False, root: Path | None = None) -> tuple[int, int, dict[str, int]]:
-    rows = conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral, i.thumbnail FROM images i "
-                        "JOIN content c USING(sha256) WHERE i.pdq IS NOT NULL AND c.rowid > ? AND c.rowid <= ?",
+    rows = conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral, i.thumbnail, i.width, i.height "
+                        "FROM images i JOIN content c USING(sha256) "
+                        "WHERE i.pdq IS NOT NULL AND c.rowid > ? AND c.rowid <= ?",
                         (since, top)).fetchall()
     skipped = sum(1 for r in rows if (r["pdq_quality"] or 0) < MIN_QUALITY)
     rows = [r for r in rows if (r["pdq_quality"] or 0) >= MIN_QUALITY]

@@ -40,7 +40,7 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
             if gray is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
                 continue
-            for v in neardup.query_variants(gray):
+            for v in neardup.query_variants(gray, _original(r, gray)):
                 if v.quality < min_quality:
                     continue
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
@@ -48,6 +48,18 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
     finally:
         cv2.setNumThreads(threads)
     return out
+
+
+def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
+    """(height, width) of the image the thumbnail shows: the stored pixels' size, turned when the thumbnail was
+    turned upright (EXIF orientation); None when unknown (the variants then assume a large image)."""
+    keys = row.keys() if hasattr(row, "keys") else ()
+    width, height = (row["width"], row["height"]) if "width" in keys and "height" in keys else (None, None)
+    if not width or not height:
+        return None
+    if (width > height) != (gray.shape[1] > gray.shape[0]) and width != height:
+        width, height = height, width
+    return int(height), int(width)
 
 
 def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
