@@ -116,6 +116,9 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
     pairs = 0
     verify_seconds, verify_calls = 0.0, 0
     wrong: list[str] = []
+    true_verdicts: list[verify.Verdict] = []
+    false_verdicts: list[verify.Verdict] = []
+    feature_seconds, feature_calls = 0.0, 0
     for tname, fn in data.TRANSFORMS.items():
         hits = {"plain": 0, "hash-only": 0, "reference": 0}
         for i, nm in enumerate(names):
@@ -162,11 +165,15 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 qv, _sv = why.split("~")
                 mirrored = qv.startswith("mirror")
                 if mirrored not in q_feats:
+                    start = time.perf_counter()
                     q_feats[mirrored] = verify.features(q.gray, mirrored=mirrored)
+                    feature_seconds += time.perf_counter() - start
+                    feature_calls += 1
                 start = time.perf_counter()
                 verdict = verify.verify(q_feats[mirrored], refs[j].feats)  # type: ignore[arg-type]
                 verify_seconds += time.perf_counter() - start
                 verify_calls += 1
+                (true_verdicts if j == i else false_verdicts).append(verdict)
                 if verdict.confirmed:
                     confirmed.add(j)
             hits["reference"] += i in confirmed
@@ -178,7 +185,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
               flush=True)
     return {"name": name, "images": len(refs), "skipped_low_quality": len(refs_all) - len(refs), "rows": rows,
             "false": false, "pairs": pairs, "verify_ms": 1000 * verify_seconds / max(1, verify_calls),
-            "verify_calls": verify_calls, "wrong": wrong}
+            "verify_calls": verify_calls, "wrong": wrong, "features_ms": 1000 * feature_seconds / max(1, feature_calls),
+            "true_verdicts": true_verdicts, "false_verdicts": false_verdicts}
 
 
 def report(result: dict[str, object]) -> None:
@@ -201,7 +209,16 @@ def report(result: dict[str, object]) -> None:
     for line in result["wrong"]:  # type: ignore[attr-defined]
         print(f"- false match, {line}")
     print(f"\nverification: {result['verify_calls']:,} candidate pairs, {result['verify_ms']:.2f} ms per pair "
-          "(ratio test + RANSAC; ORB features are computed once per image)")
+          f"(ratio test + RANSAC), SIFT features {result['features_ms']:.1f} ms per image (once per image)")
+    true_v, false_v = result["true_verdicts"], result["false_verdicts"]
+    assert isinstance(true_v, list) and isinstance(false_v, list)
+    kept = [v for v in true_v if v.confirmed]
+    print(f"verified true pairs: {len(kept)} of {len(true_v)} confirmed"
+          + (f" (fewest inliers {min(v.inliers for v in kept)}, least spread {min(v.spread for v in kept):.2f})"
+             if kept else "")
+          + f"; other-photo candidates: {len(false_v)}"
+          + (f", most inliers {max(v.inliers for v in false_v)}, confirmed {sum(v.confirmed for v in false_v)}"
+             if false_v else ""))
 
 
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:
