@@ -22,6 +22,7 @@ match (`docs/neardup.md` has the measurements).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,6 +49,25 @@ class Variant:
 
 def gray_of(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32)
+
+
+def gray_of_file(path: str | os.PathLike[str]) -> np.ndarray | None:
+    """The luma of a stored thumbnail (None when it cannot be read). JPEG's own Y channel, decoded without the
+    colour conversion (3x faster than decoding RGB and converting; differs only where RGB clipped)."""
+    import cv2
+
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError:
+        return None
+    gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if len(data) else None
+    if gray is None:
+        try:
+            with Image.open(path) as im:
+                return gray_of(im)
+        except (OSError, ValueError):
+            return None
+    return gray.astype(np.float32)
 
 
 def _flat(lines: np.ndarray, share: float) -> np.ndarray:
@@ -78,10 +98,11 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
     """(left, top, right, bottom) of the content once near-uniform edge rows/columns are peeled, or None when
     nothing (or implausibly much) would be removed. Rows, then columns, twice: window chrome is peeled bar by
     bar, side margins once the bars above and below them are gone."""
-    g = np.clip(gray, 0, 255).astype(np.uint8)
+    g = gray if gray.dtype == np.uint8 else np.clip(gray, 0, 255).astype(np.uint8)
     h, w = g.shape
     left, top, right, bottom = 0, 0, w, h
-    for _ in range(2):
+    for step in range(2):
+        before = (left, top, right, bottom)
         inner = g[top:bottom, left:right]
         top, bottom = top + _peel(inner, share), bottom - _peel(inner[::-1], share)
         if bottom - top < MIN_CONTENT * h:
@@ -90,6 +111,8 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
         left, right = left + _peel(inner, share), right - _peel(inner[::-1], share)
         if right - left < MIN_CONTENT * w:
             return None
+        if step == 0 and (left, top, right, bottom) in (before, (0, 0, w, h)):
+            break  # nothing peeled, or nothing more to peel: a second pass would find the same
     # a peel of one or two lines is JPEG edge noise, not a border
     margin = max(2, round(0.01 * max(h, w)))
     box = (left if left >= margin else 0, top if top >= margin else 0,
@@ -151,31 +174,43 @@ class Sampler:
         orig_h = round(ch * scale[0]) if scale[0] else None
         xs, bx = _centres(max(1, round(cw)), orig_w)
         ys, by = _centres(max(1, round(ch)), orig_h)
-        self.xs = xs * (cw / max(1, round(cw))) + left + dx
-        self.ys = ys * (ch / max(1, round(ch))) + top + dy
+        self.xs = (xs * (cw / max(1, round(cw))) + left + dx).astype(np.float32)
+        self.ys = (ys * (ch / max(1, round(ch))) + top + dy).astype(np.float32)
         self.centre = (left + bw / 2 - 0.5, top + bh / 2 - 0.5)
         g = np.ascontiguousarray(gray, dtype=np.float32)
         self.blurred = cv2.sepFilter2D(g, cv2.CV_32F, _tent(bx), _tent(by), borderType=cv2.BORDER_REFLECT)
-        self.gx, self.gy = np.meshgrid(self.xs, self.ys)
 
-    def block(self, degrees: float = 0.0, fill: str = "reflect") -> np.ndarray:
+    def blocks(self, degrees: tuple[float, ...], fill: str = "reflect") -> np.ndarray:
+        """(len(degrees), 64, 64): the picture rotated by each angle (counter-clockwise, as PIL and cv2 rotate),
+        seen through PDQ's filter; all angles in one remap."""
         import cv2
 
-        gx, gy = self.gx, self.gy
-        if degrees:
-            # the picture rotated by `degrees` (counter-clockwise, as PIL and cv2 rotate): output point p shows
-            # input point centre + R(-degrees) (p - centre) ... in image coordinates (y down)
-            a = np.radians(degrees)
-            c, s = np.cos(a), np.sin(a)
-            x0, y0 = self.centre
-            dx, dy = gx - x0, gy - y0
-            gx, gy = x0 + c * dx - s * dy, y0 + s * dx + c * dy
+        a = np.radians(np.asarray(degrees, dtype=np.float64))
+        c, s = np.cos(a).astype(np.float32)[:, None, None], np.sin(a).astype(np.float32)[:, None, None]
+        x0, y0 = self.centre
+        dx = (self.xs - np.float32(x0))[None, None, :]
+        dy = (self.ys - np.float32(y0))[None, :, None]
+        # output point p of the rotated picture shows input point centre + R(-angle)(p - centre), y down
+        gx = (c * dx - s * dy + np.float32(x0)).reshape(-1, DIM)
+        gy = (s * dx + c * dy + np.float32(y0)).reshape(-1, DIM)
         border = cv2.BORDER_REFLECT101 if fill == "reflect" else cv2.BORDER_CONSTANT
-        return cv2.remap(self.blurred, gx.astype(np.float32), gy.astype(np.float32), cv2.INTER_LINEAR,
-                         borderMode=border, borderValue=0)
+        out = cv2.remap(self.blurred, gx, gy, cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+        return out.reshape(len(degrees), DIM, DIM)
+
+    def hashes(self, degrees: tuple[float, ...], fill: str = "reflect") -> list[str]:
+        """PDQ hex of the picture rotated by each angle."""
+        if not degrees:
+            return []
+        n = len(degrees)
+        blocks = self.blocks(degrees, fill)  # (n, 64, 64): one matrix product per side for all angles
+        rows = (DCT @ blocks.transpose(1, 0, 2).reshape(DIM, -1)).reshape(16, n, DIM)
+        flat = (rows @ DCT.T).transpose(1, 0, 2).reshape(n, -1)  # (n, 256), row-major 16 x 16 coefficients
+        median = np.partition(flat, 127, axis=1)[:, 127:128]  # torben(): the lower median of 256 values
+        bits = np.packbits((flat > median)[:, ::-1].astype(np.uint8), axis=1)  # bit 255 first, as bits_hex
+        return [row.tobytes().hex() for row in bits]
 
     def pdq(self, degrees: float = 0.0, fill: str = "reflect", with_quality: bool = False) -> tuple[str, int]:
-        block = self.block(degrees, fill)
+        block = self.blocks((degrees,), fill)[0]
         return bits_hex(DCT @ block @ DCT.T), quality(block) if with_quality else 0
 
 
@@ -184,9 +219,13 @@ def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
     the symmetric one (each axis peeled by the smaller of its two peels: letterbox and pillarbox bars are equal,
     so a photo whose own top edge is as flat as the bar — sky, a dark background — keeps that edge)."""
     found: list[tuple[str, tuple[int, int, int, int]]] = []
-    h, w = gray.shape
+    g = np.clip(gray, 0, 255).astype(np.uint8)
+    h, w = g.shape
+    loosest = min(FLAT_SHARES)
+    if not (_flat(g[[0, h - 1]], loosest).any() or _flat(np.ascontiguousarray(g[:, [0, w - 1]].T), loosest).any()):
+        return found  # no edge line is flat: nothing to peel (most photographs: two checks instead of eight)
     for k, share in enumerate(FLAT_SHARES):
-        box = trim_box(gray, share)
+        box = trim_box(g, share)
         if box is None:
             continue
         if all(box != b for _, b in found):
@@ -200,8 +239,67 @@ def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
     return found
 
 
+FILL_TOLERANCE = 24  # luma levels: a corner wedge's fill (black or white), through JPEG
+WEDGE_MIN, WEDGE_MAX = 0.5, 7.5  # degrees: the rotations a corner wedge is read as
+WEDGE_LEG = 0.2  # a wedge's long leg is about half the side; shorter than this share of it: no wedge
+
+
+def _run(line: np.ndarray, fill: float) -> int:
+    """How many leading pixels of `line` are the fill colour (a single odd pixel, JPEG ringing, does not end
+    the run; two in a row do)."""
+    off = np.abs(line - fill) > FILL_TOLERANCE
+    both = off[:-1] & off[1:]
+    hits = np.nonzero(both)[0]
+    return int(hits[0]) if len(hits) else len(line)
+
+
+def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
+                    grid: tuple[float, ...] = QUERY_ROTATIONS) -> tuple[float, ...]:
+    """Which rotation probes are worth looking up for this picture, read from its corners.
+
+    A picture rotated by a few degrees on its own canvas (what rotating in an editor or viewer leaves, and the
+    only rotation a hash-only set can be matched through: a rotation that also crops is a crop) has a thin
+    fill-coloured wedge in each corner: along one edge about half the side long, along the other a few pixels,
+    their ratio the tangent of the angle. Corners with no wedge at all: no probes (an upright photograph, most
+    of a collection). Wedges agreeing on an angle: the grid's probes within 1 degree of it. Anything else (a
+    flat sky in a corner, wedges that disagree): every probe of the grid."""
+    h, w = gray.shape
+    left, top, right, bottom = box or (0, 0, w, h)
+    g = gray[top:bottom, left:right]
+    ph, pw = g.shape
+    if ph < 16 or pw < 16:
+        return grid
+    estimates: list[float] = []
+    unclear = 0
+    # each corner seen as the top-left one (flipped there); a flip reverses the sense of rotation
+    for view, sign in ((g, 1.0), (g[:, ::-1], -1.0), (g[::-1, ::-1], 1.0), (g[::-1, :], -1.0)):
+        fill = float(np.median(np.concatenate([view[0, :3], view[:3, 0]])))
+        if FILL_TOLERANCE < fill < 255 - FILL_TOLERANCE:
+            continue  # editors fill a rotation's corners with black or white (or transparency, flattened so)
+        along_row, along_column = _run(view[0], fill), _run(view[:, 0], fill)
+        long_leg, short_leg = max(along_row, along_column), min(along_row, along_column)
+        if long_leg < WEDGE_LEG * min(ph, pw) or short_leg < 2:
+            continue  # the picture reaches this corner, or one flat edge (a sky): not a rotation's wedge
+        degrees = float(np.degrees(np.arctan(short_leg / long_leg)))
+        # a wedge's edge is straight: halfway along its short leg, the fill runs half the long leg
+        k = short_leg // 2
+        middle = _run(view[k], fill) if along_row > along_column else _run(view[:, k], fill)
+        expected = long_leg * (1 - (k + 0.5) / short_leg)
+        if not WEDGE_MIN <= degrees <= WEDGE_MAX or abs(middle - expected) > 0.15 * long_leg + 3:
+            unclear += 1  # a flat patch in the corner: the picture's own, or a wedge hidden in it
+            continue
+        estimates.append(degrees * (sign if along_row > along_column else -sign))
+    if len(estimates) >= 2 and max(estimates) - min(estimates) <= 1.5:
+        angle = -float(np.median(estimates))  # the probe rotates back
+        return tuple(a for a in grid if abs(a - angle) <= 1.0) or grid
+    if not estimates and not unclear:
+        return ()
+    return grid
+
+
 def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
-                   rotations: tuple[float, ...] = QUERY_ROTATIONS, probe_radius: int = PROBE_RADIUS) -> list[Variant]:
+                   rotations: tuple[float, ...] = QUERY_ROTATIONS, probe_radius: int = PROBE_RADIUS,
+                   select: bool = True) -> list[Variant]:
     """What a case image is also looked up as: its border-removed pictures (trusted like PDQ) and probes of its
     (first border-removed) picture rotated back by a few degrees (trusted at `probe_radius`). `original` is
     (height, width) of the image the thumbnail `gray` shows (None: a large image). Zoom-out probes were measured
@@ -214,8 +312,9 @@ def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
     prefix = found[0][0] + "+" if found else ""
     sampler = Sampler(gray, found[0][1] if found else None, original)
     q = out[0].quality if out else sampler.pdq(with_quality=True)[1]
-    for degrees in rotations:
-        out.append(Variant(f"{prefix}rotate{degrees:+g}", sampler.pdq(degrees)[0], q, probe_radius))
+    chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
+    for degrees, pdq in zip(chosen, sampler.hashes(chosen), strict=True):
+        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, probe_radius))
     return out
 
 
@@ -233,6 +332,6 @@ def store_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
     # crops and rotations of the picture as it is (its own flat edges, a sky or a dark ground, are part of it)
     for share in crops:
         out.append(Variant(f"crop{share:g}", Sampler(gray, None, original, crop=share).pdq()[0], q, radius))
-    for degrees in rotations:
-        out.append(Variant(f"rotate{degrees:+g}", sampler.pdq(degrees, fill="black")[0], q, radius))
+    for degrees, pdq in zip(rotations, sampler.hashes(rotations, fill="black"), strict=True):
+        out.append(Variant(f"rotate{degrees:+g}", pdq, q, radius))
     return out

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from winnow.match import neardup
 from winnow.signals.pdq import DIHEDRAL
@@ -65,12 +64,7 @@ def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
 def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
     if not relative:
         return None
-    path = case_root / relative
-    try:
-        with Image.open(path) as im:
-            return neardup.gray_of(im)
-    except (OSError, ValueError):
-        return None
+    return neardup.gray_of_file(case_root / relative)
 
 
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:
