@@ -129,3 +129,34 @@ def test_match_robust_end_to_end(tmp_path: Path) -> None:
     page = client.get(f"/item/{shas['rotated.jpg']}", headers={"accept": "text/html"}).text
     assert "why:" in page and "&#34;stage&#34;: &#34;probe&#34;" in page and "near-duplicate (probe rotate" in page
     assert before == {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+
+
+def test_triage_robust_stacks_a_crop_and_a_rotation_with_their_reasons(tmp_path: Path) -> None:
+    """Case items against each other (winnow has both sides' pixels): a 8 %-per-side crop and a 4 degree rotation
+    of a photo join its stack only with --robust, each with the variant and its SIFT evidence as the reason."""
+    import hashlib
+
+    original = photos.photo(1606, (800, 600))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    files = {"original.jpg": original, "cropped.jpg": original.crop((64, 48, 736, 552)),
+             "rotated.jpg": original.rotate(4, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)),
+             "other.jpg": photos.photo(1607, (800, 600))}
+    for name, im in files.items():
+        im.save(evidence / name, "JPEG", quality=90)
+    sha = {name: hashlib.sha256((evidence / name).read_bytes()).hexdigest() for name in files}
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    plain = invoke_json("triage", "--case", case)
+    assert plain["stacks"] == 0
+    robust = invoke_json("triage", "--case", case, "--robust")
+    assert robust["robust_links"] == 2 and robust["stacks"] == 1
+    reasons = {q["sha256"]: q["reasons"] for q in robust["queue_head"]}
+    crop = [r for r in reasons[sha["cropped.jpg"]] if r.startswith("near-duplicate of")]
+    rotation = [r for r in reasons[sha["rotated.jpg"]] if r.startswith("near-duplicate of")]
+    assert crop == [f"near-duplicate of {sha['original.jpg'][:12]} in this case (reference pdq~crop0.08, "
+                    "distance 0 <= 26, 265 SIFT inliers (scale 0.84, -0.02 degrees, spread 0.798))"]
+    assert rotation == [f"near-duplicate of {sha['original.jpg'][:12]} in this case (probe rotate-4, distance 6 <= 26)"]
+    assert len([r for r in reasons[sha["original.jpg"]] if r.startswith("near-duplicate of")]) == 2
+    assert not [r for r in reasons[sha["other.jpg"]] if r.startswith("near-duplicate")]

@@ -310,9 +310,11 @@ def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
         pdq, q = Sampler(gray, trimmed, original).pdq(with_quality=True)
         out.append(Variant(name, pdq, q, TRIM_RADIUS))
     prefix = found[0][0] + "+" if found else ""
+    chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
+    if not chosen:
+        return out  # an upright picture: no probes (and no blur to make)
     sampler = Sampler(gray, found[0][1] if found else None, original)
     q = out[0].quality if out else sampler.pdq(with_quality=True)[1]
-    chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
     for degrees, pdq in zip(chosen, sampler.hashes(chosen), strict=True):
         out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, probe_radius))
     return out
