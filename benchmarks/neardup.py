@@ -50,6 +50,7 @@ from winnow.signals.pdq import DIHEDRAL  # noqa: E402
 
 PLAIN = 31
 MIN_QUALITY = 50
+FEATURE_STAGE = True  # --no-features: the reference setting without the local-feature candidate stage
 
 
 @dataclass
@@ -100,6 +101,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
     for r in refs:
         r.variants = neardup.store_variants(r.gray, r.size)
         r.feats = verify.features(r.gray)
+    features_stage = verify.FeatureIndex([r.feats for r in refs if r.feats is not None]) if FEATURE_STAGE else None
+    vote_seconds, vote_calls = 0.0, 0
     ref_plain = [r.plain for r in refs]
     # stored hashes with reference pixels: plain PDQ (radius 31) + the stored variants
     store_hex, store_owner, store_radius, store_name = [], [], [], []
@@ -153,12 +156,24 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 within = sd[a, b] <= min(variants[a].radius, store_radius[b])
                 if j not in candidates or (within and not candidates[j][1]):
                     candidates[j] = (why, bool(within))
+            # the local-feature candidate stage: references whose SIFT descriptors the query's vote for
+            q_feats: dict[bool, verify.Features] = {}
+            if features_stage is not None:
+                start = time.perf_counter()
+                q_sift = q_feats[False] = verify.features(q.gray)
+                feature_seconds += time.perf_counter() - start
+                feature_calls += 1
+                start = time.perf_counter()
+                for j, _votes in features_stage.candidates(q_sift):
+                    if j not in candidates:
+                        candidates[j] = ("features~votes", False)
+                vote_seconds += time.perf_counter() - start
+                vote_calls += 1
             false["reference-unverified"] += len(set(candidates) - {i})
             # what the hash-only setting accepts (the query's PDQ, mirror, border-removed pictures and probes
             # within their radius of a reference's PDQ) stands here too; the candidates that exist only through
             # a stored variant or beyond a probe's radius are verified
             confirmed = set(found)
-            q_feats: dict[bool, verify.Features] = {}
             for j, (why, _within) in candidates.items():
                 if j in confirmed:
                     continue
@@ -170,7 +185,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                     feature_seconds += time.perf_counter() - start
                     feature_calls += 1
                 start = time.perf_counter()
-                verdict = verify.verify(q_feats[mirrored], refs[j].feats)  # type: ignore[arg-type]
+                verdict = verify.verify(q_feats[mirrored], refs[j].feats, q.gray, refs[j].gray,  # type: ignore[arg-type]
+                                        mirrored)
                 verify_seconds += time.perf_counter() - start
                 verify_calls += 1
                 (true_verdicts if j == i else false_verdicts).append(verdict)
@@ -186,7 +202,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
     return {"name": name, "images": len(refs), "skipped_low_quality": len(refs_all) - len(refs), "rows": rows,
             "false": false, "pairs": pairs, "verify_ms": 1000 * verify_seconds / max(1, verify_calls),
             "verify_calls": verify_calls, "wrong": wrong, "features_ms": 1000 * feature_seconds / max(1, feature_calls),
-            "true_verdicts": true_verdicts, "false_verdicts": false_verdicts}
+            "true_verdicts": true_verdicts, "false_verdicts": false_verdicts,
+            "vote_ms": 1000 * vote_seconds / max(1, vote_calls)}
 
 
 def report(result: dict[str, object]) -> None:
@@ -209,16 +226,23 @@ def report(result: dict[str, object]) -> None:
     for line in result["wrong"]:  # type: ignore[attr-defined]
         print(f"- false match, {line}")
     print(f"\nverification: {result['verify_calls']:,} candidate pairs, {result['verify_ms']:.2f} ms per pair "
-          f"(ratio test + RANSAC), SIFT features {result['features_ms']:.1f} ms per image (once per image)")
+          f"(ratio test + RANSAC), SIFT features {result['features_ms']:.1f} ms per image (once per image), "
+          f"feature-index vote {result['vote_ms']:.1f} ms per query")
     true_v, false_v = result["true_verdicts"], result["false_verdicts"]
     assert isinstance(true_v, list) and isinstance(false_v, list)
     kept = [v for v in true_v if v.confirmed]
     print(f"verified true pairs: {len(kept)} of {len(true_v)} confirmed"
-          + (f" (fewest inliers {min(v.inliers for v in kept)}, least spread {min(v.spread for v in kept):.2f})"
-             if kept else "")
+          + (f" (fewest inliers {min(v.inliers for v in kept)}, least spread {min(v.spread for v in kept):.2f}, "
+             f"least overlap {min(v.overlap for v in kept):.2f}, least correlation "
+             f"{min(v.correlation for v in kept):.2f})" if kept else "")
+          + f"; rejected true pairs: {len(true_v) - len(kept)}"
+          + (f" ({sum(v.inliers < verify.MIN_INLIERS for v in true_v if not v.confirmed)} with too few inliers)"
+             if len(true_v) > len(kept) else "")
           + f"; other-photo candidates: {len(false_v)}"
           + (f", most inliers {max(v.inliers for v in false_v)}, confirmed {sum(v.confirmed for v in false_v)}"
-             if false_v else ""))
+             if false_v else "")
+          + "".join(f"; other photo with {v.inliers} inliers: spread {v.spread:.2f}, overlap {v.overlap:.2f}, "
+                    f"correlation {v.correlation:.2f}" for v in false_v if v.inliers >= verify.MIN_INLIERS))
 
 
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:
@@ -286,7 +310,10 @@ def main() -> None:
     parser.add_argument("--set", choices=["real", "synthetic", "both", "second", "none"], default="both")
     parser.add_argument("--synthetic", type=int, default=60, help="synthetic photos")
     parser.add_argument("--scale", type=int, default=10_000_000, help="stored hashes for the throughput run (0: skip)")
+    parser.add_argument("--no-features", action="store_true", help="no local-feature candidate stage")
     args = parser.parse_args()
+    global FEATURE_STAGE
+    FEATURE_STAGE = not args.no_features
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "thumbs"
         folder.mkdir()

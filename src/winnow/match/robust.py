@@ -80,7 +80,8 @@ def describe(transform: str, evidence_json: str | None) -> str:
     if e.get("inliers") is not None:
         text += f", {e['inliers']} SIFT inliers"
         if e.get("degrees") is not None:
-            text += f" (scale {e.get('scale')}, {e.get('degrees')} degrees, spread {e.get('spread')})"
+            text += (f" (scale {e.get('scale')}, {e.get('degrees')} degrees, spread {e.get('spread')}, "
+                     f"correlation {e.get('correlation')})")
     return text
 
 
@@ -163,11 +164,12 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                     feats[(a, mirrored)] = verify.features(ga, mirrored=mirrored)
                 if (b, False) not in feats:
                     feats[(b, False)] = verify.features(gb)
-                verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)])
+                verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)], ga, gb, mirrored)
                 if not verdict.confirmed:
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
-                            "degrees": verdict.degrees})
+                            "degrees": verdict.degrees, "overlap": verdict.overlap,
+                            "correlation": verdict.correlation})
             links.append((a, b, why))
         return links
     finally:

@@ -22,6 +22,8 @@ MIN_INLIERS = 14  # set with ORB on the synthetic set; kept for SIFT (random pai
 MIN_SPREAD = 0.2  # the inliers' bounding box spans at least this share of the reference's width and height
 UPSCALE = 512  # thumbnails are upscaled to this longest side: the detector's pyramid needs some room
 FEATURES = 700
+MIN_OVERLAP = 0.5  # a near-duplicate shows most of the reference (a crop of 10 % per side: 0.64)
+MIN_CORRELATION = 0.6  # aligned copies correlate; a picture sharing one copied patch with another does not
 CONTRAST = 0.01  # SIFT's contrast threshold (OpenCV's default 0.04 drops the keypoints of blurry pictures)
 
 
@@ -39,10 +41,13 @@ class Verdict:
     scale: float
     degrees: float
     spread: float = 0.0  # the smaller of the inliers' width and height spans, as a share of the reference's
+    overlap: float = 1.0  # the share of the reference the fitted query covers (pixel check)
+    correlation: float = 1.0  # luma correlation of the two pictures over that overlap, once aligned
 
     @property
     def confirmed(self) -> bool:
-        return self.inliers >= MIN_INLIERS and self.spread >= MIN_SPREAD
+        return (self.inliers >= MIN_INLIERS and self.spread >= MIN_SPREAD and self.overlap >= MIN_OVERLAP
+                and self.correlation >= MIN_CORRELATION)
 
 
 def features(gray: np.ndarray, mirrored: bool = False) -> Features:
@@ -63,8 +68,11 @@ def features(gray: np.ndarray, mirrored: bool = False) -> Features:
     return Features(points, descriptors, (w, h))
 
 
-def verify(a: Features, b: Features) -> Verdict:
-    """How many of a's keypoints map onto b's under one similarity transform (RANSAC, 3 px at 256 px)."""
+def verify(a: Features, b: Features, gray_a: np.ndarray | None = None, gray_b: np.ndarray | None = None,
+           mirrored: bool = False) -> Verdict:
+    """How many of a's keypoints map onto b's under one similarity transform (RANSAC, 3 px at 256 px); with the
+    two pictures (`gray_a` as given, mirrored when a's features were), also how much of b the aligned a
+    covers and how well the two correlate there (a pixel check of the whole picture, not only keypoints)."""
     import cv2
 
     if len(a.points) < 3 or len(b.points) < 3:
@@ -91,4 +99,65 @@ def verify(a: Features, b: Features) -> Verdict:
     if inliers:
         span = inside.max(axis=0) - inside.min(axis=0)
         spread = float(min(span[0] / max(1, b.size[0]), span[1] / max(1, b.size[1])))
-    return Verdict(inliers, len(good), round(scale, 3), round(degrees, 2), round(spread, 3))
+    overlap, correlation = 1.0, 1.0
+    if inliers and gray_a is not None and gray_b is not None:
+        overlap, correlation = _aligned(model, gray_a[:, ::-1] if mirrored else gray_a, gray_b)
+    return Verdict(inliers, len(good), round(scale, 3), round(degrees, 2), round(spread, 3), round(overlap, 3),
+                   round(correlation, 3))
+
+
+def _aligned(model: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(share of b covered by a warped with `model`, Pearson correlation of the two over it), at <= 128 px."""
+    import cv2
+
+    h, w = b.shape
+    a32 = np.ascontiguousarray(a, dtype=np.float32)
+    warped = cv2.warpAffine(a32, model.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR)
+    inside = cv2.warpAffine(np.ones_like(a32), model.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST)
+    f = min(1.0, 128 / max(h, w))
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    warped = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
+    target = cv2.resize(np.ascontiguousarray(b, dtype=np.float32), size, interpolation=cv2.INTER_AREA)
+    valid = cv2.resize(inside, size, interpolation=cv2.INTER_AREA) > 0.999  # wholly inside a, no blended edge
+    overlap = float(valid.mean())
+    if valid.sum() < 16:
+        return overlap, 0.0
+    x, y = warped[valid].astype(np.float64), target[valid].astype(np.float64)
+    x, y = x - x.mean(), y - y.mean()
+    denominator = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return overlap, float((x * y).sum() / denominator) if denominator > 0 else 0.0
+
+
+class FeatureIndex:
+    """A candidate stage by local features, for where PDQ itself is fragile (fine texture, small or blurry
+    pictures: every hash of a resampled copy moves): the SIFT descriptors of all reference pictures in one
+    approximate nearest-neighbour index (OpenCV's FLANN k-d trees); each ratio-tested query descriptor votes
+    for the reference its nearest neighbour belongs to, and the references with the most votes (at least
+    `min_votes`) are candidates, to be confirmed by `verify` like any other. Costs one SIFT extraction per
+    query picture (~100 ms on a 256-px thumbnail), so it is a stage for reference-pixel sets of modest size,
+    not for 10M hashes."""
+
+    def __init__(self, refs: list[Features], trees: int = 4, checks: int = 64) -> None:
+        import cv2
+
+        self.owner = np.concatenate([np.full(len(f.descriptors), i, dtype=np.int32) for i, f in enumerate(refs)]
+                                    or [np.zeros(0, np.int32)])
+        self.count = len(refs)
+        descriptors = [f.descriptors for f in refs if len(f.descriptors)]
+        self.matcher = None
+        if descriptors:
+            self.matcher = cv2.FlannBasedMatcher({"algorithm": 1, "trees": trees}, {"checks": checks})
+            self.matcher.add([np.ascontiguousarray(np.concatenate(descriptors), dtype=np.float32)])
+            self.matcher.train()
+
+    def candidates(self, query: Features, top: int = 3, min_votes: int = 6) -> list[tuple[int, int]]:
+        """(reference, votes) of the best-voted references, most votes first."""
+        if self.matcher is None or len(query.descriptors) < 2:
+            return []
+        pairs = self.matcher.knnMatch(np.ascontiguousarray(query.descriptors, dtype=np.float32), k=2)
+        hits = [p[0].trainIdx for p in pairs if len(p) == 2 and p[0].distance < 0.8 * p[1].distance]
+        if not hits:
+            return []
+        votes = np.bincount(self.owner[np.array(hits)], minlength=self.count)
+        order = np.argsort(-votes, kind="stable")[:top]
+        return [(int(j), int(votes[j])) for j in order if votes[j] >= min_votes]
