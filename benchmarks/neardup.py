@@ -233,8 +233,8 @@ def report(result: dict[str, object]) -> None:
     kept = [v for v in true_v if v.confirmed]
     print(f"verified true pairs: {len(kept)} of {len(true_v)} confirmed"
           + (f" (fewest inliers {min(v.inliers for v in kept)}, least spread {min(v.spread for v in kept):.2f}, "
-             f"least overlap {min(v.overlap for v in kept):.2f}, least correlation "
-             f"{min(v.correlation for v in kept):.2f})" if kept else "")
+             f"least overlap {min(v.overlap for v in kept):.2f}, least agreement "
+             f"{min(v.agreement for v in kept):.2f})" if kept else "")
           + f"; rejected true pairs: {len(true_v) - len(kept)}"
           + (f" ({sum(v.inliers < verify.MIN_INLIERS for v in true_v if not v.confirmed)} with too few inliers)"
              if len(true_v) > len(kept) else "")
@@ -242,7 +242,7 @@ def report(result: dict[str, object]) -> None:
           + (f", most inliers {max(v.inliers for v in false_v)}, confirmed {sum(v.confirmed for v in false_v)}"
              if false_v else "")
           + "".join(f"; other photo with {v.inliers} inliers: spread {v.spread:.2f}, overlap {v.overlap:.2f}, "
-                    f"correlation {v.correlation:.2f}" for v in false_v if v.inliers >= verify.MIN_INLIERS))
+                    f"agreement {v.agreement:.2f}" for v in false_v if v.inliers >= verify.MIN_INLIERS))
 
 
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:

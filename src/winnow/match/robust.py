@@ -81,7 +81,7 @@ def describe(transform: str, evidence_json: str | None) -> str:
         text += f", {e['inliers']} SIFT inliers"
         if e.get("degrees") is not None:
             text += (f" (scale {e.get('scale')}, {e.get('degrees')} degrees, spread {e.get('spread')}, "
-                     f"correlation {e.get('correlation')})")
+                     f"agreement {e.get('agreement')})")
     return text
 
 
@@ -169,7 +169,7 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                             "degrees": verdict.degrees, "overlap": verdict.overlap,
-                            "correlation": verdict.correlation})
+                            "agreement": verdict.agreement})
             links.append((a, b, why))
         return links
     finally:

@@ -23,7 +23,9 @@ MIN_SPREAD = 0.2  # the inliers' bounding box spans at least this share of the r
 UPSCALE = 512  # thumbnails are upscaled to this longest side: the detector's pyramid needs some room
 FEATURES = 700
 MIN_OVERLAP = 0.5  # a near-duplicate shows most of the reference (a crop of 10 % per side: 0.64)
-MIN_CORRELATION = 0.6  # aligned copies correlate; a picture sharing one copied patch with another does not
+MIN_AGREEMENT = 0.5  # share of textured cells where the aligned pictures correlate (a copy: ~1)
+CELLS = 6  # the pixel check's grid per side
+FLAT = 3.0  # luma standard deviation below which a cell shows no texture
 CONTRAST = 0.01  # SIFT's contrast threshold (OpenCV's default 0.04 drops the keypoints of blurry pictures)
 
 
@@ -42,12 +44,12 @@ class Verdict:
     degrees: float
     spread: float = 0.0  # the smaller of the inliers' width and height spans, as a share of the reference's
     overlap: float = 1.0  # the share of the reference the fitted query covers (pixel check)
-    correlation: float = 1.0  # luma correlation of the two pictures over that overlap, once aligned
+    agreement: float = 1.0  # share of the overlap's textured cells where the aligned pictures correlate
 
     @property
     def confirmed(self) -> bool:
         return (self.inliers >= MIN_INLIERS and self.spread >= MIN_SPREAD and self.overlap >= MIN_OVERLAP
-                and self.correlation >= MIN_CORRELATION)
+                and self.agreement >= MIN_AGREEMENT)
 
 
 def features(gray: np.ndarray, mirrored: bool = False) -> Features:
@@ -99,33 +101,57 @@ def verify(a: Features, b: Features, gray_a: np.ndarray | None = None, gray_b: n
     if inliers:
         span = inside.max(axis=0) - inside.min(axis=0)
         spread = float(min(span[0] / max(1, b.size[0]), span[1] / max(1, b.size[1])))
-    overlap, correlation = 1.0, 1.0
+    overlap, agreement = 1.0, 1.0
     if inliers and gray_a is not None and gray_b is not None:
-        overlap, correlation = _aligned(model, gray_a[:, ::-1] if mirrored else gray_a, gray_b)
+        overlap, agreement = _aligned(model, gray_a[:, ::-1] if mirrored else gray_a, gray_b)
     return Verdict(inliers, len(good), round(scale, 3), round(degrees, 2), round(spread, 3), round(overlap, 3),
-                   round(correlation, 3))
+                   round(agreement, 3))
 
 
 def _aligned(model: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """(share of b covered by a warped with `model`, Pearson correlation of the two over it), at <= 128 px."""
+    """(share of b covered by a warped with `model`, agreement of the two there), at <= 128 px. Agreement: the
+    share of the covered cells (a 6 x 6 grid) that show texture in both pictures and correlate there (r >= 0.5);
+    cells flat in either (a letterbox bar laid over the reference, a sky) do not count. A copy agrees almost
+    everywhere; a picture sharing one copied patch with the reference agrees in that patch only."""
     import cv2
 
     h, w = b.shape
     a32 = np.ascontiguousarray(a, dtype=np.float32)
     warped = cv2.warpAffine(a32, model.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR)
-    inside = cv2.warpAffine(np.ones_like(a32), model.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST)
+    from winnow.match.neardup import FLAT_SHARES, trim_box
+
+    content = np.zeros_like(a32)
+    box = trim_box(a32, FLAT_SHARES[0]) or (0, 0, a32.shape[1], a32.shape[0])
+    content[box[1]:box[3], box[0]:box[2]] = 1.0  # a's bars or borders laid over b are no evidence either way
+    inside = cv2.warpAffine(content, model.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST)
     f = min(1.0, 128 / max(h, w))
     size = (max(1, round(w * f)), max(1, round(h * f)))
     warped = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
     target = cv2.resize(np.ascontiguousarray(b, dtype=np.float32), size, interpolation=cv2.INTER_AREA)
     valid = cv2.resize(inside, size, interpolation=cv2.INTER_AREA) > 0.999  # wholly inside a, no blended edge
     overlap = float(valid.mean())
-    if valid.sum() < 16:
-        return overlap, 0.0
-    x, y = warped[valid].astype(np.float64), target[valid].astype(np.float64)
-    x, y = x - x.mean(), y - y.mean()
-    denominator = float(np.sqrt((x * x).sum() * (y * y).sum()))
-    return overlap, float((x * y).sum() / denominator) if denominator > 0 else 0.0
+    agree, informative = 0, 0
+    ys = np.linspace(0, size[1], CELLS + 1).astype(int)
+    xs = np.linspace(0, size[0], CELLS + 1).astype(int)
+    for y0, y1 in zip(ys[:-1], ys[1:], strict=True):
+        for x0, x1 in zip(xs[:-1], xs[1:], strict=True):
+            m = valid[y0:y1, x0:x1]
+            if m.size == 0 or m.mean() < 0.8:
+                continue
+            x = warped[y0:y1, x0:x1][m].astype(np.float64)
+            y = target[y0:y1, x0:x1][m].astype(np.float64)
+            if x.std() < FLAT or y.std() < FLAT:
+                continue
+            informative += 1
+            agree += float(np.corrcoef(x, y)[0, 1]) >= 0.5
+    if informative < 4:  # too little texture to judge by cells: the whole covered area's correlation
+        if valid.sum() < 16:
+            return overlap, 0.0
+        x, y = warped[valid].astype(np.float64), target[valid].astype(np.float64)
+        if x.std() < FLAT or y.std() < FLAT:
+            return overlap, 0.0
+        return overlap, max(0.0, float(np.corrcoef(x, y)[0, 1]))
+    return overlap, agree / informative
 
 
 class FeatureIndex:
