@@ -111,7 +111,8 @@ def verify(a: Features, b: Features, gray_a: np.ndarray | None = None, gray_b: n
 def _aligned(model: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """(share of b covered by a warped with `model`, agreement of the two there), at <= 128 px. Agreement: the
     share of the covered cells (a 6 x 6 grid) that show texture in both pictures and correlate there (r >= 0.5);
-    cells flat in either (a letterbox bar laid over the reference, a sky) do not count. A copy agrees almost
+    cells flat in either (a letterbox bar laid over the reference, a sky) and a's own border (its trim box) do
+    not count. A copy agrees almost
     everywhere; a picture sharing one copied patch with the reference agrees in that patch only."""
     import cv2
 
@@ -124,12 +125,13 @@ def _aligned(model: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, fl
     box = trim_box(a32, FLAT_SHARES[0]) or (0, 0, a32.shape[1], a32.shape[0])
     content[box[1]:box[3], box[0]:box[2]] = 1.0  # a's bars or borders laid over b are no evidence either way
     inside = cv2.warpAffine(content, model.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST)
+    frame = cv2.warpAffine(np.ones_like(a32), model.astype(np.float64), (w, h), flags=cv2.INTER_NEAREST)
     f = min(1.0, 128 / max(h, w))
     size = (max(1, round(w * f)), max(1, round(h * f)))
     warped = cv2.resize(warped, size, interpolation=cv2.INTER_AREA)
     target = cv2.resize(np.ascontiguousarray(b, dtype=np.float32), size, interpolation=cv2.INTER_AREA)
     valid = cv2.resize(inside, size, interpolation=cv2.INTER_AREA) > 0.999  # wholly inside a, no blended edge
-    overlap = float(valid.mean())
+    overlap = float((cv2.resize(frame, size, interpolation=cv2.INTER_AREA) > 0.999).mean())
     agree, informative = 0, 0
     ys = np.linspace(0, size[1], CELLS + 1).astype(int)
     xs = np.linspace(0, size[0], CELLS + 1).astype(int)
