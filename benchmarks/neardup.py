@@ -255,7 +255,10 @@ def report(result: dict[str, object]) -> None:
           + (f", most inliers {max(v.inliers for v in false_v)}, confirmed {sum(v.confirmed for v in false_v)}"
              if false_v else "")
           + "".join(f"; other photo with {v.inliers} inliers: spread {v.spread:.2f}, overlap {v.overlap:.2f}, "
-                    f"agreement {v.agreement:.2f}" for v in false_v if v.inliers >= verify.MIN_INLIERS))
+                    f"agreement {v.agreement:.2f}" for v in
+                    [v for v in false_v if v.inliers >= verify.MIN_INLIERS][:6])
+          + f" ({sum(v.inliers >= verify.MIN_INLIERS for v in false_v)} other-photo candidates with >= "
+            f"{verify.MIN_INLIERS} inliers in all)")
 
 
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:
