@@ -5,7 +5,9 @@ PDQ it is looked up as its mirror (Meta's `flipy`, at the set's distance), its b
 set's distance) and its rotation probes (at `neardup.PROBE_RADIUS`, closer: each probe is one more chance of a
 chance match), all computed from the thumbnail the case store keeps — evidence is not read again. Every match
 stores its evidence (stage, variant, distance, radius) as JSON in `matches.evidence`; `docs/neardup.md` says
-which transforms this reaches and which need the reference pixels.
+which transforms this reaches and which need the reference pixels. `case_links` is `winnow triage --robust`:
+the case's images against each other, where the thumbnails are the reference pixels (stored crops and
+rotations, SIFT verification).
 """
 
 from __future__ import annotations
