@@ -129,3 +129,84 @@ def test_match_robust_end_to_end(tmp_path: Path) -> None:
     page = client.get(f"/item/{shas['rotated.jpg']}", headers={"accept": "text/html"}).text
     assert "why:" in page and "&#34;stage&#34;: &#34;probe&#34;" in page and "near-duplicate (probe rotate" in page
     assert before == {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+
+
+def test_triage_robust_stacks_a_crop_and_a_rotation_with_their_reasons(tmp_path: Path) -> None:
+    """Case items against each other (winnow has both sides' pixels): a 8 %-per-side crop and a 4 degree rotation
+    of a photo join its stack only with --robust, each with the variant and its SIFT evidence as the reason."""
+    import hashlib
+
+    original = photos.photo(1606, (800, 600))
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    files = {"original.jpg": original, "cropped.jpg": original.crop((64, 48, 736, 552)),
+             "rotated.jpg": original.rotate(4, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)),
+             "other.jpg": photos.photo(1607, (800, 600))}
+    for name, im in files.items():
+        im.save(evidence / name, "JPEG", quality=90)
+    sha = {name: hashlib.sha256((evidence / name).read_bytes()).hexdigest() for name in files}
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    plain = invoke_json("triage", "--case", case)
+    assert plain["stacks"] == 0
+    robust = invoke_json("triage", "--case", case, "--robust")
+    assert robust["robust_links"] == 2 and robust["stacks"] == 1
+    reasons = {q["sha256"]: q["reasons"] for q in robust["queue_head"]}
+    crop = [r for r in reasons[sha["cropped.jpg"]] if r.startswith("near-duplicate of")]
+    rotation = [r for r in reasons[sha["rotated.jpg"]] if r.startswith("near-duplicate of")]
+    assert crop == [f"near-duplicate of {sha['original.jpg'][:12]} in this case (reference pdq~crop0.08, "
+                    "distance 0 <= 26, 265 SIFT inliers (scale 0.84, -0.02 degrees, spread 0.798, "
+                    "agreement 1.0))"]
+    assert rotation == [f"near-duplicate of {sha['original.jpg'][:12]} in this case (probe rotate-4, distance 6 <= 26)"]
+    assert len([r for r in reasons[sha["original.jpg"]] if r.startswith("near-duplicate of")]) == 2
+    assert not [r for r in reasons[sha["other.jpg"]] if r.startswith("near-duplicate")]
+
+
+def test_rotation_probes_are_read_from_the_corner_wedges() -> None:
+    """An upright photo gets no probes; one rotated on its own canvas with black corners gets the probes within
+    1 degree of the angle its wedges show (the probe rotates back); a flat dark corner leaves every probe."""
+    im = photos.photo(1608, (800, 600))
+    assert neardup.rotation_probes(_thumb(im)) == ()
+    assert neardup.rotation_probes(_thumb(im.rotate(4, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0)))) == (
+        -5.0, -4.0)
+    assert neardup.rotation_probes(_thumb(im.rotate(-2, Image.Resampling.BICUBIC, fillcolor=(255, 255, 255)))) == (
+        2.0, 3.0)
+    dark = np.asarray(im).copy()
+    dark[:150, :200] = 0  # a black patch in the top-left corner: not a wedge's shape
+    assert neardup.rotation_probes(_thumb(Image.fromarray(dark))) == neardup.QUERY_ROTATIONS
+
+
+def test_sampler_hashes_the_thumbnail_as_pdq_hashes_the_full_image() -> None:
+    """PDQ's tent at the original's scale, on the 256-px thumbnail: close to the full image's PDQ (area averaging
+    to 64 x 64, the previous way, is farther); batched rotations equal one-at-a-time ones."""
+    im = photos.photo(1609, (1024, 768))
+    full = pdq_hash(im)[0]
+    gray = _thumb(im)
+    sampler = neardup.Sampler(gray, original=(768, 1024))
+    assert _d(sampler.pdq()[0], full) == 6  # seeded
+    import cv2
+
+    area = cv2.resize(np.clip(gray, 0, 255).astype(np.uint8), (64, 64), interpolation=cv2.INTER_AREA)
+    from winnow.signals.pdq import DCT, bits_hex
+
+    assert _d(bits_hex(DCT @ area.astype(np.float32) @ DCT.T), full) == 8  # seeded
+    angles = (-3.0, 2.0)
+    assert sampler.hashes(angles) == [sampler.pdq(a)[0] for a in angles]
+
+
+def test_feature_index_votes_for_the_copy_and_verification_checks_pixels() -> None:
+    refs = [photos.photo(1610 + k, (640, 480)) for k in range(4)]
+    feats = [verify.features(_thumb(r)) for r in refs]
+    index = verify.FeatureIndex(feats)
+    query = _thumb(ImageOps.expand(refs[2].crop((40, 30, 600, 450)), border=(0, 90, 0, 90), fill=(0, 0, 0)))
+    q = verify.features(query)
+    found = index.candidates(q)
+    assert found and found[0][0] == 2
+    verdict = verify.verify(q, feats[2], query, _thumb(refs[2]))
+    assert verdict.confirmed and verdict.overlap > 0.7 and verdict.agreement == 1.0
+    patch = np.asarray(refs[1]).copy()
+    patch[:240, :320] = np.asarray(refs[2])[:240, :320]  # another picture sharing one copied quarter
+    other = _thumb(Image.fromarray(patch))
+    shared = verify.verify(verify.features(other), feats[2], other, _thumb(refs[2]))
+    assert shared.inliers >= verify.MIN_INLIERS and shared.agreement < verify.MIN_AGREEMENT and not shared.confirmed

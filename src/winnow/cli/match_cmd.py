@@ -73,12 +73,15 @@ def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance:
 @case_option
 @library_option
 @click.option("--queue", "queue_path", type=click.Path(path_type=Path), help="Write the whole review queue as CSV.")
+@click.option("--robust", is_flag=True,
+              help="Stacks also join crops, rotations, mirrors and letterboxes of each other (SIFT-verified).")
 @json_option
 @friendly
-def triage(case_path: str | None, library_path: Path | None, queue_path: Path | None, as_json: bool) -> None:
+def triage(case_path: str | None, library_path: Path | None, queue_path: Path | None, robust: bool,
+           as_json: bool) -> None:
     """States (alert, alert-near, ignorable, unknown), stacks and the review queue (unknown first)."""
     case = load_case(case_path)
-    summary = run_triage(case, open_library(library_path))
+    summary = run_triage(case, open_library(library_path), robust=robust)
     refresh_queue_summary(case)  # the review queue's maintained summary, rebuilt once here (store/queue.py)
     if queue_path:
         rows = queue_rows(case)

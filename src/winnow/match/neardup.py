@@ -13,14 +13,16 @@ is of its full pixels, so it cannot change; what can change is *which pictures g
   reference sets winnow builds): the reference's centre crops and small rotations, so that a crop of it matches
   directly.
 
-All variants come from the 256-px thumbnail the case store keeps (so matching never re-reads evidence), reduced
-to BASE px, warped, and area-averaged straight into PDQ's 64 x 64 block (`pdq_of`). Every variant has a name
-(the reason shown with a match) and a radius it is trusted at: probes are trusted closer than plain PDQ,
-because each probe is another chance of a chance match (`docs/neardup.md` has the measurements).
+All variants come from the 256-px thumbnail the case store keeps (so matching never re-reads evidence), hashed
+the way PDQ hashes the full image (`Sampler`: PDQ's tent filter at the original's scale, then its 64 x 64
+sample points moved by the geometry). Every variant has a name (the reason shown with a match) and a radius it
+is trusted at: probes are trusted closer than plain PDQ, because each probe is another chance of a chance
+match (`docs/neardup.md` has the measurements).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +30,6 @@ from PIL import Image
 
 from winnow.signals.pdq import DCT, DIM, bits_hex, quality
 
-BASE = 128  # the picture a variant is warped from: longest side in pixels, aspect kept
 TRIM_RADIUS = 31  # a border-removed picture is the picture itself: trusted like plain PDQ
 PROBE_RADIUS = 26  # a probe is a guess at a geometry: trusted closer (measured: docs/neardup.md)
 QUERY_ROTATIONS = tuple(float(a) for a in (-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6))
@@ -48,6 +49,25 @@ class Variant:
 
 def gray_of(image: Image.Image) -> np.ndarray:
     return np.asarray(image.convert("L"), dtype=np.float32)
+
+
+def gray_of_file(path: str | os.PathLike[str]) -> np.ndarray | None:
+    """The luma of a stored thumbnail (None when it cannot be read). JPEG's own Y channel, decoded without the
+    colour conversion (3x faster than decoding RGB and converting; differs only where RGB clipped)."""
+    import cv2
+
+    try:
+        data = np.fromfile(path, dtype=np.uint8)
+    except OSError:
+        return None
+    gray = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if len(data) else None
+    if gray is None:
+        try:
+            with Image.open(path) as im:
+                return gray_of(im)
+        except (OSError, ValueError):
+            return None
+    return gray.astype(np.float32)
 
 
 def _flat(lines: np.ndarray, share: float) -> np.ndarray:
@@ -78,10 +98,11 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
     """(left, top, right, bottom) of the content once near-uniform edge rows/columns are peeled, or None when
     nothing (or implausibly much) would be removed. Rows, then columns, twice: window chrome is peeled bar by
     bar, side margins once the bars above and below them are gone."""
-    g = np.clip(gray, 0, 255).astype(np.uint8)
+    g = gray if gray.dtype == np.uint8 else np.clip(gray, 0, 255).astype(np.uint8)
     h, w = g.shape
     left, top, right, bottom = 0, 0, w, h
-    for _ in range(2):
+    for step in range(2):
+        before = (left, top, right, bottom)
         inner = g[top:bottom, left:right]
         top, bottom = top + _peel(inner, share), bottom - _peel(inner[::-1], share)
         if bottom - top < MIN_CONTENT * h:
@@ -90,6 +111,8 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
         left, right = left + _peel(inner, share), right - _peel(inner[::-1], share)
         if right - left < MIN_CONTENT * w:
             return None
+        if step == 0 and (left, top, right, bottom) in (before, (0, 0, w, h)):
+            break  # nothing peeled, or nothing more to peel: a second pass would find the same
     # a peel of one or two lines is JPEG edge noise, not a border
     margin = max(2, round(0.01 * max(h, w)))
     box = (left if left >= margin else 0, top if top >= margin else 0,
@@ -97,78 +120,220 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
     return None if box == (0, 0, w, h) else box
 
 
-def base(gray: np.ndarray, box: tuple[int, int, int, int] | None = None) -> np.ndarray:
-    """The picture (or its `box`) area-resampled to BASE px on its longest side, uint8, aspect kept: rotations
-    must happen in the picture's own aspect, and a small base keeps each probe at ~60 us."""
-    import cv2
-
-    if box is not None:
-        gray = gray[box[1]:box[3], box[0]:box[2]]
-    h, w = gray.shape
-    f = BASE / max(h, w)
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    return cv2.resize(np.clip(gray, 0, 255).astype(np.uint8), size, interpolation=cv2.INTER_AREA)
+# -------------------------------------------------------------- PDQ's own filter geometry, on the thumbnail
 
 
-def pdq_of(picture: np.ndarray, degrees: float = 0.0, zoom: float = 1.0, fill: str = "reflect",
-           with_quality: bool = False) -> tuple[str, int]:
-    """PDQ of `picture` rotated by `degrees` about its centre and scaled by `zoom` (> 1 shows less: a centre
-    crop), its 64 x 64 block taken by area averaging. From a 256-px thumbnail this stays within ~8 bits (median;
-    max 12-14) of the full image's PDQ, where PDQ's own filter on the small picture is ~17 off: its tiny tent
-    window aliases the thumbnail's own resampling (measured on the synthetic set)."""
-    import cv2
+def _tent(width: float) -> np.ndarray:
+    """Discrete weights (odd length, centred, sum 1) of two box passes of `width` thumbnail pixels: PDQ's
+    Jarosz tent, integrated over each thumbnail pixel (a thumbnail pixel is the mean of its footprint)."""
+    width = max(width, 1e-3)
+    half = int(np.ceil(width + 0.5))
+    k = np.arange(-half, half + 1, dtype=np.float64)
 
-    h, w = picture.shape
-    if degrees or zoom != 1.0:
-        m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), degrees, zoom)
+    def cumulative(x: np.ndarray) -> np.ndarray:  # integral of the triangle (base 2 * width) from -inf to x
+        u = np.clip(x / width, -1.0, 1.0)
+        return np.where(u < 0, 0.5 * (1 + u) ** 2, 1 - 0.5 * (1 - u) ** 2)
+
+    w = cumulative(k + 0.5) - cumulative(k - 0.5)
+    return (w / w.sum()).astype(np.float32)
+
+
+def _centres(n: int, original: int | None = None) -> tuple[np.ndarray, float]:
+    """Where PDQ samples its 64 points along a side of n thumbnail pixels (index coordinates), and the tent's
+    width there in thumbnail pixels. `original` is the side in the image's own pixels (None: a large image).
+    Meta decimates at int((i + 0.5) * N / 64) after two box passes of ceil(N / 128), which for an even window
+    sit half a pixel to the right each."""
+    if original is None or original <= n:
+        original = n if original is not None else 64 * n
+    s = n / original
+    full = (original + 2 * DIM - 1) // (2 * DIM)
+    picks = ((np.arange(DIM) + 0.5) * original / DIM).astype(np.int64).astype(np.float64)
+    shift = 1.0 if full % 2 == 0 else 0.0
+    return ((picks + shift + 0.5) * s - 0.5).astype(np.float32), full * s
+
+
+class Sampler:
+    """A picture (the thumbnail, or a box of it) ready to be hashed as PDQ would hash the full image, under
+    small rotations and centre crops: blurred once with PDQ's tent at the picture's own scale, then sampled at
+    PDQ's 64 x 64 points moved by the geometry (cv2.remap of 4,096 points: ~20 us a probe, where warping the
+    picture and area-averaging it cost ~60 us and aliased differently from PDQ)."""
+
+    def __init__(self, gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
+                 original: tuple[int, int] | None = None, crop: float = 0.0) -> None:
+        import cv2
+
+        h, w = gray.shape
+        left, top, right, bottom = box or (0, 0, w, h)
+        bw, bh = right - left, bottom - top
+        # the picture a crop keeps: `crop` of each side removed (a store-side variant)
+        dx, dy = crop * bw, crop * bh
+        cw, ch = bw - 2 * dx, bh - 2 * dy
+        oh, ow = original or (0, 0)
+        scale = (oh / h if oh else 0.0, ow / w if ow else 0.0)
+        orig_w = round(cw * scale[1]) if scale[1] else None
+        orig_h = round(ch * scale[0]) if scale[0] else None
+        xs, bx = _centres(max(1, round(cw)), orig_w)
+        ys, by = _centres(max(1, round(ch)), orig_h)
+        self.xs = (xs * (cw / max(1, round(cw))) + left + dx).astype(np.float32)
+        self.ys = (ys * (ch / max(1, round(ch))) + top + dy).astype(np.float32)
+        self.centre = (left + bw / 2 - 0.5, top + bh / 2 - 0.5)
+        g = np.ascontiguousarray(gray, dtype=np.float32)
+        self.blurred = cv2.sepFilter2D(g, cv2.CV_32F, _tent(bx), _tent(by), borderType=cv2.BORDER_REFLECT)
+
+    def blocks(self, degrees: tuple[float, ...], fill: str = "reflect") -> np.ndarray:
+        """(len(degrees), 64, 64): the picture rotated by each angle (counter-clockwise, as PIL and cv2 rotate),
+        seen through PDQ's filter; all angles in one remap."""
+        import cv2
+
+        a = np.radians(np.asarray(degrees, dtype=np.float64))
+        c, s = np.cos(a).astype(np.float32)[:, None, None], np.sin(a).astype(np.float32)[:, None, None]
+        x0, y0 = self.centre
+        dx = (self.xs - np.float32(x0))[None, None, :]
+        dy = (self.ys - np.float32(y0))[None, :, None]
+        # output point p of the rotated picture shows input point centre + R(-angle)(p - centre), y down
+        gx = (c * dx - s * dy + np.float32(x0)).reshape(-1, DIM)
+        gy = (s * dx + c * dy + np.float32(y0)).reshape(-1, DIM)
         border = cv2.BORDER_REFLECT101 if fill == "reflect" else cv2.BORDER_CONSTANT
-        picture = cv2.warpAffine(picture, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
-    block = cv2.resize(picture, (DIM, DIM), interpolation=cv2.INTER_AREA).astype(np.float32)
-    return bits_hex(DCT @ block @ DCT.T), quality(block) if with_quality else 0
+        out = cv2.remap(self.blurred, gx, gy, cv2.INTER_LINEAR, borderMode=border, borderValue=0)
+        return out.reshape(len(degrees), DIM, DIM)
+
+    def hashes(self, degrees: tuple[float, ...], fill: str = "reflect") -> list[str]:
+        """PDQ hex of the picture rotated by each angle."""
+        if not degrees:
+            return []
+        n = len(degrees)
+        blocks = self.blocks(degrees, fill)  # (n, 64, 64): one matrix product per side for all angles
+        rows = (DCT @ blocks.transpose(1, 0, 2).reshape(DIM, -1)).reshape(16, n, DIM)
+        flat = (rows @ DCT.T).transpose(1, 0, 2).reshape(n, -1)  # (n, 256), row-major 16 x 16 coefficients
+        median = np.partition(flat, 127, axis=1)[:, 127:128]  # torben(): the lower median of 256 values
+        bits = np.packbits((flat > median)[:, ::-1].astype(np.uint8), axis=1)  # bit 255 first, as bits_hex
+        return [row.tobytes().hex() for row in bits]
+
+    def pdq(self, degrees: float = 0.0, fill: str = "reflect", with_quality: bool = False) -> tuple[str, int]:
+        block = self.blocks((degrees,), fill)[0]
+        return bits_hex(DCT @ block @ DCT.T), quality(block) if with_quality else 0
 
 
 def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """The distinct border-removal boxes (strict: one-colour bars; loose: bars with some text or icons)."""
+    """The distinct border-removal boxes: strict (one-colour bars), loose (bars with some text or icons), and
+    the symmetric one (each axis peeled by the smaller of its two peels: letterbox and pillarbox bars are equal,
+    so a photo whose own top edge is as flat as the bar — sky, a dark background — keeps that edge)."""
     found: list[tuple[str, tuple[int, int, int, int]]] = []
+    g = np.clip(gray, 0, 255).astype(np.uint8)
+    h, w = g.shape
+    loosest = min(FLAT_SHARES)
+    if not (_flat(g[[0, h - 1]], loosest).any() or _flat(np.ascontiguousarray(g[:, [0, w - 1]].T), loosest).any()):
+        return found  # no edge line is flat: nothing to peel (most photographs: two checks instead of eight)
     for k, share in enumerate(FLAT_SHARES):
-        box = trim_box(gray, share)
-        if box is not None and all(box != b for _, b in found):
+        box = trim_box(g, share)
+        if box is None:
+            continue
+        if all(box != b for _, b in found):
             found.append(("trim" if k == 0 else "trim-loose", box))
+        if k == 0:
+            left, top, right, bottom = box
+            x, y = min(left, w - right), min(top, h - bottom)
+            sym = (x, y, w - x, h - y)
+            if sym != (0, 0, w, h) and all(sym != b for _, b in found):
+                found.append(("trim-sym", sym))
     return found
 
 
-def query_variants(gray: np.ndarray, rotations: tuple[float, ...] = QUERY_ROTATIONS,
-                   probe_radius: int = PROBE_RADIUS) -> list[Variant]:
+FILL_TOLERANCE = 24  # luma levels: a corner wedge's fill (black or white), through JPEG
+WEDGE_MIN, WEDGE_MAX = 0.5, 7.5  # degrees: the rotations a corner wedge is read as
+WEDGE_LEG = 0.2  # a wedge's long leg is about half the side; shorter than this share of it: no wedge
+
+
+def _run(line: np.ndarray, fill: float) -> int:
+    """How many leading pixels of `line` are the fill colour (a single odd pixel, JPEG ringing, does not end
+    the run; two in a row do)."""
+    off = np.abs(line - fill) > FILL_TOLERANCE
+    both = off[:-1] & off[1:]
+    hits = np.nonzero(both)[0]
+    return int(hits[0]) if len(hits) else len(line)
+
+
+def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
+                    grid: tuple[float, ...] = QUERY_ROTATIONS) -> tuple[float, ...]:
+    """Which rotation probes are worth looking up for this picture, read from its corners.
+
+    A picture rotated by a few degrees on its own canvas (what rotating in an editor or viewer leaves, and the
+    only rotation a hash-only set can be matched through: a rotation that also crops is a crop) has a thin
+    fill-coloured wedge in each corner: along one edge about half the side long, along the other a few pixels,
+    their ratio the tangent of the angle. Corners with no wedge at all: no probes (an upright photograph, most
+    of a collection). Wedges agreeing on an angle: the grid's probes within 1 degree of it. Anything else (a
+    flat sky in a corner, wedges that disagree): every probe of the grid."""
+    h, w = gray.shape
+    left, top, right, bottom = box or (0, 0, w, h)
+    g = gray[top:bottom, left:right]
+    ph, pw = g.shape
+    if ph < 16 or pw < 16:
+        return grid
+    estimates: list[float] = []
+    unclear = 0
+    # each corner seen as the top-left one (flipped there); a flip reverses the sense of rotation
+    for view, sign in ((g, 1.0), (g[:, ::-1], -1.0), (g[::-1, ::-1], 1.0), (g[::-1, :], -1.0)):
+        fill = float(np.median(np.concatenate([view[0, :3], view[:3, 0]])))
+        if FILL_TOLERANCE < fill < 255 - FILL_TOLERANCE:
+            continue  # editors fill a rotation's corners with black or white (or transparency, flattened so)
+        along_row, along_column = _run(view[0], fill), _run(view[:, 0], fill)
+        long_leg, short_leg = max(along_row, along_column), min(along_row, along_column)
+        if long_leg < WEDGE_LEG * min(ph, pw) or short_leg < 2:
+            continue  # the picture reaches this corner, or one flat edge (a sky): not a rotation's wedge
+        degrees = float(np.degrees(np.arctan(short_leg / long_leg)))
+        # a wedge's edge is straight: halfway along its short leg, the fill runs half the long leg
+        k = short_leg // 2
+        middle = _run(view[k], fill) if along_row > along_column else _run(view[:, k], fill)
+        expected = long_leg * (1 - (k + 0.5) / short_leg)
+        if not WEDGE_MIN <= degrees <= WEDGE_MAX or abs(middle - expected) > 0.15 * long_leg + 3:
+            unclear += 1  # a flat patch in the corner: the picture's own, or a wedge hidden in it
+            continue
+        estimates.append(degrees * (sign if along_row > along_column else -sign))
+    if len(estimates) >= 2 and max(estimates) - min(estimates) <= 1.5:
+        angle = -float(np.median(estimates))  # the probe rotates back
+        return tuple(a for a in grid if abs(a - angle) <= 1.0) or grid
+    if not estimates and not unclear:
+        return ()
+    return grid
+
+
+def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
+                   rotations: tuple[float, ...] = QUERY_ROTATIONS, probe_radius: int = PROBE_RADIUS,
+                   select: bool = True) -> list[Variant]:
     """What a case image is also looked up as: its border-removed pictures (trusted like PDQ) and probes of its
-    (most border-removed) picture rotated back by a few degrees (trusted at `probe_radius`). Zoom-out probes
-    were measured and dropped: a crop cannot be undone from the query side (the margin PDQ needs is gone)."""
+    (first border-removed) picture rotated back by a few degrees (trusted at `probe_radius`). `original` is
+    (height, width) of the image the thumbnail `gray` shows (None: a large image). Zoom-out probes were measured
+    and dropped: a crop cannot be undone from the query side (the margin PDQ needs is gone)."""
     out: list[Variant] = []
-    picture, prefix, q = base(gray), "", -1
-    for name, box in trims(gray):
-        picture, prefix = base(gray, box), name + "+"
-        pdq, q = pdq_of(picture, with_quality=True)
+    found = trims(gray)
+    for name, trimmed in found:
+        pdq, q = Sampler(gray, trimmed, original).pdq(with_quality=True)
         out.append(Variant(name, pdq, q, TRIM_RADIUS))
-    if q < 0:
-        q = pdq_of(picture, with_quality=True)[1]
-    for degrees in rotations:
-        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq_of(picture, degrees)[0], q, probe_radius))
+    prefix = found[0][0] + "+" if found else ""
+    chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
+    if not chosen:
+        return out  # an upright picture: no probes (and no blur to make)
+    sampler = Sampler(gray, found[0][1] if found else None, original)
+    q = out[0].quality if out else sampler.pdq(with_quality=True)[1]
+    for degrees, pdq in zip(chosen, sampler.hashes(chosen), strict=True):
+        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, probe_radius))
     return out
 
 
-def store_variants(gray: np.ndarray, rotations: tuple[float, ...] = STORE_ROTATIONS,
-                   crops: tuple[float, ...] = STORE_CROPS, radius: int = PROBE_RADIUS) -> list[Variant]:
+def store_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
+                   rotations: tuple[float, ...] = STORE_ROTATIONS, crops: tuple[float, ...] = STORE_CROPS,
+                   radius: int = PROBE_RADIUS) -> list[Variant]:
     """What a reference image (whose pixels winnow has) is also stored as: its border-removed picture, centre
     crops on a 1 % grid and small rotations on a 1 degree grid (black corners, as editors rotate). PDQ moves
     ~20 bits for 1 % per side of crop or 1 degree of rotation, so the grids are that fine."""
     out: list[Variant] = []
-    picture, prefix = base(gray), ""
-    for name, box in trims(gray)[:1]:
-        picture, prefix = base(gray, box), name + "+"
-        pdq, q = pdq_of(picture, with_quality=True)
-        out.append(Variant(name, pdq, q, TRIM_RADIUS))
-    q = pdq_of(picture, with_quality=True)[1]
+    sampler = Sampler(gray, None, original)
+    q = sampler.pdq(with_quality=True)[1]
+    for name, box in trims(gray)[:1]:  # the reference shown in bars: matched by the query's border removal too
+        out.append(Variant(name, *Sampler(gray, box, original).pdq(with_quality=True), TRIM_RADIUS))
+    # crops and rotations of the picture as it is (its own flat edges, a sky or a dark ground, are part of it)
     for share in crops:
-        out.append(Variant(f"{prefix}crop{share:g}", pdq_of(picture, zoom=1 / (1 - 2 * share))[0], q, radius))
-    for degrees in rotations:
-        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq_of(picture, degrees, fill="black")[0], q, radius))
+        out.append(Variant(f"crop{share:g}", Sampler(gray, None, original, crop=share).pdq()[0], q, radius))
+    for degrees, pdq in zip(rotations, sampler.hashes(rotations, fill="black"), strict=True):
+        out.append(Variant(f"rotate{degrees:+g}", pdq, q, radius))
     return out

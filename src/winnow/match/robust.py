@@ -5,7 +5,9 @@ PDQ it is looked up as its mirror (Meta's `flipy`, at the set's distance), its b
 set's distance) and its rotation probes (at `neardup.PROBE_RADIUS`, closer: each probe is one more chance of a
 chance match), all computed from the thumbnail the case store keeps — evidence is not read again. Every match
 stores its evidence (stage, variant, distance, radius) as JSON in `matches.evidence`; `docs/neardup.md` says
-which transforms this reaches and which need the reference pixels.
+which transforms this reaches and which need the reference pixels. `case_links` is `winnow triage --robust`:
+the case's images against each other, where the thumbnails are the reference pixels (stored crops and
+rotations, SIFT verification).
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
 
 from winnow.match import neardup
 from winnow.signals.pdq import DIHEDRAL
@@ -40,7 +41,7 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
             if gray is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
                 continue
-            for v in neardup.query_variants(gray):
+            for v in neardup.query_variants(gray, _original(r, gray)):
                 if v.quality < min_quality:
                     continue
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
@@ -50,15 +51,22 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
     return out
 
 
+def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
+    """(height, width) of the image the thumbnail shows: the stored pixels' size, turned when the thumbnail was
+    turned upright (EXIF orientation); None when unknown (the variants then assume a large image)."""
+    keys = row.keys() if hasattr(row, "keys") else ()
+    width, height = (row["width"], row["height"]) if "width" in keys and "height" in keys else (None, None)
+    if not width or not height:
+        return None
+    if (width > height) != (gray.shape[1] > gray.shape[0]) and width != height:
+        width, height = height, width
+    return int(height), int(width)
+
+
 def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
     if not relative:
         return None
-    path = case_root / relative
-    try:
-        with Image.open(path) as im:
-            return neardup.gray_of(im)
-    except (OSError, ValueError):
-        return None
+    return neardup.gray_of_file(case_root / relative)
 
 
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:
@@ -72,5 +80,105 @@ def describe(transform: str, evidence_json: str | None) -> str:
     e: dict[str, Any] = json.loads(evidence_json)
     text = f"{e.get('stage')} {e.get('variant')}, distance {e.get('distance')} <= {e.get('radius')}"
     if e.get("inliers") is not None:
-        text += f", {e['inliers']} ORB inliers"
+        text += f", {e['inliers']} SIFT inliers"
+        if e.get("degrees") is not None:
+            text += (f" (scale {e.get('scale')}, {e.get('degrees')} degrees, spread {e.get('spread')}, "
+                     f"agreement {e.get('agreement')})")
     return text
+
+
+def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] | None = None
+               ) -> list[tuple[int, int, dict[str, Any]]]:
+    """`winnow triage --robust`: pairs (i, j) of the case images `rows` (sha256, pdq, pdq_dihedral, thumbnail,
+    width, height) that are copies of each other through geometry, with the evidence.
+
+    Here winnow has the reference pixels (the case's own thumbnails), so both sides get their variants: each
+    image is looked up as its PDQ, mirror, border-removed pictures and rotation probes, against every image's
+    PDQ and stored variants (centre crops on a 1 % grid, rotations on a 1 degree grid, border-removed). A pair
+    found the way `match --robust` finds it (a query variant within its radius of the other's PDQ) stands as
+    there; a pair found only through a stored variant is confirmed by SIFT + RANSAC (`verify`), whose inliers,
+    spread, scale and angle are the evidence. Pairs in `stacked` (already within plain PDQ's stack distance)
+    are skipped."""
+    import cv2
+
+    from winnow.match import verify
+    from winnow.match.hamming import HammingIndex, to_codes
+
+    stacked = stacked or set()
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        grays = [_thumbnail(case_root, r["thumbnail"]) for r in rows]
+        store_hex: list[str] = []
+        store_meta: list[tuple[int, str, int]] = []  # (image, variant, radius)
+        query_hex: list[str] = []
+        query_meta: list[tuple[int, str, int]] = []
+        for i, (r, gray) in enumerate(zip(rows, grays, strict=True)):
+            store_hex.append(r["pdq"])
+            store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
+            query_hex.append(r["pdq"])
+            query_meta.append((i, "pdq", neardup.TRIM_RADIUS))
+            if r["pdq_dihedral"]:
+                query_hex.append(r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64])
+                query_meta.append((i, "mirror", neardup.TRIM_RADIUS))
+            if gray is None:
+                continue
+            original = _original(r, gray)
+            for v in neardup.store_variants(gray, original):
+                store_hex.append(v.pdq)
+                store_meta.append((i, v.name, v.radius))
+            for v in neardup.query_variants(gray, original):
+                query_hex.append(v.pdq)
+                query_meta.append((i, v.name, v.radius))
+        if not query_hex:
+            return []
+        index = HammingIndex(to_codes(store_hex), max_radius=neardup.TRIM_RADIUS)
+        q, ids, d = index.search(to_codes(query_hex))
+        # per pair (low, high): the best way found, hash-only ways (store side plain PDQ) first
+        best: dict[tuple[int, int], tuple[bool, int, int, int]] = {}
+        for qi, si, dist in zip(q.tolist(), ids.tolist(), d.tolist(), strict=True):
+            a, qname, qradius = query_meta[qi]
+            b, sname, sradius = store_meta[si]
+            radius = min(qradius, sradius)
+            if a == b or dist > radius or (qname == "pdq" and sname == "pdq"):
+                continue
+            pair = (min(a, b), max(a, b))
+            if pair in stacked:
+                continue
+            key = (sname != "pdq", dist, qi, si)
+            if pair not in best or key < best[pair]:
+                best[pair] = key
+        feats: dict[tuple[int, bool], verify.Features] = {}
+        links: list[tuple[int, int, dict[str, Any]]] = []
+        for pair in sorted(best):
+            needs_check, dist, qi, si = best[pair]
+            a, qname, qradius = query_meta[qi]
+            b, sname, sradius = store_meta[si]
+            why: dict[str, Any] = {"stage": "reference" if needs_check else _stage(qname),
+                                   "variant": qname if sname == "pdq" else f"{qname}~{sname}",
+                                   "distance": dist, "radius": min(qradius, sradius)}
+            if needs_check:
+                ga, gb = grays[a], grays[b]
+                if ga is None or gb is None:
+                    continue
+                mirrored = qname == "mirror"
+                if (a, mirrored) not in feats:
+                    feats[(a, mirrored)] = verify.features(ga, mirrored=mirrored)
+                if (b, False) not in feats:
+                    feats[(b, False)] = verify.features(gb)
+                verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)], ga, gb, mirrored)
+                if not verdict.confirmed:
+                    continue
+                why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
+                            "degrees": verdict.degrees, "overlap": verdict.overlap,
+                            "agreement": verdict.agreement})
+            links.append((a, b, why))
+        return links
+    finally:
+        cv2.setNumThreads(threads)
+
+
+def _stage(variant: str) -> str:
+    if variant == "mirror":
+        return "dihedral"
+    return "probe" if "rotate" in variant else "border"

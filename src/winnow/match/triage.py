@@ -79,8 +79,11 @@ def _states(conn: Any, kinds: dict[str, str]) -> dict[str, dict[str, Any]]:
     return states
 
 
-def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int, bool]]:
-    """sha256 -> (stack id, stack size, is representative) for images in stacks of two or more."""
+def _stacks(images: list[tuple[str, str, int, int]],
+            links: list[tuple[int, int, dict[str, Any]]] | None = None,
+            pairs: set[tuple[int, int]] | None = None) -> dict[str, tuple[int, int, bool]]:
+    """sha256 -> (stack id, stack size, is representative) for images in stacks of two or more; `links` are
+    extra edges (`triage --robust`); `pairs`, when given, receives the plain-PDQ edges."""
     if not images:
         return {}
     codes = to_codes([pdq for _, pdq, _, _ in images])
@@ -90,6 +93,10 @@ def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int
     for a, b in zip(q.tolist(), ids.tolist(), strict=True):
         if a != b:
             uf.union(a, b)
+            if pairs is not None:
+                pairs.add((min(a, b), max(a, b)))
+    for a, b, _ in links or ():
+        uf.union(a, b)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(images)):
         groups[uf.find(i)].append(i)
@@ -104,6 +111,15 @@ def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int
         for i in members:
             result[images[i][0]] = (stack_id, len(members), i == rep)
     return result
+
+
+def _robust_links(case: Case, rows: list[Any], images: list[tuple[str, str, int, int]]
+                  ) -> list[tuple[int, int, dict[str, Any]]]:
+    from winnow.match.robust import case_links
+
+    plain: set[tuple[int, int]] = set()
+    _stacks(images, pairs=plain)
+    return case_links(case.root, rows, plain)
 
 
 def _video_groups(conn: Any, first_id: int) -> dict[str, tuple[int, int, bool]]:
@@ -156,14 +172,16 @@ def _near_misses(library: Library | None, unknown: list[tuple[str, str]],
     return found
 
 
-def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
+def triage(case: Case, library: Library | None = None, robust: bool = False) -> dict[str, Any]:
     conn = case.connect()
     try:
-        audit.append(conn, "triage", {"library": str(library.root) if library else None})
+        audit.append(conn, "triage", {"library": str(library.root) if library else None, "robust": robust})
         kinds = store.content_kinds(conn)
         states = _states(conn, kinds)
-        images = store.stack_images(conn, MIN_QUALITY)
-        stacks = _stacks(images)
+        image_rows = store.stack_images(conn, MIN_QUALITY)
+        images = [(r[0], r[1], r[2] or 0, r[3]) for r in image_rows]
+        links = _robust_links(case, image_rows, images) if robust else []
+        stacks = _stacks(images, links)
         stacks.update(_video_groups(conn, 1 + max((s[0] for s in stacks.values()), default=0)))
         unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
         near_skipped: list[str] = []
@@ -181,6 +199,10 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
                     alert_parents[p].append(s["series"] or "")
         stack_alert = {stacks[sha][0] for sha, s in states.items()
                        if sha in stacks and s["state"] in ("alert", "alert-near")}
+        for a, b, why in links:
+            text = describe(why["variant"], json.dumps(why))
+            states[images[a][0]]["reasons"].append(f"near-duplicate of {images[b][0][:12]} in this case ({text})")
+            states[images[b][0]]["reasons"].append(f"near-duplicate of {images[a][0][:12]} in this case ({text})")
         keys: list[tuple[Any, ...]] = []
         for sha, s in states.items():
             stack = stacks.get(sha)
@@ -216,6 +238,8 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
                          json.dumps(s["reasons"], ensure_ascii=False)))
         store.replace(conn, rows)
         summary = summarize(case)
+        if robust:
+            summary["robust_links"] = len(links)
         if near_skipped:
             summary["near_miss_skipped_sets"] = near_skipped
         return summary

@@ -28,11 +28,12 @@ def matches(conn: Connection) -> list[tuple[Any, ...]]:
         "index_share, evidence FROM matches ORDER BY distance, set_name")]
 
 
-def stack_images(conn: Connection, min_quality: int) -> list[tuple[str, str, int, int]]:
-    """(sha256, pdq, pixels, quality) of the images whose PDQ is good enough to stack."""
-    return [(r[0], r[1], r[2] or 0, r[3]) for r in conn.execute(
-        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality FROM images "
-        "WHERE pdq IS NOT NULL AND pdq_quality >= ?", (min_quality,))]
+def stack_images(conn: Connection, min_quality: int) -> list[Row]:
+    """The images whose PDQ is good enough to stack, by SHA-256: sha256, pdq, pixels, quality, and what the robust
+    variants need (pdq_dihedral, thumbnail, width, height)."""
+    return conn.execute(
+        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, height "
+        "FROM images WHERE pdq IS NOT NULL AND pdq_quality >= ? ORDER BY sha256", (min_quality,)).fetchall()
 
 
 def video_links(conn: Connection) -> list[tuple[str, str]]:
