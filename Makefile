@@ -83,6 +83,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workspace_case.py
 	$(BIN)/python benchmarks/workspace_money.py
 	$(BIN)/python benchmarks/neardup_diag.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/executors.py
+	$(BIN)/python benchmarks/scale_model.py --measure
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

@@ -38,6 +38,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # as in a worker: one BLAS thread
+    os.environ.setdefault(_var, "1")
 COSTS = HERE / "scale_costs.json"
 
 
@@ -131,20 +133,21 @@ def _writer_rate(n: int = 20_000) -> float:
     import hashlib
 
     from winnow.messages import Record
+    from winnow.settings import Settings
     from winnow.store.case import create_case
-    from winnow.store.runs import start_run
+    from winnow.store.runs import register_source, start_run
     from winnow.store.writer import Writer
 
     case = create_case(Path(tempfile.mkdtemp()) / "case", name="w", examiner="w")
     conn = case.connect()
-    from winnow.settings import Settings
-
-    writer = Writer(conn, start_run(conn, "bench", Settings()))
+    run_id = start_run(conn, "bench", Settings())
+    source = register_source(conn, "/evidence", "folder", run_id)
+    writer = Writer(conn, run_id)
     records = []
     for i in range(n):
         sha = hashlib.sha256(str(i).encode()).hexdigest()
         rec = Record(chain=f"/evidence/d{i // 1000}/IMG_{i:06d}.jpg", parent=f"/evidence/d{i // 1000}",
-                     name=f"IMG_{i:06d}.jpg", depth=0, source_id=1, size=2_000_000, extension="jpg",
+                     name=f"IMG_{i:06d}.jpg", depth=0, source_id=source, size=2_000_000, extension="jpg",
                      detected_type="jpg", mtime="2024-01-01T00:00:00Z")
         rec.content = {"sha256": sha, "md5": sha[:32], "sha1": sha[:40], "size": 2_000_000, "mime": "image/jpeg",
                        "kind": "image"}

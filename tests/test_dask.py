@@ -407,3 +407,63 @@ def test_calls_rescan_on_dask_gives_the_scores_of_ingest(tmp_path: Path) -> None
     result = invoke("calls", "--case", case, "--rescan", "--json", "--executor", "dask")
     after = {r["sha256"]: round(r["score"], 6) for r in json.loads(result.stdout)}
     assert after == before and "rescanned 2 videos and 1 images" in result.stderr
+
+
+def test_match_accepts_the_executor_options_and_matches_in_this_process(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    photos_bytes = [_jpeg(i) for i in range(3)]
+    for i, data in enumerate(photos_bytes):
+        (corpus / f"p{i}.jpg").write_bytes(data)
+    case = _new_case(tmp_path / "case")
+    invoke("ingest", corpus, "--case", case, "--workers", "1")
+    known = tmp_path / "known.md5"
+    known.write_text(f"{hashlib.md5(photos_bytes[1]).hexdigest()}  p1.jpg\n")
+    library = tmp_path / "library"
+    invoke("hashset", "import", known, "--name", "known", "--library", library)
+    result = invoke("match", "--case", case, "--library", library, "--json", "--executor", "dask", "--scheduler",
+                    "tcp://127.0.0.1:1")  # never contacted: matching is index lookups in this process
+    assert "matching runs in this process" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["matched_contents"] == 1 and summary["sets"][0]["exact_matches"] == 1
+
+
+class _Tasks:
+    """A job that hands out prepared tasks (only what the batching reads)."""
+
+    def __init__(self, tasks: list[Any], remaining: int | None) -> None:
+        self.tasks, self._remaining = list(tasks), remaining
+
+    def next_task(self) -> Any:
+        return self.tasks.pop(0) if self.tasks else None
+
+    def remaining(self) -> int | None:
+        return self._remaining
+
+
+def test_batches_are_bounded_by_count_and_bytes_and_long_files_run_alone() -> None:
+    from winnow.messages import MemberRangeTask
+    from winnow.pipeline.executors import ExecutorOptions
+    from winnow.pipeline.executors.dask import DaskExecutor
+
+    def file(i: int, name: str, size: int) -> FileTask:
+        return FileTask(i, f"/e/{name}", f"/e/{name}", "/e", name, None, 1, size, None, None, None)
+
+    executor = DaskExecutor(ExecutorOptions("dask"), Settings())
+    executor.threads = 2
+    photos = [file(i, f"p{i}.jpg", 200_000) for i in range(150)]
+    job = _Tasks(photos, remaining=None)  # the pre-count has not finished: full batches
+    assert [len(executor._next_batch(job)) for _ in range(3)] == [64, 64, 22]
+    job = _Tasks(photos, remaining=150)  # 150 // (3 x 2 threads) = 25 a batch
+    assert [len(executor._next_batch(job)) for _ in range(6)] == [25, 25, 25, 25, 25, 25]
+    big = [file(i, f"b{i}.jpg", 9 * 1024 * 1024) for i in range(10)]  # 64 MB reached after 8 files
+    assert [len(executor._next_batch(_Tasks(big, None))) for _ in range(1)] == [8]
+    mixed = [photos[0], photos[1], file(900, "clip.MP4", 5_000_000), photos[2],
+             MemberRangeTask(task_id=901, path="/e/a.zip", chain="/e/a.zip", source_id=1, start=0, end=64,
+                             budget_bytes=1), file(902, "huge.bin", 20 * 1024 * 1024), photos[3]]
+    job = _Tasks(mixed, None)
+    batches = [[t.task_id for t in executor._next_batch(job)] for _ in range(6)]
+    assert batches == [[0, 1], [900], [2], [901], [902], [3]]
