@@ -112,7 +112,8 @@ def _dask_task_ms(n: int = 400) -> float:
     from winnow.pipeline.batch import run_batch
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                      silence_logs=logging.ERROR) as cluster, Client(cluster, set_as_default=False) as client:
+                      silence_logs=logging.ERROR, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster, \
+            Client(cluster, set_as_default=False) as client:
         config = {"store": "/nonexistent", "settings": {}, "thumbs": "", "tmp": tempfile.mkdtemp()}
         client.gather([client.submit(run_batch, [], config, 1.0, pure=False) for _ in range(8)])  # warm
         start = time.perf_counter()

@@ -107,7 +107,10 @@ class DaskExecutor:
             try:
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address=None, security=security,
-                                            protocol="tls://" if security else None, silence_logs=logging.ERROR)
+                                            protocol="tls://" if security else None, silence_logs=logging.ERROR,
+                                            # no dashboard; the scheduler's health routes on a free local port,
+                                            # not 8787 (another cluster may hold it)
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
             except Exception as exc:
                 raise ExecutorError(f"cannot start a local Dask cluster: {_one_line(exc)}") from exc
         self._connect(self.cluster, security)
