@@ -28,7 +28,7 @@ def _accounts(row: dict[str, Any]) -> set[str]:
 
 def run(seed: int) -> dict[str, float]:
     from winnow.payments.generator import generate
-    from winnow.payments.importer import import_mto
+    from winnow.payments.loaders import import_mto
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 
@@ -36,10 +36,10 @@ def run(seed: int) -> dict[str, float]:
     generate(base / "data", seed=seed, senders=4000, buyers=80, facilitators=16)
     case = create_case(base / "case", name="bench", examiner="bench")
     start = time.perf_counter()
-    import_mto(case.root, base / "data" / "transactions.csv")
+    import_mto(case, base / "data" / "transactions.csv")
     imported = time.perf_counter() - start
     start = time.perf_counter()
-    result = score(case.root)
+    result = score(case)
     scored = time.perf_counter() - start
     labels = json.loads((base / "data" / "labels.json").read_text())
     buyers, facilitators, diaspora = set(labels["buyers"]), set(labels["facilitators"]), set(labels["diaspora"])

@@ -83,7 +83,7 @@ def _family(seed: int) -> Path:
     so R16-R19 are compared on data where they fire. No seeds, evidence or listed addresses (R9-R11 stay empty)."""
     from payments_family.generator import generate
 
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.parquet import export_parquet
     from winnow.store.case import create_case
 
@@ -92,10 +92,10 @@ def _family(seed: int) -> Path:
         work = Path(tempfile.mkdtemp(prefix="family-", dir=CACHE))
         generate(work / "data", seed)
         case = create_case(work / "case", name="family", examiner="bench")
-        import_file(case.root, work / "data" / "transactions.csv", "mto", work / "data" / "mapping.yaml")
+        import_file(case, work / "data" / "transactions.csv", "mto", work / "data" / "mapping.yaml")
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": [], "addresses": []}))
-        export_parquet(case.root, folder / "transactions.parquet")
+        export_parquet(case, folder / "transactions.parquet")
         shutil.rmtree(work, ignore_errors=True)
     return folder
 
@@ -221,11 +221,11 @@ def _edges() -> Path:
     work = Path(tempfile.mkdtemp(prefix="edges-", dir=CACHE))
     pd.DataFrame(rows).to_parquet(work / "raw.parquet")
     case = create_case(work / "case", name="edges", examiner="bench")
-    import_parquet(case.root, work / "raw.parquet")
+    import_parquet(case, work / "raw.parquet")
     folder.mkdir(parents=True, exist_ok=True)
     evidence = [[party, "account", "chat export (edges)"] for party in ("h1", "p1")]
     (folder / "inputs.json").write_text(json.dumps({"seeds": [], "evidence": evidence, "addresses": []}))
-    export_parquet(case.root, folder / "transactions.parquet")
+    export_parquet(case, folder / "transactions.parquet")
     shutil.rmtree(work, ignore_errors=True)
     return folder
 
@@ -268,9 +268,9 @@ def run_winnow(folder: Path) -> dict[str, Any]:
     ruleset_path = base / "ruleset.yaml"
     ruleset_path.write_text(yaml.safe_dump(_ruleset(inputs)))
     start = time.perf_counter()
-    imported = import_parquet(case.root, folder / "transactions.parquet")
+    imported = import_parquet(case, folder / "transactions.parquet")
     import_s = time.perf_counter() - start
-    conn = connect(case.root)
+    conn = connect(case)
     if inputs["evidence"]:
         conn.executemany("INSERT INTO evidence_identifiers VALUES (?, ?, ?)", [list(e) for e in inputs["evidence"]])
     conn.close()
@@ -285,7 +285,7 @@ def run_winnow(folder: Path) -> dict[str, Any]:
 
     scoring.evaluate = keep
     start = time.perf_counter()
-    result = scoring.score(case.root, ruleset_path, inputs["seeds"], memory_limit="3GB")
+    result = scoring.score(case, ruleset_path, inputs["seeds"], memory_limit="3GB")
     score_s = time.perf_counter() - start
     hits = sorted([h.role, h.party, h.rule, h.evidence_count] for h in evaluated)
     rows = [{"role": role[:-1], "entity": p["entity"], "score": p["score"],

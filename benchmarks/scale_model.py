@@ -54,7 +54,7 @@ def _processor_cpu(files: list[Path]) -> float:
 
     out: list[Any] = []
     processor = Processor(Settings(), Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp()), out.append,
-                          lambda sha: False, lambda chain: {})
+                          lambda sha, tables: set(), lambda chain: {})
 
     def task(i: int, f: Path) -> FileTask:
         return FileTask(i, str(f), str(f), str(f.parent), f.name, None, 1, f.stat().st_size, None, None, None)
@@ -95,7 +95,7 @@ def measure() -> dict[str, Any]:
 
     out: list[Any] = []
     processor = Processor(Settings(), Path(tempfile.mkdtemp()), Path(tempfile.mkdtemp()), out.append,
-                          lambda sha: False, lambda chain: {})
+                          lambda sha, tables: set(), lambda chain: {})
     for i, f in enumerate(videos):
         processor.disk_file(FileTask(i, str(f), str(f), str(f.parent), f.name, None, 1, f.stat().st_size, None,
                                      None, None))
@@ -137,8 +137,9 @@ def _dask_task_ms(n: int = 400) -> tuple[float, float]:
 def _writer_rate(n: int = 20_000) -> float:
     import hashlib
 
-    from winnow.messages import Record
+    from winnow.messages import Record, Rows
     from winnow.settings import Settings
+    from winnow.signals.image import IMAGE_COLUMNS
     from winnow.store.case import create_case
     from winnow.store.runs import register_source, start_run
     from winnow.store.writer import Writer
@@ -156,8 +157,10 @@ def _writer_rate(n: int = 20_000) -> float:
                      detected_type="jpg", mtime="2024-01-01T00:00:00Z")
         rec.content = {"sha256": sha, "md5": sha[:32], "sha1": sha[:40], "size": 2_000_000, "mime": "image/jpeg",
                        "kind": "image"}
-        rec.image = {"format": "JPEG", "width": 4000, "height": 3000, "mode": "RGB", "frames": 1, "pdq": sha,
-                     "pdq_quality": 100, "thumbnail": f"thumbnails/{sha[:2]}/{sha}.jpg", "pdq_dihedral": sha * 7}
+        image = {"format": "JPEG", "width": 4000, "height": 3000, "mode": "RGB", "frames": 1, "pdq": sha,
+                 "pdq_quality": 100, "thumbnail": f"thumbnails/{sha[:2]}/{sha}.jpg", "pdq_dihedral": sha * 7}
+        rec.rows = [Rows("images", ("sha256", *IMAGE_COLUMNS, "exif"),
+                         ((sha, *[image.get(k) for k in IMAGE_COLUMNS], None),))]
         records.append(rec)
     start = time.process_time()  # CPU: the writer is one thread, and the machine is shared
     for i in range(0, n, 500):

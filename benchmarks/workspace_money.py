@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 def _chats(case: Any, messages: int) -> dict[str, Any]:
     """1M messages in 1,000 threads: small talk, a phone and an MTCN in one message out of 5,000, a handle in
     one out of 20 (50k sightings)."""
-    from winnow.identifiers.store import intern
     from winnow.sample.chats import SMALL_TALK
     from winnow.store import chats as chat_store
+    from winnow.store.identifiers import intern
 
     rng = random.Random(7)
     conn = case.connect()

@@ -144,7 +144,7 @@ def test_one_run_status_word_and_old_cases_converted(tmp_path: object) -> None:
     conn = case.connect()
     old = start_run(conn, "calls rescan", Settings())
     conn.execute("UPDATE runs SET status = 'done' WHERE id = ?", (old,))  # as an earlier `calls --rescan` left it
-    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    conn.execute("PRAGMA user_version=10")  # before migration 11 (the status word); later ones run again
     assert migrate(conn) == SCHEMA_VERSION
     assert conn.execute("SELECT status FROM runs WHERE id = ?", (old,)).fetchone()[0] == "completed"
     with pytest.raises(ValueError, match="not 'done'"):
@@ -176,3 +176,148 @@ def test_container_openers_registry() -> None:
     assert [o.name for o in CONTAINERS] == ["zip", "tar", "compressed stream"]
     assert opener_for("zip", io.BytesIO(b"")).name == "zip" and opener_for("tar", io.BytesIO(b"")).name == "tar"
     assert opener_for("gz", io.BytesIO(b"not gzip")).name == "compressed stream"  # no tar inside: one stream
+
+
+def test_signal_registry_names_tables_and_the_store(tmp_path: object) -> None:
+    """Signal names and tables are unique, every kind is a sniffed content kind, every table exists in a new
+    case with a `sha256` key and a `run_id`, and the runs record the signals' versions."""
+    import json
+    from pathlib import Path
+
+    from winnow.settings import Settings
+    from winnow.signals.registry import SIGNALS, signals_for, versions
+    from winnow.store.case import create_case
+    from winnow.store.runs import start_run
+
+    assert [s.name for s in SIGNALS] == ["image", "video", "call"]
+    assert len({s.table for s in SIGNALS}) == len(SIGNALS)
+    assert [s.name for s in signals_for("image")] == ["image", "call"]
+    assert [s.name for s in signals_for("video")] == ["video", "call"] and signals_for("archive") == ()
+    case = create_case(Path(str(tmp_path)) / "case", name="c", examiner="e")
+    conn = case.connect()
+    for signal in SIGNALS:
+        columns = {r[1]: r[5] for r in conn.execute(f"PRAGMA table_info({signal.table})")}
+        assert columns.get("sha256") == 1 and "run_id" in columns, signal.name
+    run = start_run(conn, "ingest", Settings(), versions())
+    stored = json.loads(conn.execute("SELECT versions FROM runs WHERE id = ?", (run,)).fetchone()[0])
+    assert {k: v for k, v in stored.items() if k.startswith("signal:")} == {"signal:image": 1, "signal:video": 1,
+                                                                           "signal:call": 2}
+    conn.close()
+
+
+def test_signals_run_once_per_content_and_skip_what_is_stored(tmp_path: object) -> None:
+    """The Processor asks once per content which signal tables hold it, and computes only the others."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from winnow.messages import FileTask
+    from winnow.pipeline.process import Processor
+    from winnow.settings import Settings
+
+    folder = Path(str(tmp_path))
+    path = folder / "a.png"
+    Image.new("RGB", (80, 60), (10, 200, 30)).save(path)
+    asked: list[tuple[str, ...]] = []
+    out: list[object] = []
+
+    def known(sha: str, tables: tuple[str, ...]) -> set[str]:
+        asked.append(tables)
+        return {"calls"} if len(asked) > 1 else set()
+
+    processor = Processor(Settings(), None, folder, out.append, known, lambda chain: {})
+    task = FileTask(1, str(path), str(path), str(folder), "a.png", None, 1, path.stat().st_size, None, None, None)
+    processor.disk_file(task)
+    processor.disk_file(task)  # the same content again in this worker: not even asked
+    assert asked == [("images", "calls")]
+    first = out[0]
+    assert [r.table for r in first.rows] == ["images", "calls"]  # type: ignore[attr-defined]
+    fresh = Processor(Settings(), None, folder, out.append, known, lambda chain: {})
+    fresh.disk_file(task)  # another worker, and the store has its call score (a rescan): only the image signal runs
+    assert [r.table for r in out[-1].rows] == ["images"]  # type: ignore[attr-defined]
+
+
+def test_one_detector_for_chats_and_payments(tmp_path: object) -> None:
+    """Chat formats and payment loaders are registries of sniffers judged by the one detector: by content (a
+    camt statement named .txt is camt), by the names inside a ZIP or a folder, most specific signature first."""
+    import zipfile
+    from pathlib import Path
+
+    from winnow.chats import formats as chat_formats
+    from winnow.chats.importer import detect as detect_chat
+    from winnow.payments import loaders
+    from winnow.sniffing import Head
+
+    base = Path(str(tmp_path))
+    for registry in (chat_formats.REGISTRY, loaders.REGISTRY):
+        assert len({f.name for f in registry}) == len(registry)
+    skype = base / "export.json"
+    skype.write_text('{"userId": "u", "exportDate": "2026", "conversations": [{"MessageList": []}]}')
+    assert chat_formats.FORMATS["skype"].sniff(Head.read(skype)) > chat_formats.FORMATS["telegram"].sniff(
+        Head.read(skype)) == 0.0
+    assert detect_chat(skype) == "skype"
+    ufdr = base / "phone.zip"
+    with zipfile.ZipFile(ufdr, "w") as z:
+        z.writestr("dump/report.xml", "<project/>")
+        z.writestr("dump/notes.txt", "not a chat")
+    assert detect_chat(ufdr) == "ufdr"  # a report.xml beats any .txt
+    folder = base / "tg"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "result.json").write_text("{}")
+    assert detect_chat(folder) == "telegram"
+    camt = base / "statement.txt"
+    camt.write_text('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">')
+    mto = base / "export.csv"
+    mto.write_text("date,sender,receiver,amount\n2026-01-01,a,b,20\n")
+    parquet = base / "t.bin"
+    parquet.write_bytes(b"PAR1" + bytes(20))
+    assert [loaders.detect(p) for p in (camt, mto, parquet)] == ["camt", "mto", "parquet"]
+    (base / "blob.bin").write_bytes(bytes(64))
+    import pytest
+
+    with pytest.raises(ValueError, match="cannot tell the format of blob.bin; pass --format"):
+        loaders.detect(base / "blob.bin")
+
+
+def test_one_problem_type_and_one_name_in_every_import(tmp_path: object) -> None:
+    """Hash sets, chats and payments report bad rows as the one `Problem`, under `problems`/`first_problems` in
+    their results (the old names stay readable for scripts written against them)."""
+    from pathlib import Path
+
+    from winnow.chats.importer import import_chats
+    from winnow.hashsets.library import Library
+    from winnow.payments.loaders import import_file
+    from winnow.problems import Problem
+    from winnow.store.case import create_case
+
+    base = Path(str(tmp_path))
+    case = create_case(base / "case", name="p", examiner="e")
+    hashes = base / "set.txt"
+    hashes.write_text("d41d8cd98f00b204e9800998ecf8427e  a.jpg\nnot-a-hash  b.jpg\n")
+    chat = base / "chat.txt"
+    chat.write_text("12/01/2025, 10:00 - Rosa: hi\n31/02/2025, 10:01 - Rosa: bad date\n")
+    pay = base / "pay.csv"
+    pay.write_text("Date Time,Sender Name,Receiver Name,Send Amount,Send Currency\n2026-01-01 10:00:00,a,b,20,EUR\n"
+                   "2026-01-02 10:00:00,a,b,lots,EUR\n")
+    results = [Library(base / "library").import_file(hashes, "s").as_dict(),
+               import_chats(case, chat, tz="UTC").as_dict(), import_file(case, pay).as_dict()]
+    for result in results:
+        assert result["problems"] == 1 and len(result["first_problems"]) == 1
+        assert set(result["first_problems"][0]) == {"position", "message"}
+    assert [r["first_problems"][0]["position"] for r in results] == ["line 2", "line 2", "line 3"]
+    assert results[0]["first_issues"] == results[0]["first_problems"]
+    assert results[2]["first_errors"] == results[2]["first_problems"] and results[2]["errors"] == 1
+    assert import_file(case, pay).first_problems == [] and Problem("a", "b").as_dict() == {"position": "a",
+                                                                                              "message": "b"}
+
+
+def test_the_signal_registry_loads_no_decoder() -> None:
+    """The registry is imported by the ingest runner, which must start fast: declarations only, no numpy,
+    Pillow, PyAV or the call detector until a signal computes."""
+    import subprocess
+    import sys
+
+    code = ("import sys, winnow.signals.registry as r; r.versions(); "
+            "print(sorted(m for m in ('numpy', 'PIL', 'av', 'winnow.calls.detector') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

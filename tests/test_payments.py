@@ -13,7 +13,7 @@ import pytest
 
 from conftest import invoke, invoke_json
 from winnow.payments.generator import FIELDS
-from winnow.payments.importer import import_mto
+from winnow.payments.loaders import import_mto
 from winnow.payments.scoring import score
 from winnow.store.case import create_case
 
@@ -44,8 +44,8 @@ def _write(path: Path, rows: list[dict[str, str]]) -> Path:
 def _score(tmp_path: Path, rows: list[dict[str, str]]) -> dict[str, Any]:
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
-    return score(case.root)
+    import_mto(case, path)
+    return score(case)
 
 
 def _rules(result: dict[str, Any], role: str = "senders") -> set[str]:
@@ -154,12 +154,12 @@ def test_proximity_to_a_known_facilitator(tmp_path: Path) -> None:
             _row(9, 300, 1, **{"Sender Account": "AC9", "Sender Phone": "+33677777777"})]  # AC9 pays receiver 1
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
+    import_mto(case, path)
     seed = RECEIVERS[0]["Receiver Phone"]
-    result = score(case.root, seeds=[seed])
+    result = score(case, seeds=[seed])
     near = {p["party"]: p for p in result["senders"] + result["receivers"] if "R9" in p["rules"]}
     assert "AC1" in near and RECEIVERS[1]["Receiver Phone"] in near and "AC9" not in near  # 1, 2 and 3 hops
-    assert "R9" not in _rules(score(case.root))  # no seed, no R9
+    assert "R9" not in _rules(score(case))  # no seed, no R9
 
 
 CAMT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -257,8 +257,8 @@ def test_network_projections_communities_and_exports(tmp_path: Path) -> None:
             _row(2, 300, 5, **{"Sender Account": "AC7", "Sender Phone": "+33655555555"})]
     case = create_case(tmp_path / "case", name="p", examiner="e")
     path = _write(tmp_path / "t.csv", rows)
-    import_mto(case.root, path)
-    graph = build(case.root)
+    import_mto(case, path)
+    graph = build(case)
     buyers, facilitators = projections(graph)
     assert buyers["account:AC1"]["account:AC2"]["weight"] == 2
     r0, r1 = (f"phone:{RECEIVERS[i]['Receiver Phone']}" for i in (0, 1))
@@ -466,3 +466,20 @@ def test_phone_numbers_in_ranges_the_metadata_does_not_list_are_kept() -> None:
     assert phone("+573340188232") == "+573340188232"  # not 'valid' for phonenumbers: an unlisted range
     assert phone("0917 123 4567", "PH") == "+639171234567"
     assert phone("+6391234") is None and phone("+1 555 0100") is None and phone("12") is None
+
+
+def test_an_export_whose_columns_the_mapping_does_not_name_is_refused_clearly(tmp_path: Path) -> None:
+    """A CSV with none of the mapping's columns (the wrong --mapping) is a one-line error, nothing imported; a
+    file whose every row is bad is imported with 0 rows and its problems, never a traceback."""
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    wrong = tmp_path / "other.csv"
+    wrong.write_text("date,payer,payee,sum\n2026-01-01 10:00:00,a,b,20\n")
+    out = invoke("payments", "import", wrong, "--case", tmp_path / "case", expect=1).output
+    assert out == ("Error: other.csv: none of the mapping's columns is in its header (date, payer, payee, sum); pass "
+                   "--mapping FILE.yaml naming this export's columns (see docs/payments.md)\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Date Time,Send Amount,Send Currency,Sender Name,Receiver Name\n"
+                   "2026-01-01 10:00:00,lots,EUR,a,b\n")
+    result = invoke_json("payments", "import", bad, "--case", tmp_path / "case")
+    assert (result["rows"], result["problems"]) == (0, 1)
+    assert result["first_problems"] == [{"position": "line 2", "message": "amount 'lots' is not a number"}]

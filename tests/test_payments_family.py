@@ -37,7 +37,7 @@ def test_generator_is_deterministic_per_seed(tmp_path: Path) -> None:
 
 
 def test_labels_never_reach_the_imported_file(tmp_path: Path) -> None:
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 
@@ -56,10 +56,10 @@ def test_labels_never_reach_the_imported_file(tmp_path: Path) -> None:
         unusable = sum(1 for row in reader if row[2] in ("", "n/a", "-"))
     # imported as a user would: a fresh case, the operator's mapping; the bad amounts become stored errors
     case = create_case(tmp_path / "case", name="t", examiner="t")
-    result = import_file(case.root, data / "transactions.csv", "mto", data / "mapping.yaml")
+    result = import_file(case, data / "transactions.csv", "mto", data / "mapping.yaml")
     assert (result.rows + result.errors, result.errors, unusable) == (summary["rows"], 1, 1)
     truth = family_truth(data / "labels.json")
-    ranked = score(case.root, None, [])
+    ranked = score(case, None, [])
     for entity in ranked["senders"] + ranked["receivers"]:  # every ranked party is traced back to its label
         assert truth.persons(entity["identifiers"] + [entity["entity"]]), entity["entity"]
 

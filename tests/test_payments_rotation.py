@@ -128,8 +128,9 @@ def test_a_buyer_whose_family_remittances_are_set_aside_still_counts_as_flagged(
     invoke("payments", "import", _write(tmp_path / "t.csv", b1 + home + h1), "--case", case)
     invoke("payments", "evidence", "B2", "--case", case, "--kind", "account", "--source", "chat export")
     from winnow.payments.scoring import score
+    from winnow.store.case import Case
 
-    result = score(case)
+    result = score(Case(case))
     h = _row_of(result, "B2", "senders")
     assert h["flagged"] and {r["rule"]: r["weight"] for r in h["reasons"]}["R14"] == 0.0
     assert "R12" in _row_of(result, A)["rules"]
@@ -185,8 +186,9 @@ def test_micro_payments_are_set_aside_by_direct_evidence(tmp_path: Path) -> None
     invoke("payments", "import", _write(tmp_path / "t.csv", rows), "--case", case)
     invoke("payments", "evidence", "AC1", "--case", case, "--kind", "account", "--source", "chat export")
     from winnow.payments.scoring import score
+    from winnow.store.case import Case
 
-    row = score(case)["senders"][0]
+    row = score(Case(case))["senders"][0]
     weights = {r["rule"]: r["weight"] for r in row["reasons"]}
     assert weights["R16"] == 0.0 and weights["R10"] == 2.0 and weights["R1"] == 1.0 and row["flagged"]
 
@@ -227,8 +229,8 @@ def test_parquet_import_applies_the_phone_checks_to_canonical_looking_numbers(tm
                 "sender_phone, receiver_name, receiver_country, receiver_phone)")
     con.execute(f"COPY t TO '{raw}' (FORMAT parquet)")
     case = create_case(tmp_path / "case", name="p", examiner="e")
-    import_parquet(case.root, raw)
-    conn = connect(case.root)
+    import_parquet(case, raw)
+    conn = connect(case)
     try:
         got = conn.execute("SELECT txn_id, sender_phone, receiver_phone FROM transactions ORDER BY txn_id").fetchall()
     finally:

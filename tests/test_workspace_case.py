@@ -37,10 +37,12 @@ HOSTILE_CHAT = "<b onmouseover=alert(3)>order</b> <script>window.pwned=3</script
 def ws_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from PIL import Image
 
+    from winnow.messages import Rows, Sighting
     from winnow.sample import calls as sample_calls
     from winnow.sample import chats as sample_chats
     from winnow.sample.photos import photo
-    from winnow.store.writer import write_calls
+    from winnow.signals.call import LEAD_COLUMNS
+    from winnow.store.writer import write_output
 
     base = tmp_path_factory.mktemp("workspace")
     media = base / "media"
@@ -79,10 +81,11 @@ def ws_case(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     call = conn.execute("SELECT i.sha256 FROM instances i WHERE i.name = 'call_a.mp4'").fetchone()[0]
     crop = root / "thumbnails" / call[:2] / f"{call}.planted.png"
     Image.new("RGB", (120, 24), (200, 200, 200)).save(crop)
-    conn.execute("BEGIN")
-    write_calls(conn, [], [(call, 5.5, "handle", "@planted_lead", "@planted_lead", 0.9, HOSTILE_OCR, "[0, 0, 1, 1]",
-                            str(crop.relative_to(root)), 1)])
-    conn.execute("COMMIT")
+    lead = (call, 5.5, "handle", "@planted_lead", "@planted_lead", 0.9, HOSTILE_OCR, "[0, 0, 1, 1]",
+            str(crop.relative_to(root)))
+    write_output(conn, [Rows("leads", LEAD_COLUMNS, (lead,))],
+                 [Sighting("handle", "@planted_lead", "screen", f"{call}@5.5", "@planted_lead", 0.9, "read on screen",
+                           HOSTILE_OCR[:200])], 1)
     conn.close()
     for name, role in (("alice", "reviewer"), ("rita", "readonly")):
         assert invoke_stdin(["user", "add", name, "--case", root, "--role", role, "--password-stdin"],

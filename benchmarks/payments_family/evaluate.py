@@ -133,16 +133,16 @@ def metrics(senders: list[list[str]], receivers: list[list[str]], truth: Truth) 
 
 def run_case(csv_path: Path, mapping: Path | None, truth: Truth, work: Path) -> dict[str, Any]:
     """Fresh case, import through the mapping, score with the shipped ruleset, measure."""
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
     from winnow.payments.scoring import score
     from winnow.store.case import create_case
 
     case = create_case(work / "case", name="independent evaluation", examiner="benchmark")
     start = time.perf_counter()
-    imported = import_file(case.root, csv_path, "mto", mapping)
+    imported = import_file(case, csv_path, "mto", mapping)
     import_s = time.perf_counter() - start
     start = time.perf_counter()
-    result = score(case.root, None, [])
+    result = score(case, None, [])
     score_s = time.perf_counter() - start
     out = metrics([p["identifiers"] + [p["entity"]] for p in result["senders"]],
                   [p["identifiers"] + [p["entity"]] for p in result["receivers"]], truth)

@@ -21,15 +21,10 @@ TOP_BUYERS = 3
 
 def _payments_to(case: Case, txns: list[str]) -> dict[str, Any]:
     """Count, total and senders of the given payment transactions (the payments where a lead was seen)."""
-    from winnow.payments.store import connect
+    from winnow.payments.lookups import transactions
 
-    conn = connect(case.root)
-    try:
-        rows = conn.execute(
-            "SELECT txn_id, amount_eur, sender_account, sender_phone, sender_iban, sender_wallet, time_utc FROM "
-            "transactions WHERE txn_id IN (SELECT unnest($1::VARCHAR[]))", [txns]).fetchall()
-    finally:
-        conn.close()
+    rows = transactions(case, txns, "txn_id, amount_eur, sender_account, sender_phone, sender_iban, "
+                                         "sender_wallet, time_utc")
     senders: dict[str, list[float]] = defaultdict(list)
     keys: dict[str, set[str]] = defaultdict(set)
     for _, eur, account, phone, iban, wallet, _ in rows:
@@ -119,7 +114,7 @@ def findings(case: Case, ranking: dict[str, Any] | None = None) -> dict[str, Any
 
     payments = (case.root / "payments.duckdb").exists()
     if ranking is None and payments:
-        ranking = ranking_for_case(case.root)
+        ranking = ranking_for_case(case)
     conn = case.connect(readonly=True)
     try:
         recordings = queries.recordings(conn, FLAG)

@@ -6,6 +6,31 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Rows:
+    """Rows a signal fills in one table (`table`, `columns` as the signal declares them; each row one tuple).
+    The writer adds the run's id (`run_id`) to each row and inserts them as they come, skipping rows already there:
+    a re-run writes nothing twice."""
+
+    table: str
+    columns: tuple[str, ...]
+    values: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """An identifier a signal read (a phone number on a screen): it joins the case's identifiers."""
+
+    kind: str
+    value: str
+    origin: str
+    ref: str
+    raw: str
+    confidence: float
+    note: str
+    context: str
+
+
 @dataclass
 class Record:
     chain: str
@@ -25,8 +50,8 @@ class Record:
     extension_mismatch: bool = False
     link_target: str | None = None
     content: dict[str, Any] | None = None
-    image: dict[str, Any] | None = None
-    video: dict[str, Any] | None = None
+    rows: list[Rows] = field(default_factory=list)  # what the signals computed for its content, as store rows
+    sightings: list[Sighting] = field(default_factory=list)
     disk: dict[str, Any] | None = None  # file-system facts of an item inside a disk image (fs_entries row)
     warnings: list[tuple[str, str, str]] = field(default_factory=list)
 

@@ -1,9 +1,9 @@
-"""Versions of the tool and of every library that produces a signal, recorded with each run."""
+"""Versions of the tool and of every library that produces a signal, recorded with each run (the store adds
+the database engine's, `store/runs.py`)."""
 
 from __future__ import annotations
 
 import platform
-import sqlite3
 from importlib import metadata
 
 from winnow import __version__
@@ -12,8 +12,7 @@ LIBRARIES = ("pillow", "pillow-heif", "pdqhash", "numpy", "filetype", "av", "ijs
 
 
 def library_versions() -> dict[str, str]:
-    found: dict[str, str] = {"winnow": __version__, "python": platform.python_version(),
-                             "sqlite": sqlite3.sqlite_version}
+    found: dict[str, str] = {"winnow": __version__, "python": platform.python_version()}
     for name in LIBRARIES:
         try:
             found[name] = metadata.version(name)

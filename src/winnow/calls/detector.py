@@ -15,21 +15,56 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 from PIL import Image
 
-from winnow.calls import signals
+from winnow.calls import checks, signals
+from winnow.calls.checks import WEIGHTS, Clip, face_signal, screenshot_traits
 from winnow.calls.signals import Signal
 
-WEIGHTS = {"recorder_tags": 2.5, "geometry": 1.2, "timing": 1.0, "static_overlay": 1.5, "pip_inset": 2.5,
-           "borders": 0.6, "effective_resolution": 0.5, "faces": 0.8, "timer": 3.0, "interface_words": 2.0,
-           "screenshot": 1.0}
+__all__ = ["WEIGHTS", "face_signal", "screenshot_traits"]
+
 BIAS = -3.0
 FLAG = 0.5  # a video is listed as a likely call recording from this score on
 EARLY_EXIT = 0.03  # below this after tags, size, timing and overlays, the other layout signals are skipped
 GRAY_WIDTH = 160
+
+
+class Reason(TypedDict):
+    signal: str
+    points: float
+    evidence: str
+
+
+class CallScore(TypedDict):
+    """A call-recording score with its reasons (the `calls` row, and what the review app and report show)."""
+
+    score: float
+    cheap_score: float
+    reasons: list[Reason]
+    ocr_frames: int
+    cpu_seconds: float
+    cheap_cpu_seconds: float
+
+
+class LeadRow(TypedDict):
+    """A lead read on screen, as stored (`leads` row): where, what, how sure, the line read and its crop."""
+
+    seconds: float
+    kind: str
+    value: str
+    raw: str
+    confidence: float
+    text: str
+    box: list[int]
+    crop: str | None
+
+
+class CallValues(TypedDict):
+    call: CallScore
+    call_leads: list[LeadRow]
 
 
 @dataclass
@@ -48,13 +83,13 @@ class Lead:
 class Detection:
     score: float
     cheap_score: float
-    reasons: list[dict[str, Any]]
+    reasons: list[Reason]
     ocr_frames: int = 0
     leads: list[Lead] = field(default_factory=list)
     cpu_seconds: float = 0.0  # all signals
     cheap_cpu_seconds: float = 0.0  # the signals other than OCR
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> CallScore:
         return {"score": round(self.score, 4), "cheap_score": round(self.cheap_score, 4), "reasons": self.reasons,
                 "ocr_frames": self.ocr_frames, "cpu_seconds": round(self.cpu_seconds, 3),
                 "cheap_cpu_seconds": round(self.cheap_cpu_seconds, 3)}
@@ -64,11 +99,14 @@ def logistic(points: float) -> float:
     return 1.0 / (1.0 + math.exp(-points))
 
 
-def combine(found: list[Signal]) -> tuple[float, list[dict[str, Any]]]:
+def combine(found: list[Signal], registry: tuple[checks.Check, ...] = checks.CHECKS) -> tuple[float, list[Reason]]:
+    """The score (bias plus each signal's weight times its strength, through the logistic) and its reasons,
+    largest contribution first. A signal with no registered check (the `layout`/`ocr` notes) weighs 1."""
+    weights = WEIGHTS if registry is checks.CHECKS else {c.name: c.weight for c in registry}
     points = BIAS
-    reasons: list[dict[str, Any]] = []
+    reasons: list[Reason] = []
     for signal in found:
-        contribution = WEIGHTS.get(signal.name, 1.0) * signal.strength
+        contribution = weights.get(signal.name, 1.0) * signal.strength
         points += contribution
         reasons.append({"signal": signal.name, "points": round(contribution, 3), "evidence": signal.evidence})
     reasons.sort(key=lambda r: -abs(r["points"]))
@@ -82,19 +120,6 @@ def grays(frames: list[Image.Image]) -> list[np.ndarray]:
     first = frames[0]
     size = (GRAY_WIDTH, max(8, round(GRAY_WIDTH * first.height / first.width)))
     return [np.asarray(f.convert("L").resize(size, Image.Resampling.BILINEAR), dtype=np.float32) for f in frames]
-
-
-def face_signal(frames: list[Image.Image]) -> Signal:
-    from winnow.calls import faces
-
-    picks = frames[:: max(1, len(frames) // 6)][:6]
-    counts = [faces.count(np.asarray(f.convert("RGB"))) for f in picks]
-    if not counts:
-        return Signal("faces", 0.0, "no frames")
-    most = max(counts)
-    text = f"faces per sampled frame ({faces.default().name.split()[0]}): {counts}"
-    return Signal("faces", 0.6 if most >= 2 else 0.0, text + (" (two or more: a remote and a self view?)"
-                                                              if most >= 2 else ""))
 
 
 def _ocr_variants(text: str) -> str:
@@ -131,11 +156,8 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
            ocr_threshold: float = 0.2, ocr_count: int = 4, regions: tuple[str, ...] = ()) -> Detection:
     start = time.process_time()
     frames = [f for _, f in small_frames]
-    g = grays(frames)
-    found = [signals.recorder_tags(values.get("tags")),
-             signals.geometry(values.get("width"), values.get("height"), values.get("rotation") or 0),
-             signals.timing(values.get("variable_frame_rate"), values.get("timing_jitter"), values.get("avg_fps")),
-             signals.static_overlay(g)]
+    clip = Clip(values, frames, grays(frames), frame_size, picture_size, luma)
+    found = checks.run("early", "video", clip)
     early, _ = combine(found)
     if early < EARLY_EXIT:
         # most seized videos are camera videos: when size, timing and overlays already say so, the costlier
@@ -143,32 +165,21 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
         found.append(Signal("layout", 0.0, f"inset, bars, resolution and faces not examined: camera-like "
                                            f"so far (score {early:.3f})"))
     else:
-        found.append(signals.pip_inset(g))
-        if picture_size:
-            found.append(signals.borders(frame_size, picture_size))
-        if luma is not None:
-            found.append(signals.effective_resolution(luma))
-        if frames:
-            found.append(face_signal(frames))
+        found += checks.run("layout", "video", clip)
     cheap, _ = combine(found)
     detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
     from winnow.calls import ocr as ocr_engine
 
     wanted = ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)
     if wanted and ocr_frames is not None and ocr_engine.available():
-        readings: list[tuple[float, str]] = []
-        texts = []
         for seconds, image in ocr_frames(ocr_count):
             lines = ocr_engine.read(image)
             detection.ocr_frames += 1
-            for line in lines:
-                readings.append((seconds, line.text))
-                texts.append(line.text)
+            clip.readings += [(seconds, line.text) for line in lines]
             for lead in leads_from(seconds, image, lines, regions):
                 if (lead.kind, lead.value) not in {(x.kind, x.value) for x in detection.leads}:
                     detection.leads.append(lead)
-        found.append(signals.timers(readings))
-        found.append(signals.interface_words(texts))
+        found += checks.run("ocr", "video", clip)
     elif wanted and ocr_frames is not None:
         found.append(Signal("ocr", 0.0, "OCR not available (rapidocr-onnxruntime is not installed)"))
     elif ocr == "never" or cheap < ocr_threshold:
@@ -179,35 +190,25 @@ def detect(small_frames: list[tuple[float, Image.Image]], luma: np.ndarray | Non
     return detection
 
 
-def screenshot_traits(values: dict[str, Any]) -> Signal:
-    """How a screenshot is stored: PNG (or WebP) without camera EXIF, or a capture tool named in the software tag,
-    versus a camera JPEG with make and model."""
-    software = str(values.get("software") or "").lower()
-    if any(w in software for w in ("screenshot", "screen capture", "snipping", "grab")):
-        return Signal("screenshot", 0.8, f"software tag {values.get('software')!r}")
-    if values.get("make") or values.get("model"):
-        return Signal("screenshot", -0.6, f"camera EXIF ({values.get('make') or ''} {values.get('model') or ''})")
-    if values.get("format") in ("PNG", "WEBP"):
-        return Signal("screenshot", 0.6, f"{values.get('format')} without camera EXIF")
-    return Signal("screenshot", 0.0, "format says nothing")
-
-
 def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: str = "auto",
                  ocr_threshold: float = 0.2, regions: tuple[str, ...] = ()) -> Detection:
     """The same score for a screenshot-like image: its size and storage, then (when those point to a screen)
     faces, interface words and leads read by OCR on the one frame. A still cannot show a running timer."""
     start = time.process_time()
-    found = [signals.geometry(values.get("width"), values.get("height")), screenshot_traits(values)]
+    clip = Clip(values)
+    found = checks.run("early", "image", clip)
     cheap, _ = combine(found)
     detection = Detection(cheap, cheap, [], cheap_cpu_seconds=time.process_time() - start)
     from winnow.calls import ocr as ocr_engine
 
     if (ocr == "always" or (ocr == "auto" and cheap >= ocr_threshold)) and ocr_engine.available():
         image = load()
-        found.append(face_signal([Image.fromarray(image)]))
+        clip.frames = [Image.fromarray(image)]
+        found += checks.run("layout", "image", clip)
         lines = ocr_engine.read(image)
         detection.ocr_frames = 1
-        found.append(signals.interface_words([line.text for line in lines]))
+        clip.readings = [(0.0, line.text) for line in lines]
+        found += checks.run("ocr", "image", clip)
         detection.leads = leads_from(0.0, image, lines, regions)
     else:
         found.append(Signal("ocr", 0.0, f"OCR not run (cheap score {cheap:.2f})"))
@@ -216,9 +217,9 @@ def detect_image(values: dict[str, Any], load: Callable[[], np.ndarray], ocr: st
     return detection
 
 
-def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[dict[str, Any]]:
+def store_leads(leads: list[Any], sha256: str, thumbs: Path | None) -> list[LeadRow]:
     """Leads as plain dicts, each text crop saved as a PNG beside the thumbnails."""
-    out = []
+    out: list[LeadRow] = []
     for i, lead in enumerate(leads):
         crop_path = None
         if thumbs is not None and lead.crop is not None:
@@ -239,7 +240,7 @@ def call_options(settings: Any) -> dict[str, Any]:
 
 
 def score_image(values: dict[str, Any], data: bytes, sha256: str, thumbs: Path | None,
-                options: dict[str, Any]) -> dict[str, Any]:
+                options: dict[str, Any]) -> CallValues:
     """`call` and `call_leads` for an image's bytes (decoded again, at most 1280 px wide, only if OCR runs).
     Decoder errors propagate: the caller says what to do with an image it cannot read twice."""
 

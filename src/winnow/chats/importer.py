@@ -7,23 +7,24 @@ message is kept with what could be read."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from winnow.chats.model import Event, Message, Problem, Thread
+from winnow.chats.formats import FORMATS, HEAD_BYTES, REGISTRY, ChatFormat
+from winnow.chats.model import Event, Message, Thread
 from winnow.hashes import file_sha256
 from winnow.identifiers.extract import Found, extract, from_entity
-from winnow.identifiers.store import intern
+from winnow.problems import SHOWN, Problem
+from winnow.sniffing import Head, best
 from winnow.store import chats as chat_store
 from winnow.store.case import Case
 from winnow.store.db import Connection, immediate
+from winnow.store.identifiers import intern
 
-FORMATS = ("whatsapp", "telegram", "skype", "facebook", "ufdr", "csv")
 BATCH = 20_000
 
 
@@ -38,55 +39,22 @@ class ChatImport:
     sightings: int = 0
     problems: int = 0
     already_imported: bool = False
-    first_problems: list[dict[str, str]] = field(default_factory=list)
+    first_problems: list[Problem] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return self.__dict__ | {"first_problems": [p.as_dict() for p in self.first_problems]}
 
 
-def _sniff_json(path: Path) -> str:
-    with path.open("rb") as f:
-        head = f.read(65536).decode("utf-8", "replace")
-    if '"conversations"' in head and ('"MessageList"' in head or '"exportDate"' in head or '"userId"' in head):
-        return "skype"
-    if '"sender_name"' in head or ('"participants"' in head and '"timestamp_ms"' in head):
-        return "facebook"
-    if '"date_unixtime"' in head or '"chats"' in head or ('"messages"' in head and '"type"' in head):
-        return "telegram"
-    raise ValueError(f"{path}: a JSON file of no known chat export (Telegram result.json, Skype messages.json, "
-                     "Facebook/Instagram message_N.json)")
-
-
-def detect(path: Path) -> str:
-    if path.is_dir():
-        if next(path.rglob("message_*.json"), None):
-            return "facebook"
-        for name, fmt in (("result.json", "telegram"), ("messages.json", "skype"), ("report.xml", "ufdr"),
-                          ("_chat.txt", "whatsapp")):
-            if next(path.rglob(name), None):
-                return fmt
-        raise ValueError(f"{path}: no known chat export inside (result.json, messages.json, message_N.json, "
-                         "report.xml, _chat.txt); give a file and --format")
-    suffix = path.suffix.lower()
-    if suffix == ".ufdr":
-        return "ufdr"
-    if suffix == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            names = [n.rsplit("/", 1)[-1] for n in archive.namelist()]
-        if "report.xml" in names:
-            return "ufdr"
-        if any(n.endswith(".txt") for n in names):
-            return "whatsapp"
-        raise ValueError(f"{path}: a zip with neither a WhatsApp chat text nor a report.xml")
-    if suffix == ".json":
-        return _sniff_json(path)
-    if suffix == ".xml":
-        return "ufdr"
-    if suffix == ".txt":
-        return "whatsapp"
-    if suffix == ".csv":
-        return "csv"
-    raise ValueError(f"{path}: cannot tell the chat format from the name; give --format ({', '.join(FORMATS)})")
+def detect(path: Path, registry: tuple[ChatFormat, ...] | None = None) -> str:
+    """The registered chat format most confident about the file (its head, name and, for a ZIP or a folder,
+    the names inside)."""
+    registry = registry or REGISTRY
+    found = best(Head.read(path, HEAD_BYTES), registry)
+    if found is None:
+        raise ValueError(f"{path}: no known chat export (WhatsApp .txt or .zip, Telegram result.json, Skype "
+                         "messages.json, Facebook/Instagram message_N.json, UFDR report.xml or .ufdr, CSV with "
+                         f"--mapping); give --format ({', '.join(f.name for f in registry)})")
+    return found
 
 
 def source_sha256(path: Path) -> str:
@@ -98,70 +66,10 @@ def source_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _whatsapp_opener(path: Path) -> tuple[Callable[[], Iterator[str]], str]:
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            texts = [n for n in archive.namelist() if n.endswith(".txt")]
-        member = next((n for n in texts if n.rsplit("/", 1)[-1] == "_chat.txt"), texts[0])
-
-        def lines() -> Iterator[str]:
-            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
-                yield from io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-
-        return lines, path.stem
-
-    def plain() -> Iterator[str]:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as f:
-            yield from f
-
-    return plain, path.stem
-
-
-def _vcards(path: Path) -> list[tuple[str, str]]:
-    """The contact cards (.vcf) beside a WhatsApp chat: in its zip, or in its folder."""
-    if path.suffix.lower() == ".zip":
-        with zipfile.ZipFile(path) as archive:
-            return [(n, archive.read(n).decode("utf-8", "replace")) for n in archive.namelist()
-                    if n.lower().endswith(".vcf")]
-    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in sorted(path.parent.glob("*.vcf"))]
-
-
 def events(path: Path, fmt: str, options: dict[str, Any]) -> Iterator[Event]:
-    if fmt == "whatsapp":
-        from winnow.chats import whatsapp
-
-        if path.is_dir():
-            path = next(path.rglob("_chat.txt"))
-        from itertools import chain
-
-        from winnow.chats import vcard
-
-        opener, name = _whatsapp_opener(path)
-        return chain(whatsapp.parse(opener, name, options.get("dayfirst"), options.get("tz")),
-                     vcard.events(_vcards(path)))
-    if fmt == "telegram":
-        from winnow.chats import telegram
-
-        return telegram.parse(next(path.rglob("result.json")) if path.is_dir() else path)
-    if fmt == "skype":
-        from winnow.chats import skype
-
-        return skype.parse(next(path.rglob("messages.json")) if path.is_dir() else path)
-    if fmt == "facebook":
-        from winnow.chats import facebook
-
-        return facebook.parse(path)
-    if fmt == "ufdr":
-        from winnow.chats import ufdr
-
-        return ufdr.parse(next(path.rglob("report.xml")) if path.is_dir() else path)
-    if fmt == "csv":
-        from winnow.chats import csvchat
-
-        if not options.get("mapping"):
-            raise ValueError("a CSV chat export needs --mapping FILE.yaml (columns: thread, sender, time, text)")
-        return csvchat.parse(path, csvchat.load_mapping(Path(options["mapping"])))
-    raise ValueError(f"unknown chat format {fmt!r} ({', '.join(FORMATS)})")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown chat format {fmt!r} ({', '.join(FORMATS)})")
+    return FORMATS[fmt].read(path, options)
 
 
 class _Writer:
@@ -270,7 +178,7 @@ def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: st
             result.sightings = writer.sighting_count
             result.identifiers = len(writer.ids)
             result.problems = len(problems)
-            result.first_problems = [{"position": p, "message": m} for _, p, m in problems[:20]]
+            result.first_problems = [Problem(p, m) for _, p, m in problems[:SHOWN]]
     finally:
         conn.close()
     return result

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from winnow.problems import Problem
+
 # direction and isolation marks that exports insert around names and attachment lines
 INVISIBLE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 ODD_SPACES = re.compile("[\u202f\u00a0\u2007]")
@@ -42,10 +44,6 @@ class Message:
     entities: list[tuple[str, str]] = field(default_factory=list)
 
 
-@dataclass
-class Problem:
-    position: str
-    message: str
 
 
 Event = Thread | Message | Problem

@@ -8,6 +8,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from winnow.chats.formats import FORMATS
 from winnow.cli.common import case_option, friendly, json_option, load_case, print_json
 from winnow.store import audit, listings
 
@@ -20,7 +21,7 @@ def chats() -> None:
 @chats.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "fmt", type=click.Choice(["whatsapp", "telegram", "skype", "facebook", "ufdr", "csv"]),
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)),
               help="Default: detected from the file or folder.")
 @click.option("--dayfirst", "order", flag_value="dayfirst", help="WhatsApp: dates are day/month when no date decides.")
 @click.option("--monthfirst", "order", flag_value="monthfirst", help="WhatsApp: dates are month/day.")
@@ -57,7 +58,7 @@ def import_cmd(source: Path, case_path: str | None, fmt: str | None, order: str 
     click.echo(f"{result.format}: {result.threads} threads, {result.messages} messages, {result.identifiers} "
                f"identifiers ({result.sightings} sightings), {result.problems} problems")
     for problem in result.first_problems[:10]:
-        click.echo(f"  {problem['position']}: {problem['message']}", err=True)
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
 
 
 @chats.command("list")

@@ -61,9 +61,9 @@ def import_(file: Path, name: str, kind: str | None, format_name: str, strict: b
         return
     verb = "replaced" if result.replaced else "imported"
     click.echo(f"{verb} set {result.name!r} (v{result.version}, {result.kind}, {result.format}): "
-               f"{sum(result.counts.values())} hashes {result.counts}, {result.issues} bad rows")
-    for issue in result.first_issues[:10]:
-        click.echo(f"  {issue.position}: {issue.message}", err=True)
+               f"{sum(result.counts.values())} hashes {result.counts}, {result.problems} bad rows")
+    for problem in result.first_problems[:10]:
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
 
 
 @hashset.command("list")
@@ -97,9 +97,10 @@ def show(name: str, library_path: Path | None, as_json: bool) -> None:
     info = library.get(name)
     issues = library.issues(name)
     if as_json:
+        first = [i.as_dict() for i in issues]
         print_json({"name": info.name, "kind": info.kind, "format": info.format, "version": info.version,
-                    "counts": info.counts, "issues": info.issues, "source_sha256": info.source_sha256,
-                    "first_issues": [{"position": i.position, "message": i.message} for i in issues]})
+                    "counts": info.counts, "problems": info.issues, "first_problems": first, "issues": info.issues,
+                    "source_sha256": info.source_sha256, "first_issues": first})
         return
     click.echo(f"{info.name}: {info.kind}, {info.format}, v{info.version}, {info.counts}, source sha256 "
                f"{info.source_sha256}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -21,6 +21,9 @@ from winnow.cli.common import (
 )
 from winnow.pipeline.ingest import ingest as run_ingest
 from winnow.pipeline.stats import Stats
+
+if TYPE_CHECKING:
+    from winnow.pipeline.summary import Summary
 from winnow.settings import Settings
 from winnow.store.queue import refresh_case as refresh_queue_summary
 
@@ -63,7 +66,7 @@ class _Bar:
                              rate=s.files_done / seconds, mbs=s.bytes_done / seconds / 1e6, warn=s.warnings)
 
 
-def print_summary(summary: dict[str, Any], console: Console) -> None:
+def print_summary(summary: Summary, console: Console) -> None:
     run, totals = summary["this_run"], summary["case_totals"]
     table = Table(title=f"ingest summary — {summary['case']}")
     table.add_column("what")

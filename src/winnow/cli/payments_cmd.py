@@ -46,9 +46,10 @@ def sample_data(out: Path, seed: int, senders: int, buyers: int, facilitators: i
 @payments.command("import")
 @click.argument("file", type=click.Path(path_type=Path))
 @case_option
-@click.option("--format", "format_name", type=click.Choice(["mto", "camt", "goaml", "parquet"]), default="mto",
-              show_default=True, help="mto: a money-transfer-operator CSV/Excel export through a column mapping; "
-              "camt: ISO 20022 camt.053/054; goaml: a goAML report; parquet: winnow's normalised columns.")
+@click.option("--format", "format_name", type=click.Choice(["auto", "mto", "camt", "goaml", "parquet"]),
+              default="auto", show_default=True, help="auto: told from the content; mto: a money-transfer-operator "
+              "CSV/Excel export through a column mapping; camt: ISO 20022 camt.053/054; goaml: a goAML report; "
+              "parquet: winnow's normalised columns.")
 @click.option("--mapping", type=click.Path(path_type=Path), help="Column mapping YAML (default: generic preset).")
 @click.option("--fx", "fx_path", type=click.Path(path_type=Path), help="CSV currency,eur_per_unit overriding rates.")
 @json_option
@@ -65,9 +66,9 @@ def import_(file: Path, case_path: str | None, format_name: str, mapping: Path |
     if result.skipped_as_duplicate:
         click.echo(f"{file} was already imported (same SHA-256): nothing changed")
         return
-    click.echo(f"imported {result.rows} transactions, {result.errors} bad rows")
-    for position, message in result.first_errors[:10]:
-        click.echo(f"  {position}: {message}", err=True)
+    click.echo(f"imported {result.rows} transactions, {result.problems} bad rows")
+    for problem in result.first_problems[:10]:
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
 
 
 @payments.command("score")
@@ -85,7 +86,7 @@ def score_cmd(case_path: str | None, ruleset: Path | None, seeds: tuple[str, ...
     from winnow.payments.stored import store
 
     case = load_case(case_path)
-    result = score(case.root, ruleset, list(seeds))
+    result = score(case, ruleset, list(seeds))
     if result["transactions"]:
         store(case, ruleset, list(seeds), result=result)
     if as_json:
@@ -118,7 +119,7 @@ def export_cmd(case_path: str | None, out: Path | None, as_json: bool) -> None:
     """Write the case's normalised transactions to one Parquet file (importable with --format parquet)."""
     from winnow.payments.parquet import export_parquet
 
-    result = export_parquet(load_case(case_path).root, out)
+    result = export_parquet(load_case(case_path), out)
     if as_json:
         print_json(result)
     else:
@@ -134,7 +135,7 @@ def network_cmd(case_path: str | None, out: Path, as_json: bool) -> None:
     """Export the payment network (GraphML, CSV), its projections and communities."""
     from winnow.payments.network import export
 
-    result = export(load_case(case_path).root, out)
+    result = export(load_case(case_path), out)
     if as_json:
         print_json(result)
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from winnow.hashsets.categories import code_of, scheme_of
+from winnow.store import exports
 from winnow.store.case import Case
 
 CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/{scheme}/$metadata#Media"
@@ -17,18 +18,12 @@ def categorized(case: Case) -> list[dict[str, Any]]:
     """Contents with a category from an alert match (exact before near, then by set name)."""
     conn = case.connect(readonly=True)
     try:
-        rows = conn.execute(
-            "SELECT m.sha256, m.category, m.category_raw, m.series, m.victim_identified, m.offender_identified, "
-            "m.is_distributed, m.set_name, m.distance, c.md5, c.sha1, c.size, im.pdq "
-            "FROM matches m JOIN content c USING(sha256) LEFT JOIN images im USING(sha256) "
-            "WHERE m.set_kind='alert' AND (m.category IS NOT NULL OR m.category_raw IS NOT NULL) "
-            "ORDER BY m.sha256, m.distance, m.set_name").fetchall()
+        rows = exports.alert_matches(conn)
         best: dict[str, dict[str, Any]] = {}
         for r in rows:
             best.setdefault(r["sha256"], dict(r))
         for sha, item in best.items():
-            item["files"] = [dict(f) for f in conn.execute(
-                "SELECT name, chain, mtime, atime, ctime FROM instances WHERE sha256=? ORDER BY chain", (sha,))]
+            item["files"] = [dict(f) for f in exports.files_of(conn, sha)]
         return [best[k] for k in sorted(best)]
     finally:
         conn.close()
@@ -70,10 +65,7 @@ def csv_export(case: Case, target: Path) -> int:
     """One row per occurrence of every content in the triage (or every content when triage has not run)."""
     conn = case.connect(readonly=True)
     try:
-        rows = conn.execute(
-            "SELECT i.chain, i.size, i.mtime, c.md5, c.sha1, c.sha256, c.kind, im.pdq, t.state, t.category, "
-            "t.series, t.best_distance, t.stack_id, t.queue_rank FROM instances i JOIN content c USING(sha256) "
-            "LEFT JOIN images im USING(sha256) LEFT JOIN triage t USING(sha256) ORDER BY i.chain").fetchall()
+        rows = exports.occurrences_with_triage(conn)
     finally:
         conn.close()
     target.parent.mkdir(parents=True, exist_ok=True)

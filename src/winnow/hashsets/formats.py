@@ -13,27 +13,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from winnow.hashsets import tabular, text_formats, vics, video_formats
-from winnow.hashsets.records import HashRecord, Issue
+from winnow.hashsets.records import HashRecord
+from winnow.problems import Problem
+from winnow.sniffing import Head, best
 
-Reader = Callable[..., Iterator[HashRecord | Issue]]
+__all__ = ["Head", "HashSetFormat", "Format", "REGISTRY", "FORMATS", "detect", "reader"]
+
+Reader = Callable[..., Iterator[HashRecord | Problem]]
 HEAD_BYTES = 4096
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a sniffer sees: the first 4 KiB, as bytes and as text (BOM and leading space removed), and the first
-    line in lower case without quotes."""
-
-    raw: bytes
-    text: str
-    first: str
-    lowered: str
-
-    @classmethod
-    def of(cls, raw: bytes) -> Head:
-        text = raw.decode("utf-8-sig", errors="replace").lstrip()
-        first = text.splitlines()[0] if text else ""
-        return cls(raw, text, first, first.lower().replace('"', ""))
 
 
 class HashSetFormat(Protocol):
@@ -57,7 +44,7 @@ class HashSetFormat(Protocol):
         """0 when the head cannot be this format, up to 1 for a certain signature."""
         ...
 
-    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Issue]: ...
+    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Problem]: ...
 
 
 @dataclass(frozen=True)
@@ -75,7 +62,7 @@ class Format:
     def sniff(self, head: Head) -> float:
         return self.confidence if self.matches(head) else 0.0
 
-    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Issue]:
+    def read(self, path: Path, **options: Any) -> Iterator[HashRecord | Problem]:
         return self.reader(path, **options)
 
 
@@ -120,19 +107,15 @@ DEFAULT_KIND = {f.name: f.default_kind for f in REGISTRY if f.default_kind != "a
 def detect(path: Path, registry: tuple[HashSetFormat, ...] = REGISTRY) -> str:
     """The name of the registered format whose sniffer is most confident about the file's first 4 KiB."""
     with path.open("rb") as f:
-        head = Head.of(f.read(HEAD_BYTES))
-    best, confidence = None, 0.0
-    for fmt in registry:
-        found = fmt.sniff(head)
-        if found > confidence:
-            best, confidence = fmt.name, found
-    if best is None:
+        head = Head.of(f.read(HEAD_BYTES), path.name)
+    found = best(head, registry)
+    if found is None:
         names = ", ".join(f.name for f in registry)
         raise ValueError(f"cannot tell the format of {path.name}; pass --format ({names})")
-    return best
+    return found
 
 
-def reader(format_name: str, path: Path, **options: Any) -> Iterator[HashRecord | Issue]:
+def reader(format_name: str, path: Path, **options: Any) -> Iterator[HashRecord | Problem]:
     if format_name not in FORMATS:
         raise ValueError(f"unknown format {format_name!r} ({', '.join(FORMATS)})")
     fmt = FORMATS[format_name]

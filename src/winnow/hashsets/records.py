@@ -32,14 +32,6 @@ class HashRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Issue:
-    """A bad row or element: where (line, record, byte) and why."""
-
-    position: str
-    message: str
-
-
 def truthy(value: Any) -> bool | None:
     if value is None or value == "":
         return None

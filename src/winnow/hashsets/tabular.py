@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from winnow.hashsets.categories import label
-from winnow.hashsets.records import BadValue, HashRecord, Issue, normalise, truthy
-from winnow.store import hashset_db
+from winnow.hashsets.records import BadValue, HashRecord, normalise, truthy
+from winnow.problems import Problem
+from winnow.store import hashset_library as hsdb
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -34,7 +35,7 @@ def _get(row: dict[str, str], *names: str) -> str | None:
     return None
 
 
-def read_icse(path: Path) -> Iterator[HashRecord | Issue]:
+def read_icse(path: Path) -> Iterator[HashRecord | Problem]:
     """`MD5;SHA1;PhotoDNA;Image ID;Is distributed;Victim identified;Offender identified;Series name;...`"""
     for line, row in _rows(path, ";"):
         base = dict(series=_get(row, "Series name", "Series"), media_id=_get(row, "Image ID", "ImageID"),
@@ -52,37 +53,32 @@ def read_icse(path: Path) -> Iterator[HashRecord | Issue]:
                 try:
                     yield HashRecord(hash_type=kind, value=normalise(kind, value), extra=extra, **base)  # type: ignore[arg-type]
                 except BadValue as exc:
-                    yield Issue(f"line {line}", str(exc))
+                    yield Problem(f"line {line}", str(exc))
         if not found:
-            yield Issue(f"line {line}", "no MD5, SHA1 or PhotoDNA value")
+            yield Problem(f"line {line}", "no MD5, SHA1 or PhotoDNA value")
 
 
-def read_nsrl_rds(path: Path) -> Iterator[HashRecord | Issue]:
+def read_nsrl_rds(path: Path) -> Iterator[HashRecord | Problem]:
     """NSRL RDSv3 (SQLite, table FILE: sha256, sha1, md5, ...)."""
-    conn = hashset_db.open_readonly(path)
+    conn = hsdb.open_readonly(path)
     try:
-        columns = {r[1].lower() for r in conn.execute("PRAGMA table_info(FILE)")}
+        columns = hsdb.nsrl_columns(conn)
         wanted = [c for c in ("md5", "sha1", "sha256") if c in columns]
         if not wanted:
-            yield Issue("table FILE", "no md5, sha1 or sha256 column: not an RDSv3 database")
+            yield Problem("table FILE", "no md5, sha1 or sha256 column: not an RDSv3 database")
             return
-        cursor = conn.execute(f"SELECT rowid, {', '.join(wanted)} FROM FILE")
-        while True:
-            batch = cursor.fetchmany(50_000)
-            if not batch:
-                break
-            for row in batch:
-                for kind, value in zip(wanted, row[1:], strict=True):
-                    if value:
-                        try:
-                            yield HashRecord(hash_type=kind, value=normalise(kind, value))
-                        except BadValue as exc:
-                            yield Issue(f"FILE rowid {row[0]}", str(exc))
+        for row in hsdb.nsrl_rows(conn, wanted):
+            for kind, value in zip(wanted, row[1:], strict=True):
+                if value:
+                    try:
+                        yield HashRecord(hash_type=kind, value=normalise(kind, value))
+                    except BadValue as exc:
+                        yield Problem(f"FILE rowid {row[0]}", str(exc))
     finally:
         conn.close()
 
 
-def read_nsrl_legacy(path: Path) -> Iterator[HashRecord | Issue]:
+def read_nsrl_legacy(path: Path) -> Iterator[HashRecord | Problem]:
     """`"SHA-1","MD5","CRC32","FileName","FileSize","ProductCode","OpSystemCode","SpecialCode"`"""
     for line, row in _rows(path, ","):
         for kind, key in (("sha1", "SHA-1"), ("md5", "MD5")):
@@ -92,11 +88,11 @@ def read_nsrl_legacy(path: Path) -> Iterator[HashRecord | Issue]:
                     yield HashRecord(hash_type=kind, value=normalise(kind, value),
                                      extra={"file_name": row.get("FileName")} if row.get("FileName") else {})
                 except BadValue as exc:
-                    yield Issue(f"line {line}", str(exc))
+                    yield Problem(f"line {line}", str(exc))
 
 
 def read_mapped_csv(path: Path, mapping: dict[str, str], delimiter: str = ",",
-                    scheme: str | None = None) -> Iterator[HashRecord | Issue]:
+                    scheme: str | None = None) -> Iterator[HashRecord | Problem]:
     """Any CSV: `mapping` names the column for md5/sha1/sha256/pdq/photodna and for category/series/comments."""
     hash_columns = {k: v for k, v in mapping.items() if k in ("md5", "sha1", "sha256", "pdq", "photodna")}
     if not hash_columns:
@@ -105,7 +101,7 @@ def read_mapped_csv(path: Path, mapping: dict[str, str], delimiter: str = ",",
         category, raw = label(scheme or "US", row.get(mapping.get("category", ""), "")) if "category" in mapping \
             else (None, None)
         if raw is not None and category is None:
-            yield Issue(f"line {line}", f"unknown category code {raw!r}: kept raw")
+            yield Problem(f"line {line}", f"unknown category code {raw!r}: kept raw")
         for kind, column in hash_columns.items():
             value = row.get(column)
             if not value:
@@ -115,4 +111,4 @@ def read_mapped_csv(path: Path, mapping: dict[str, str], delimiter: str = ",",
                                  series=row.get(mapping.get("series", "")) or None,
                                  comments=row.get(mapping.get("comments", "")) or None)
             except BadValue as exc:
-                yield Issue(f"line {line}", str(exc))
+                yield Problem(f"line {line}", str(exc))

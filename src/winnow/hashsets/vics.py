@@ -13,7 +13,8 @@ from typing import IO, Any
 import ijson
 
 from winnow.hashsets.categories import label, scheme_of
-from winnow.hashsets.records import BadValue, HashRecord, Issue, normalise, truthy
+from winnow.hashsets.records import BadValue, HashRecord, normalise, truthy
+from winnow.problems import Problem
 
 _DIRECT = (("MD5", "md5"), ("SHA1", "sha1"), ("SHA256", "sha256"), ("PhotoDNA", "photodna"), ("PDQ", "pdq"))
 _ALT_NAMES = {"md5": "md5", "sha1": "sha1", "sha-1": "sha1", "sha256": "sha256", "sha-256": "sha256",
@@ -58,7 +59,7 @@ def sniff_header(path: Path) -> tuple[str, str, str]:
     return version, scheme, shape
 
 
-def read(path: Path, scheme: str | None = None) -> Iterator[HashRecord | Issue]:
+def read(path: Path, scheme: str | None = None) -> Iterator[HashRecord | Problem]:
     version, found_scheme, shape = sniff_header(path)
     use_scheme = scheme_of(scheme) if scheme else found_scheme
     prefix = "value.item.Media.item" if shape == "case" else "value.item"
@@ -69,17 +70,17 @@ def read(path: Path, scheme: str | None = None) -> Iterator[HashRecord | Issue]:
                 n += 1
                 yield from _media(_plain(media), n, use_scheme, version)
         except ijson.JSONError as exc:
-            yield Issue(f"byte {f.tell()} (after media {n})", f"broken JSON, reading stopped: {exc}")
+            yield Problem(f"byte {f.tell()} (after media {n})", f"broken JSON, reading stopped: {exc}")
 
 
-def _media(media: Any, n: int, scheme: str, version: str) -> Iterator[HashRecord | Issue]:
+def _media(media: Any, n: int, scheme: str, version: str) -> Iterator[HashRecord | Problem]:
     where = f"media {n}"
     if not isinstance(media, dict):
-        yield Issue(where, "a media entry is not a JSON object")
+        yield Problem(where, "a media entry is not a JSON object")
         return
     category, raw = label(scheme, media.get("Category"))
     if raw is not None and category is None:
-        yield Issue(where, f"unknown {scheme} category code {raw!r}: kept raw")
+        yield Problem(where, f"unknown {scheme} category code {raw!r}: kept raw")
     tags = media.get("Tags")
     if isinstance(tags, str):
         tags = [t.strip() for t in tags.replace(";", ",").split(",") if t.strip()]
@@ -99,15 +100,15 @@ def _media(media: Any, n: int, scheme: str, version: str) -> Iterator[HashRecord
             if kind:
                 hashes.append((kind, alt.get("HashValue")))
             else:
-                yield Issue(where, f"alternative hash {alt.get('HashName')!r} not supported: skipped")
+                yield Problem(where, f"alternative hash {alt.get('HashName')!r} not supported: skipped")
     if not hashes:
-        yield Issue(where, "no MD5, SHA1, SHA256, PhotoDNA or PDQ value")
+        yield Problem(where, "no MD5, SHA1, SHA256, PhotoDNA or PDQ value")
         return
     for kind, value in hashes:
         try:
             yield HashRecord(hash_type=kind, value=normalise(kind, value), extra=extra, **base)  # type: ignore[arg-type]
         except BadValue as exc:
-            yield Issue(where, str(exc))
+            yield Problem(where, str(exc))
 
 
 def _text(value: Any) -> str | None:

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from winnow.hashsets.records import BadValue, HashRecord, Issue, normalise
+from winnow.hashsets.records import BadValue, HashRecord, normalise
+from winnow.problems import Problem
 from winnow.signals import vpdq
 
 
@@ -23,14 +24,14 @@ def _record(name: str, features: list[vpdq.Feature]) -> HashRecord:
                                                                           "features": features})
 
 
-def read_text(path: Path) -> Iterator[HashRecord | Issue]:
+def read_text(path: Path) -> Iterator[HashRecord | Problem]:
     features, problems = vpdq.from_text(path.read_text(encoding="utf-8-sig", errors="replace"))
     for line, message in problems:
-        yield Issue(f"line {line}", message)
+        yield Problem(f"line {line}", message)
     if features:
         yield _record(path.name, features)
     else:
-        yield Issue("file", "no vPDQ frame")
+        yield Problem("file", "no vPDQ frame")
 
 
 def _feature(item: Any, where: str) -> vpdq.Feature:
@@ -45,11 +46,11 @@ def _feature(item: Any, where: str) -> vpdq.Feature:
         raise ValueError(f"{where}: {exc}") from exc
 
 
-def read_json(path: Path) -> Iterator[HashRecord | Issue]:
+def read_json(path: Path) -> Iterator[HashRecord | Problem]:
     try:
         document = json.loads(path.read_text(encoding="utf-8-sig"))
     except json.JSONDecodeError as exc:
-        yield Issue(f"line {exc.lineno} column {exc.colno}", f"broken JSON: {exc.msg}")
+        yield Problem(f"line {exc.lineno} column {exc.colno}", f"broken JSON: {exc.msg}")
         return
     videos: list[tuple[str, Any]]
     if isinstance(document, list) and document and isinstance(document[0], dict) and (
@@ -62,7 +63,7 @@ def read_json(path: Path) -> Iterator[HashRecord | Issue]:
     elif isinstance(document, list):
         videos = [(path.name, document)]
     else:
-        yield Issue("document", "expected a list of frames, an object with 'frames', or a list of videos")
+        yield Problem("document", "expected a list of frames, an object with 'frames', or a list of videos")
         return
     for name, frames in videos:
         features = []
@@ -70,8 +71,8 @@ def read_json(path: Path) -> Iterator[HashRecord | Issue]:
             try:
                 features.append(_feature(item, f"{name}, frame {i + 1}"))
             except ValueError as exc:
-                yield Issue(str(exc).split(":")[0], str(exc))
+                yield Problem(str(exc).split(":")[0], str(exc))
         if features:
             yield _record(name, features)
         else:
-            yield Issue(name, "no vPDQ frame")
+            yield Problem(name, "no vPDQ frame")

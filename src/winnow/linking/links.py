@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from winnow.identifiers.extract import extract
-from winnow.identifiers.store import intern
+from winnow.store import db
+from winnow.store import links as store
 from winnow.store.case import Case
+from winnow.store.identifiers import add_sightings, intern
 
 # identifier kinds looked up in payment columns, and the kind they take in evidence_identifiers (rule R10)
 PAYMENT_KINDS = {"phone": "phone", "iban": "iban", "wallet": "phone", "mtcn": "mtcn", "moneygram": "reference",
@@ -32,8 +34,7 @@ def _lookup_value(kind: str, value: str) -> str:
 
 def _describe(conn: Any, origin: str, ref: str) -> str:
     if origin == "chat":
-        row = conn.execute("SELECT t.title, t.app, m.seq FROM chat_messages m JOIN chat_threads t ON t.id = "
-                           "m.thread_id WHERE m.id = ?", (int(ref),)).fetchone()
+        row = store.message_place(conn, int(ref))
         return f"{row['app']} chat '{row['title']}' message {row['seq']}" if row else f"chat message {ref}"
     return f"{origin} {ref}"
 
@@ -43,57 +44,39 @@ def sync_payments(case: Case) -> dict[str, Any]:
     if not (case.root / "payments.duckdb").exists():
         return {"payments": False, "identifiers_checked": 0, "payment_sightings": 0, "reference_sightings": 0,
                 "evidence_identifiers": 0}
-    from winnow.payments.store import connect as connect_payments
+    from winnow.payments.lookups import identifier_hits
 
     conn = case.connect()
     try:
-        wanted = conn.execute(
-            "SELECT i.id, i.kind, i.value, min(s.ref) AS ref, min(s.time_utc) AS time FROM identifiers i "
-            "JOIN sightings s ON s.identifier_id = i.id WHERE s.origin <> 'payment' AND i.kind IN "
-            f"({', '.join('?' * len(PAYMENT_KINDS))}) GROUP BY i.id", tuple(PAYMENT_KINDS)).fetchall()
+        wanted = store.identifiers_seen_outside_payments(conn, tuple(PAYMENT_KINDS))
         values: dict[str, list[Any]] = defaultdict(list)  # a phone and its wallet ("gcash:+63...") share a value
         for r in wanted:
             values[_lookup_value(r["kind"], r["value"])].append(r)
-        pay = connect_payments(case.root)
-        try:
-            selects = " UNION ALL ".join(
-                f"SELECT '{column}' AS col, {column} AS value, txn_id, time_utc, amount, currency, amount_eur, "
-                "sender_name, receiver_name FROM transactions WHERE " + column + " IN (SELECT unnest($1::VARCHAR[]))"
-                for column in COLUMNS)
-            hits = pay.execute(selects, [list(values)]).fetchall() if values else []
-            references = pay.execute("SELECT txn_id, reference, time_utc, amount, currency, amount_eur, sender_name, "
-                                     "receiver_name FROM transactions WHERE regexp_matches(reference, '[0-9@/]')"
-                                     ).fetchall()
-            evidence = []
-            for value, found in values.items():
-                for row in found:
-                    where = _describe(conn, "chat", row["ref"]) if str(row["ref"]).isdigit() else str(row["ref"])
-                    evidence.append([value, PAYMENT_KINDS[row["kind"]], f"{where} ({row['time'] or 'no time'})"])
-            if evidence:
-                pay.executemany("INSERT OR IGNORE INTO evidence_identifiers VALUES (?, ?, ?)", evidence)
-        finally:
-            pay.close()
-        conn.execute("BEGIN IMMEDIATE")
-        before = conn.total_changes
-        for column, value, txn, time, amount, currency, eur, sender, receiver in hits:
-            context = f"{amount:.2f} {currency} ({eur:.2f} EUR) {sender or '?'} -> {receiver or '?'}"
-            for row in values[value]:
-                conn.execute("INSERT OR IGNORE INTO sightings VALUES (?, 'payment', ?, ?, 1.0, ?, ?, ?)",
-                             (row["id"], str(txn), column, COLUMNS[column],
-                              time.isoformat(sep=" ") if isinstance(time, datetime) else time, context))
-        added = conn.total_changes - before
-        before = conn.total_changes
-        ids: dict[tuple[str, str], int] = {}
-        for txn, reference, time, amount, currency, eur, sender, receiver in references:
-            for item in extract(reference, ()):
-                identifier = intern(conn, item.kind, item.value, ids)
-                context = f"reference {reference!r}: {amount:.2f} {currency} ({eur:.2f} EUR) {sender or '?'} -> " \
-                          f"{receiver or '?'}"
-                conn.execute("INSERT OR IGNORE INTO sightings VALUES (?, 'payment', ?, ?, ?, ?, ?, ?)",
-                             (identifier, str(txn), item.raw, item.confidence, "payment reference",
-                              time.isoformat(sep=" ") if isinstance(time, datetime) else time, context))
-        from_references = conn.total_changes - before
-        conn.execute("COMMIT")
+        evidence = []
+        for value, found in values.items():
+            for row in found:
+                where = _describe(conn, "chat", row["ref"]) if str(row["ref"]).isdigit() else str(row["ref"])
+                evidence.append([value, PAYMENT_KINDS[row["kind"]], f"{where} ({row['time'] or 'no time'})"])
+        hits, references = identifier_hits(case, tuple(COLUMNS), list(values), evidence)
+        with db.write(conn):
+            sightings = []
+            for column, value, txn, time, amount, currency, eur, sender, receiver in hits:
+                context = f"{amount:.2f} {currency} ({eur:.2f} EUR) {sender or '?'} -> {receiver or '?'}"
+                for row in values[value]:
+                    sightings.append((row["id"], "payment", str(txn), column, 1.0, COLUMNS[column],
+                                      time.isoformat(sep=" ") if isinstance(time, datetime) else time, context))
+            added = add_sightings(conn, sightings)
+            ids: dict[tuple[str, str], int] = {}
+            before = db.changes(conn)  # as before the store layer: an identifier first seen here counts too
+            for txn, reference, time, amount, currency, eur, sender, receiver in references:
+                for item in extract(reference, ()):
+                    identifier = intern(conn, item.kind, item.value, ids)
+                    context = f"reference {reference!r}: {amount:.2f} {currency} ({eur:.2f} EUR) {sender or '?'} " \
+                              f"-> {receiver or '?'}"
+                    add_sightings(conn, [(
+                        identifier, "payment", str(txn), item.raw, item.confidence, "payment reference",
+                        time.isoformat(sep=" ") if isinstance(time, datetime) else time, context)])
+            from_references = db.changes(conn) - before
     finally:
         conn.close()
     return {"payments": True, "identifiers_checked": len(values), "payment_sightings": added,
@@ -108,13 +91,8 @@ def _amount_agreement(conn: Any, identifier_id: int, places: list[dict[str, Any]
     chats = [p for p in places if p["origin"] == "chat"]
     if not payments or not chats:
         return reasons
-    threads = {row[0] for row in conn.execute(
-        f"SELECT DISTINCT thread_id FROM chat_messages WHERE id IN ({', '.join('?' * len(chats))})",
-        tuple(int(c["ref"]) for c in chats))}
-    amounts = conn.execute(
-        "SELECT i.value, s.time_utc, m.id, m.seq FROM sightings s JOIN identifiers i ON i.id = s.identifier_id "
-        f"JOIN chat_messages m ON m.id = CAST(s.ref AS INTEGER) WHERE s.origin = 'chat' AND i.kind = 'amount' "
-        f"AND m.thread_id IN ({', '.join('?' * len(threads))})", tuple(threads)).fetchall()
+    threads = store.threads_of(conn, [int(c["ref"]) for c in chats])
+    amounts = store.amounts_in_threads(conn, sorted(threads))
     from winnow.payments import fx
 
     rates = fx.load()
@@ -138,12 +116,7 @@ def links(case: Case, kind: str | None = None) -> list[dict[str, Any]]:
     evidence rows; strongest first."""
     conn = case.connect(readonly=True)
     try:
-        rows = conn.execute(
-            "SELECT i.id, i.kind, i.value, s.origin, s.ref, s.raw, s.confidence, s.note, s.time_utc, s.context, "
-            "m.thread_id FROM identifiers i JOIN sightings s ON s.identifier_id = i.id "
-            "LEFT JOIN chat_messages m ON s.origin = 'chat' AND m.id = CAST(s.ref AS INTEGER) "
-            + ("WHERE i.kind = ? " if kind else "") + "ORDER BY i.id, s.time_utc",
-            (kind,) if kind else ()).fetchall()
+        rows = store.places(conn, kind)
         grouped: dict[int, list[Any]] = defaultdict(list)
         for row in rows:
             grouped[row["id"]].append(row)
@@ -183,9 +156,8 @@ def graph(case: Case) -> Any:
                        reasons=" | ".join(link["reasons"]))
             for place in link["evidence"]:
                 if place["origin"] == "chat":
-                    row = conn.execute("SELECT t.id, t.title, t.app, t.participants FROM chat_messages m JOIN "
-                                       "chat_threads t ON t.id = m.thread_id WHERE m.id = ?",
-                                       (int(place["ref"]),)).fetchone()
+                    row = store.message_thread(conn, int(place["ref"]))
+                    assert row is not None  # a chat sighting refers to a stored message
                     other = f"thread:{row['id']}"
                     g.add_node(other, type="chat thread", title=row["title"], app=row["app"],
                                participants=", ".join(json.loads(row["participants"])))

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from winnow.store import links as store
 from winnow.store.case import Case
 
 PAY_WORDS = re.compile(r"\b(?:send|sent|pay|paid|payment|transfer|mtcn|gcash|maya|western union|moneygram|"
@@ -44,18 +45,7 @@ def _time(value: Any) -> datetime | None:
 
 
 def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
-    if party:
-        rows = conn.execute(
-            "SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
-            "JOIN chat_threads t ON t.id = m.thread_id WHERE m.thread_id IN (SELECT m2.thread_id FROM identifiers i "
-            "CROSS JOIN sightings s ON i.id = s.identifier_id JOIN chat_messages m2 ON s.origin = 'chat' "
-            "AND m2.id = CAST(s.ref AS INTEGER) "
-            "WHERE i.value = ? OR i.value LIKE '%:' || ?) OR m.thread_id IN (SELECT thread_id FROM chat_messages "
-            "WHERE lower(sender) = lower(?)) ORDER BY m.time_utc LIMIT ?", (party, party, party, LIMIT)).fetchall()
-    else:
-        rows = conn.execute("SELECT m.id, m.time_utc, m.sender, m.text, m.kind, t.title, t.app FROM chat_messages m "
-                            "JOIN chat_threads t ON t.id = m.thread_id ORDER BY m.time_utc LIMIT ?",
-                            (LIMIT,)).fetchall()
+    rows = store.party_messages(conn, party, LIMIT)
     return [{"time": _time(r["time_utc"]), "type": "message", "ref": f"chat message {r['id']}",
              "message_id": r["id"],
              "summary": f"[{r['app']} '{r['title']}'] {r['sender'] or '(system)'}: {r['text'][:200]}",
@@ -66,24 +56,10 @@ def _messages(conn: Any, party: str | None) -> list[dict[str, Any]]:
 def _payments(case: Case, party: str | None) -> list[dict[str, Any]]:
     if not (case.root / "payments.duckdb").exists():
         return []
-    from winnow.payments.store import connect
+    from winnow.payments.lookups import party_transactions
 
-    columns = ("sender_phone", "receiver_phone", "sender_account", "receiver_account", "sender_wallet",
-               "receiver_wallet", "sender_iban", "receiver_iban", "txn_id")
-    conn = connect(case.root)
-    try:
-        if party:
-            value = party.split(":", 1)[1] if party.startswith(("gcash:", "maya:")) else party
-            where = " OR ".join(f"{c} = $1" for c in columns) + \
-                " OR sender_name = lower($1) OR receiver_name = lower($1)"
-            rows = conn.execute(f"SELECT txn_id, time_utc, amount, currency, amount_eur, sender_name, receiver_name, "
-                                f"channel FROM transactions WHERE {where} ORDER BY time_utc LIMIT {LIMIT}",
-                                [value]).fetchall()
-        else:
-            rows = conn.execute("SELECT txn_id, time_utc, amount, currency, amount_eur, sender_name, receiver_name, "
-                                f"channel FROM transactions ORDER BY time_utc LIMIT {LIMIT}").fetchall()
-    finally:
-        conn.close()
+    value = party.split(":", 1)[1] if party and party.startswith(("gcash:", "maya:")) else party
+    rows = party_transactions(case, value, LIMIT)
     return [{"time": _time(t), "type": "payment", "ref": f"transaction {txn}", "txn_id": txn,
              "summary": f"{amount:.2f} {currency} ({eur:.2f} EUR) {s or '?'} -> {r or '?'} by {channel}"}
             for txn, t, amount, currency, eur, s, r, channel in rows if t]
@@ -98,14 +74,11 @@ def _media(conn: Any, start: datetime | None, end: datetime | None) -> list[dict
     # the exact window is checked on the parsed time (a day either side covers zone offsets)
     days = ((start - SEQUENCE_WINDOW - timedelta(days=1)).date().isoformat(),
             (end + SEQUENCE_WINDOW + timedelta(days=1)).date().isoformat())
-    sources = (("videos", "creation_time", "substr(m.creation_time, 1, 10)", "recording", "video",
+    sources = ((*store.MEDIA_DAYS[0], "recording", "video",
                 "video created {when} ({chain}) — context: not linked to the party"),
-               ("images", "datetime_original", "replace(substr(m.datetime_original, 1, 10), ':', '-')", "media",
-                "image", "photo taken {when} (EXIF, camera clock) ({chain}) — context"))
+               (*store.MEDIA_DAYS[1], "media", "image", "photo taken {when} (EXIF, camera clock) ({chain}) — context"))
     for table, column, day, kind, label, summary in sources:
-        for sha, when, chain in conn.execute(
-                f"SELECT m.sha256, m.{column}, (SELECT min(i.chain) FROM instances i WHERE i.sha256 = m.sha256) "
-                f"FROM {table} m WHERE {day} BETWEEN ? AND ?", days).fetchall():
+        for sha, when, chain in store.media_between_days(conn, table, column, day, days):
             moment = _time(when)
             if moment and low <= moment.isoformat(sep=" ") <= high:
                 out.append({"time": moment, "type": kind, "ref": f"{label} {sha[:16]}", "sha256": sha,

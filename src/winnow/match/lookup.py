@@ -9,18 +9,19 @@ from typing import Any
 
 import numpy as np
 
+from winnow.evidence.opener import open_stream
 from winnow.hashsets.library import Library
 from winnow.hashsets.records import BadValue, guess_type, normalise
 from winnow.match.hamming import distances, to_codes
 from winnow.signals.crypto import MultiHash
 from winnow.signals.pdq import DIHEDRAL
-from winnow.store import hashset_db
+from winnow.store import hashset_library as hsdb
 
 
 def hashes_of_file(path: Path) -> dict[str, Any]:
     hasher = MultiHash()
     head = b""
-    with path.open("rb") as f:
+    with open_stream(str(path)) as f:  # read-only, atime untouched (evidence/opener.py)
         while chunk := f.read(1 << 20):
             if len(head) < 64 << 20:
                 head += chunk
@@ -62,9 +63,9 @@ def lookup(library: Library, query: str, max_distance: int = 31, dihedral: bool 
         source = {kind: value}
     hits: list[dict[str, Any]] = []
     for info in library.sets():
-        with contextlib.closing(hashset_db.open_readonly(info.path)) as conn:
+        with contextlib.closing(hsdb.open_readonly(info.path)) as conn:
             for kind, value in targets:
-                for r in conn.execute("SELECT * FROM records WHERE value=? AND hash_type=?", (value, kind)):
+                for r in hsdb.records(conn, kind, value):
                     hits.append({"set": info.name, "kind": info.kind, "hash_type": kind, "distance": 0,
                                  **_attrs(r)})
             if pdqs and info.pdq_path.exists():
@@ -73,13 +74,13 @@ def lookup(library: Library, query: str, max_distance: int = 31, dihedral: bool 
                     d = distances(codes, to_codes([pdq]))
                     for row in np.nonzero(d <= max_distance)[0][:100]:
                         value = codes[row].tobytes().hex()
-                        r = conn.execute("SELECT * FROM records WHERE value=? AND hash_type='pdq'", (value,)).fetchone()
+                        found = hsdb.records(conn, "pdq", value)
                         hits.append({"set": info.name, "kind": info.kind, "hash_type": "pdq", "distance": int(d[row]),
-                                     "transform": DIHEDRAL[t], **(_attrs(r) if r else {"value": value})})
+                                     "transform": DIHEDRAL[t], **(_attrs(found[0]) if found else {"value": value})})
     hits.sort(key=lambda h: (h["distance"], h["set"]))
     return {"query": source, "matches": hits, "library": str(library.root)}
 
 
-def _attrs(row: hashset_db.Row) -> dict[str, Any]:
+def _attrs(row: hsdb.Row) -> dict[str, Any]:
     return {k: row[k] for k in ("value", "category", "category_raw", "series", "victim_identified",
                                 "offender_identified", "is_distributed", "media_id")}

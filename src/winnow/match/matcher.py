@@ -1,12 +1,12 @@
-"""`winnow match`: the case's contents against the library's hash sets — exact on MD5/SHA-1/SHA-256 (SQL joins
-on the set's index) and PDQ within each set's distance (the exact Hamming index), skipping PDQ quality < 50,
-optionally with the 8 rotations/flips of each case image. Idempotent; incremental when a set is added or
-re-imported, and for contents ingested since the last match."""
+"""`winnow match`: the case's contents against the library's hash sets — exact on MD5/SHA-1/SHA-256 (batched
+lookups on the set's index, `store/hashset_library.py`) and PDQ within each set's distance (the exact Hamming
+index), skipping PDQ quality < 50, optionally with the 8 rotations/flips of each case image. Idempotent;
+incremental when a set is added or re-imported, and for contents ingested since the last match (`content.seq`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,13 @@ from winnow.hashsets.library import Library, SetInfo
 from winnow.match.hamming import HammingIndex, to_codes
 from winnow.match.robust import evidence
 from winnow.signals.pdq import DIHEDRAL
-from winnow.store import audit
+from winnow.store import audit, db, matching
+from winnow.store import hashset_library as hsdb
 from winnow.store.case import Case
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
 MIN_QUALITY = 50
-_ATTRS = "category, category_raw, series, victim_identified, offender_identified, is_distributed"
 
 
 def match(case: Case, library: Library, set_names: list[str] | None = None, *, dihedral: bool = False,
@@ -41,68 +42,42 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
         audit.append(conn, "match", {"sets": [s.name for s in chosen], "dihedral": dihedral, "robust": robust,
                                      "max_distance": max_distance, "library": str(library.root)})
         if not set_names:  # sets removed from the library: their matches go too
-            gone = [r[0] for r in conn.execute("SELECT set_name FROM match_state")] + \
-                   [r[0] for r in conn.execute("SELECT DISTINCT set_name FROM matches")]
-            for name in sorted(set(gone) - set(available)):
-                _forget(conn, name)
+            for name in sorted(matching.matched_set_names(conn) - set(available)):
+                matching.forget(conn, name)
                 summary.setdefault("removed_sets", []).append(name)
-        top = conn.execute("SELECT COALESCE(MAX(rowid), 0) FROM content").fetchone()[0]
+        top = matching.watermark(conn)
         for info in chosen:
             summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root))
         from winnow.match.videos import match_videos
 
         summary["videos"] = match_videos(conn, library, *video_shares)
-        summary["matched_contents"] = conn.execute("SELECT COUNT(DISTINCT sha256) FROM matches").fetchone()[0]
-        summary["near_duplicates"] = [dict(r) | {"evidence": json.loads(r["evidence"])} for r in conn.execute(
-            "SELECT sha256, set_name, matched_value, distance, transform, category, evidence FROM matches "
-            "WHERE evidence IS NOT NULL ORDER BY sha256, set_name, distance")]
+        summary["matched_contents"] = matching.matched_contents(conn)
+        summary["near_duplicates"] = [dict(r) | {"evidence": json.loads(r["evidence"])}
+                                      for r in matching.near_duplicates(conn)]
     finally:
         conn.close()
     return summary
 
 
-def _forget(conn: sqlite3.Connection, name: str) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    conn.execute("DELETE FROM matches WHERE set_name=?", (name,))
-    conn.execute("DELETE FROM match_state WHERE set_name=?", (name,))
-    conn.execute("COMMIT")
-
-
-def _match_set(conn: sqlite3.Connection, info: SetInfo, top: int, dihedral: bool,
+def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
                max_distance: int | None, robust: bool = False, root: Path | None = None) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
-    state = conn.execute("SELECT * FROM match_state WHERE set_name=?", (info.name,)).fetchone()
+    state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
             and state["max_distance"] == distance and state["dihedral"] == int(dihedral) + 2 * int(robust))
-    since = state["content_rowid"] if same else 0
+    since = state["content_seq"] if state is not None and same else 0
     result: dict[str, Any] = {"set": info.name, "kind": info.kind, "version": info.version,
                               "mode": "incremental" if same else "full", "new_contents": top - since}
     if not same:
-        _forget(conn, info.name)
-    conn.execute("ATTACH DATABASE ? AS hs", (f"file:{info.path}?mode=ro",))
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        before = conn.execute("SELECT COUNT(*) FROM matches WHERE set_name=?", (info.name,)).fetchone()[0]
-        for column in ("md5", "sha1", "sha256"):
-            conn.execute(
-                f"INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, matched_value, "
-                f"distance, transform, {_ATTRS}) SELECT c.sha256, ?, ?, ?, r.hash_type, r.value, 0, 'exact', "
-                f"{', '.join('r.' + a.strip() for a in _ATTRS.split(','))} FROM content c "
-                f"JOIN hs.records r ON r.value = c.{column} AND r.hash_type = '{column}' "
-                f"WHERE c.rowid > ? AND c.rowid <= ?", (info.name, info.version, info.kind, since, top))
-        exact = conn.execute("SELECT COUNT(*) FROM matches WHERE set_name=?", (info.name,)).fetchone()[0] - before
-        near, skipped, robust_counts = _pdq(conn, info, since, top, distance, dihedral, robust, root)
-        conn.execute("INSERT OR REPLACE INTO match_state(set_name, set_version, set_sha256, content_rowid, "
-                     "max_distance, dihedral, matched_utc) VALUES (?,?,?,?,?,?,?)",
-                     (info.name, info.version, info.source_sha256, top, distance, int(dihedral) + 2 * int(robust),
-                      utc_now()))
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.execute("DETACH DATABASE hs")
+        matching.forget(conn, info.name)
+    contents = matching.contents_between(conn, since, top)
+    with contextlib.closing(hsdb.open_readonly(info.path)) as library:
+        exact_rows = _exact(library, info, contents)
+        with db.write(conn):
+            exact = matching.add(conn, exact_rows)
+            near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root)
+            matching.save_state(conn, (info.name, info.version, info.source_sha256, top, distance,
+                                       int(dihedral) + 2 * int(robust), utc_now()))
     result.update({"exact_matches": exact, "pdq_matches": near, "pdq_skipped_low_quality": skipped,
                    "max_distance": distance})
     if robust:
@@ -110,15 +85,35 @@ def _match_set(conn: sqlite3.Connection, info: SetInfo, top: int, dihedral: bool
     return result
 
 
-def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
+def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, str, str]]) -> list[tuple[Any, ...]]:
+    """Match rows of the contents whose MD5, SHA-1 or SHA-256 is a record of the set (hash types the set has no
+    record of are not looked up), by content and then hash type: the unique index's order, so that inserting
+    them appends to it; a content's rows keep the order they had when this was one SQL join (MD5, SHA-1,
+    SHA-256; a value's records in the set's order)."""
+    rows: list[tuple[Any, ...]] = []
+    for position, column in ((1, "md5"), (2, "sha1"), (0, "sha256")):
+        if not info.counts.get(column):
+            continue
+        found = hsdb.records_for(library, column, [c[position] for c in contents])
+        if not found:
+            continue
+        for content in contents:
+            for attrs in found.get(content[position], ()):
+                rows.append((content[0], info.name, info.version, info.kind, column, content[position], 0, "exact",
+                             *attrs, None))
+    rows.sort(key=lambda r: (r[0], r[4]))  # stable: a value's records stay in the set's order
+    return rows
+
+
+def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
          robust: bool = False, root: Path | None = None) -> tuple[int, int, dict[str, int]]:
-    rows = conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral, i.thumbnail FROM images i "
-                        "JOIN content c USING(sha256) WHERE i.pdq IS NOT NULL AND c.rowid > ? AND c.rowid <= ?",
-                        (since, top)).fetchall()
+    counts: dict[str, int] = {}
+    if not info.pdq_path.exists():  # a set without PDQ hashes (NSRL, most exact sets): the images are only counted
+        return 0, matching.low_quality_images_between(conn, since, top, MIN_QUALITY), counts
+    rows = matching.images_between(conn, since, top)
     skipped = sum(1 for r in rows if (r["pdq_quality"] or 0) < MIN_QUALITY)
     rows = [r for r in rows if (r["pdq_quality"] or 0) >= MIN_QUALITY]
-    counts: dict[str, int] = {}
-    if not rows or not info.pdq_path.exists():
+    if not rows:
         return 0, skipped, counts
     codes = np.load(info.pdq_path)
     index = HammingIndex(codes, max_radius=max(distance, 0))
@@ -153,13 +148,7 @@ def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance
     if len(q) == 0:
         return 0, skipped, counts
     matched_hex = [codes[i].tobytes().hex() for i in ids.tolist()]
-    attrs: dict[str, tuple[Any, ...]] = {}
-    unique = sorted(set(matched_hex))
-    for start in range(0, len(unique), 500):
-        part = unique[start:start + 500]
-        for row in conn.execute(f"SELECT value, {_ATTRS} FROM hs.records WHERE hash_type='pdq' AND value IN "
-                                f"({','.join('?' * len(part))})", part):
-            attrs.setdefault(row[0], tuple(row[1:]))
+    attrs = {value: found[0] for value, found in hsdb.records_for(library, "pdq", matched_hex).items()}
     inserted = 0
     hits = sorted(zip(q.tolist(), matched_hex, d.tolist(), strict=True),
                   key=lambda h: (owners[h[0]][3] is not None, h[2], h[0]))
@@ -170,12 +159,9 @@ def _pdq(conn: sqlite3.Connection, info: SetInfo, since: int, top: int, distance
             continue  # already matched plainly or through a closer variant: one row says it
         seen.add((sha, value))
         why = None if stage is None else evidence(stage, transform, dist, radius)
-        cur = conn.execute(
-            f"INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, matched_value, "
-            f"distance, transform, {_ATTRS}, evidence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (sha, info.name, info.version, info.kind, "pdq", value, dist, transform,
-             *attrs.get(value, (None,) * 6), why))
-        inserted += cur.rowcount
-        if stage is not None and cur.rowcount:
+        new = matching.add_one(conn, (sha, info.name, info.version, info.kind, "pdq", value, dist, transform,
+                                      *attrs.get(value, (None,) * 6), why))
+        inserted += new
+        if stage is not None and new:
             counts[stage] = counts.get(stage, 0) + 1
     return inserted, skipped, counts

@@ -15,6 +15,7 @@ from winnow.match.hamming import HammingIndex, to_codes
 from winnow.match.matcher import MIN_QUALITY
 from winnow.match.robust import describe
 from winnow.store import audit
+from winnow.store import triage as store
 from winnow.store.case import Case
 
 STACK_DISTANCE = 31
@@ -39,12 +40,11 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _states(conn: Any) -> dict[str, dict[str, Any]]:
+def _states(conn: Any, kinds: dict[str, str]) -> dict[str, dict[str, Any]]:
     states: dict[str, dict[str, Any]] = {}
-    for sha, in conn.execute("SELECT sha256 FROM content"):
+    for sha in kinds:
         states[sha] = {"state": "unknown", "distance": None, "category": None, "series": None, "reasons": []}
-    rows = conn.execute("SELECT sha256, set_name, set_kind, hash_type, distance, transform, category, series, "
-                        "query_share, index_share, evidence FROM matches ORDER BY distance, set_name")
+    rows = store.matches(conn)
     for sha, set_name, kind, hash_type, distance, transform, category, series, q_share, i_share, why in rows:
         s = states.get(sha)
         if s is None:
@@ -108,10 +108,10 @@ def _stacks(images: list[tuple[str, str, int, int]]) -> dict[str, tuple[int, int
 
 def _video_groups(conn: Any, first_id: int) -> dict[str, tuple[int, int, bool]]:
     """Videos linked as duplicates or clips form a stack too (reviewed once): the longest is the representative."""
-    links = conn.execute("SELECT a, b FROM video_links").fetchall()
+    links = store.video_links(conn)
     if not links:
         return {}
-    durations = dict(conn.execute("SELECT sha256, COALESCE(duration, 0) FROM videos").fetchall())
+    durations = store.video_durations(conn)
     members = sorted({x for pair in links for x in pair})
     index = {sha: i for i, sha in enumerate(members)}
     uf = _UnionFind(len(members))
@@ -160,21 +160,18 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
     conn = case.connect()
     try:
         audit.append(conn, "triage", {"library": str(library.root) if library else None})
-        states = _states(conn)
-        images = [(r[0], r[1], r[2] or 0, r[3]) for r in conn.execute(
-            "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality FROM images "
-            "WHERE pdq IS NOT NULL AND pdq_quality >= ?", (MIN_QUALITY,))]
+        kinds = store.content_kinds(conn)
+        states = _states(conn, kinds)
+        images = store.stack_images(conn, MIN_QUALITY)
         stacks = _stacks(images)
         stacks.update(_video_groups(conn, 1 + max((s[0] for s in stacks.values()), default=0)))
-        kinds = dict(conn.execute("SELECT sha256, kind FROM content").fetchall())
         unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
         near_skipped: list[str] = []
         near = _near_misses(library, unknown_images, near_skipped)
         # where each content occurs: parents (folders, archives) and first chain
         parents: dict[str, set[str]] = defaultdict(set)
         first_chain: dict[str, str] = {}
-        for sha, parent, chain in conn.execute("SELECT sha256, parent, chain FROM instances WHERE sha256 IS NOT NULL "
-                                               "ORDER BY chain"):
+        for sha, parent, chain in store.occurrences(conn):
             parents[sha].add(parent)
             first_chain.setdefault(sha, chain)
         alert_parents: dict[str, list[str]] = defaultdict(list)
@@ -217,10 +214,7 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
             rows.append((sha, s["state"], s["distance"], s["category"], s["series"],
                          stack[0] if stack else None, stack[1] if stack else None, rank_of.get(sha),
                          json.dumps(s["reasons"], ensure_ascii=False)))
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("DELETE FROM triage")
-        conn.executemany("INSERT INTO triage VALUES (?,?,?,?,?,?,?,?,?)", rows)
-        conn.execute("COMMIT")
+        store.replace(conn, rows)
         summary = summarize(case)
         if near_skipped:
             summary["near_miss_skipped_sets"] = near_skipped
@@ -232,23 +226,15 @@ def triage(case: Case, library: Library | None = None) -> dict[str, Any]:
 def summarize(case: Case, top: int = 20) -> dict[str, Any]:
     conn = case.connect(readonly=True)
     try:
-        by_state = Counter({r[0]: r[1] for r in conn.execute("SELECT state, COUNT(*) FROM triage GROUP BY state")})
-        by_category = {r[0] or "none": r[1] for r in conn.execute(
-            "SELECT category, COUNT(*) FROM triage WHERE state LIKE 'alert%' GROUP BY category ORDER BY category")}
+        by_state = Counter(store.counts_by_state(conn))
+        by_category = store.alert_categories(conn)
         by_source: dict[str, dict[str, int]] = defaultdict(dict)
-        for path, state, n in conn.execute(
-                "SELECT s.path, t.state, COUNT(DISTINCT t.sha256) FROM triage t JOIN instances i USING(sha256) "
-                "JOIN sources s ON s.id = i.source_id GROUP BY s.path, t.state"):
+        for path, state, n in store.states_by_source(conn):
             by_source[path][state] = n
-        stacks = conn.execute("SELECT COUNT(DISTINCT stack_id) FROM triage WHERE stack_id IS NOT NULL").fetchone()[0]
-        queue = [dict(r) | {"reasons": json.loads(r["reasons"])} for r in conn.execute(
-            "SELECT t.queue_rank, t.state, t.sha256, t.best_distance, t.category, "
-            "(SELECT MIN(chain) FROM instances i WHERE i.sha256 = t.sha256) AS chain, t.reasons "
-            "FROM triage t WHERE queue_rank IS NOT NULL ORDER BY queue_rank LIMIT ?", (top,))]
+        queue = [dict(r) | {"reasons": json.loads(r["reasons"])} for r in store.queue_head(conn, top)]
         return {"case": str(case.root), "by_state": dict(by_state), "by_category": by_category,
-                "by_source": dict(by_source), "stacks": stacks,
-                "queue_length": conn.execute("SELECT COUNT(*) FROM triage WHERE queue_rank IS NOT NULL").fetchone()[0],
-                "queue_head": queue}
+                "by_source": dict(by_source), "stacks": store.stack_count(conn),
+                "queue_length": store.queue_length(conn), "queue_head": queue}
     finally:
         conn.close()
 
@@ -256,9 +242,6 @@ def summarize(case: Case, top: int = 20) -> dict[str, Any]:
 def queue_rows(case: Case) -> list[dict[str, Any]]:
     conn = case.connect(readonly=True)
     try:
-        return [dict(r) for r in conn.execute(
-            "SELECT t.queue_rank, t.state, t.sha256, t.best_distance, t.category, t.series, t.stack_id, "
-            "(SELECT MIN(chain) FROM instances i WHERE i.sha256 = t.sha256) AS chain, t.reasons "
-            "FROM triage t WHERE queue_rank IS NOT NULL ORDER BY queue_rank")]
+        return [dict(r) for r in store.queue(conn)]
     finally:
         conn.close()

@@ -7,7 +7,6 @@ images whose PDQ matches a frame of a case or known video."""
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,9 @@ import numpy as np
 from winnow.hashsets.library import Library
 from winnow.match.hamming import HammingIndex, to_codes
 from winnow.signals import vpdq
+from winnow.store import db, matching
+from winnow.store import hashset_library as hsdb
+from winnow.store.db import Connection
 
 FRAME_DISTANCE = 31
 MIN_QUALITY = 50
@@ -66,10 +68,9 @@ def shares(query: Frames, index: Frames, distance: int = FRAME_DISTANCE) -> Shar
                    len(matched_i[pair]) / max(1, index.counts[pair[1]]), *best[pair]) for pair in matched_q}
 
 
-def case_videos(conn: sqlite3.Connection) -> tuple[dict[str, list[vpdq.Feature]], dict[str, float]]:
+def case_videos(conn: Connection) -> tuple[dict[str, list[vpdq.Feature]], dict[str, float]]:
     videos, durations = {}, {}
-    for sha, blob, duration in conn.execute("SELECT sha256, signature, duration FROM videos WHERE signature IS NOT "
-                                            "NULL"):
+    for sha, blob, duration in matching.video_signatures(conn):
         features = vpdq.unpack(blob)
         if features:
             videos[sha] = features
@@ -82,49 +83,38 @@ def known_videos(library: Library) -> list[tuple[Any, dict[str, list[vpdq.Featur
     for info in library.sets():
         if not info.counts.get("vpdq"):
             continue
-        with contextlib.closing(sqlite3.connect(f"file:{info.path}?mode=ro", uri=True)) as conn:
+        with contextlib.closing(hsdb.open_readonly(info.path)) as conn:
             videos: dict[str, list[vpdq.Feature]] = defaultdict(list)
-            for video, frame, quality, pdq, seconds in conn.execute(
-                    "SELECT video, frame, quality, pdq, seconds FROM vpdq_frames ORDER BY video, frame"):
+            for video, frame, quality, pdq, seconds in hsdb.vpdq_frames(conn):
                 videos[video].append(vpdq.Feature(frame, quality, pdq, seconds))
         found.append((info, dict(videos)))
     return found
 
 
-def match_videos(conn: sqlite3.Connection, library: Library, query_threshold: float = 0.8,
+def match_videos(conn: Connection, library: Library, query_threshold: float = 0.8,
                  index_threshold: float = 0.0) -> dict[str, Any]:
     """Writes video matches (hash_type 'vpdq'), frame-grab matches ('vpdq-frame'), video_links and frame_grabs;
     recomputed from scratch each time (cheap next to decoding)."""
     videos, durations = case_videos(conn)
     case_frames = _frames(videos)
-    images = conn.execute("SELECT sha256, pdq FROM images WHERE pdq IS NOT NULL AND pdq_quality >= ?",
-                          (MIN_QUALITY,)).fetchall()
+    images = matching.image_pdqs(conn, MIN_QUALITY)
     image_frames = Frames([r[0] for r in images], to_codes([r[1] for r in images]), [0.0] * len(images),
                           {r[0]: 1 for r in images})
     summary: dict[str, Any] = {"case_videos": len(videos), "known_video_matches": 0, "duplicates": 0, "clips": 0,
                                "frame_grabs": 0}
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        conn.execute("DELETE FROM matches WHERE hash_type IN ('vpdq', 'vpdq-frame')")
-        conn.execute("DELETE FROM video_links")
-        conn.execute("DELETE FROM frame_grabs")
+    with db.write(conn):
+        matching.clear_video_matches(conn)
         for info, known in known_videos(library):
             known_frames = _frames(known)
             for (sha, video), (q_share, i_share, best, _) in shares(case_frames, known_frames).items():
                 if q_share >= query_threshold and i_share >= index_threshold:
-                    conn.execute(
-                        "INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, "
-                        "matched_value, distance, transform, query_share, index_share) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                        (sha, info.name, info.version, info.kind, "vpdq", video, best, "original", round(q_share, 4),
-                         round(i_share, 4)))
+                    matching.add_video_match(conn, (sha, info.name, info.version, info.kind, "vpdq", video, best,
+                                                    "original", round(q_share, 4), round(i_share, 4)))
                     summary["known_video_matches"] += 1
             for (image, video), (_, _, best, row) in shares(image_frames, known_frames).items():
-                conn.execute(
-                    "INSERT OR IGNORE INTO matches(sha256, set_name, set_version, set_kind, hash_type, matched_value, "
-                    "distance, transform) VALUES (?,?,?,?,?,?,?,?)",
-                    (image, info.name, info.version, info.kind, "vpdq-frame", video, best, "original"))
-                conn.execute("INSERT OR IGNORE INTO frame_grabs VALUES (?,?,?,?,?)",
-                             (image, info.name, video, known_frames.seconds[row], best))
+                matching.add_video_match(conn, (image, info.name, info.version, info.kind, "vpdq-frame", video, best,
+                                                "original", None, None))
+                matching.add_frame_grab(conn, (image, info.name, video, known_frames.seconds[row], best))
                 summary["frame_grabs"] += 1
         for (a, b), (share_a, share_b, _, _) in shares(case_frames, case_frames).items():
             if a >= b:
@@ -139,16 +129,10 @@ def match_videos(conn: sqlite3.Connection, library: Library, query_threshold: fl
                 relation = "clip"
             else:
                 continue
-            conn.execute("INSERT OR IGNORE INTO video_links VALUES (?,?,?,?,?)",
-                         (a, b, relation, round(share_a, 4), round(share_b, 4)))
+            matching.add_video_link(conn, (a, b, relation, round(share_a, 4), round(share_b, 4)))
             summary["duplicates" if relation == "duplicate" else "clips"] += 1
         grab_pairs = shares(image_frames, case_frames)
         for (image, video), (_, _, best, row) in grab_pairs.items():
-            conn.execute("INSERT OR IGNORE INTO frame_grabs VALUES (?,?,?,?,?)",
-                         (image, "case", video, case_frames.seconds[row], best))
+            matching.add_frame_grab(conn, (image, "case", video, case_frames.seconds[row], best))
             summary["frame_grabs"] += 1
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return summary

@@ -12,13 +12,14 @@ from winnow.store import audit
 from winnow.store.case import Case
 
 
-def import_into(case: Case, file: Path, format_name: str = "mto", mapping: Path | None = None,
+def import_into(case: Case, file: Path, format_name: str = "auto", mapping: Path | None = None,
                 fx_path: Path | None = None) -> ImportResult:
     """Import one export (idempotent: the same SHA-256 again changes nothing) and audit it."""
-    from winnow.payments.importer import import_file
+    from winnow.payments.loaders import import_file
 
-    result = import_file(case.root, file, format_name, mapping, fx_path)
-    _audit(case, "payments import", result.as_dict() | {"first_errors": len(result.first_errors)})
+    result = import_file(case, file, format_name, mapping, fx_path)
+    entry = {k: v for k, v in result.as_dict().items() if k not in ("first_problems", "first_errors")}
+    _audit(case, "payments import", entry | {"first_errors": len(result.first_problems)})
     return result
 
 
@@ -34,7 +35,7 @@ def record_evidence(case: Case, identifier: str, kind: str, source: str, country
         value = normalise.iban(value) or ""
     if not value:
         raise ValueError(f"{identifier!r} is not a valid {kind}")
-    conn = connect(case.root)
+    conn = connect(case)
     try:
         conn.execute("INSERT OR IGNORE INTO evidence_identifiers VALUES (?, ?, ?)", [value, kind, source])
     finally:
@@ -46,7 +47,7 @@ def record_evidence(case: Case, identifier: str, kind: str, source: str, country
 def write_report(case: Case, out: Path | None = None, top: int = 50) -> dict[str, Any]:
     from winnow.payments.report import write
 
-    result = write(case.root, out or case.root / "payments.html", top=top)
+    result = write(case, out or case.root / "payments.html", top=top)
     _audit(case, "payments report", {"file": result["file"]})
     return result
 

@@ -155,7 +155,7 @@ def generate_parquet(out: Path, rows: int, seed: int = 1, senders: int = 4000, b
 
     import duckdb
 
-    from winnow.payments.importer import import_mto
+    from winnow.payments.loaders import import_file
     from winnow.payments.parquet import export_parquet
     from winnow.store.case import create_case
 
@@ -164,8 +164,8 @@ def generate_parquet(out: Path, rows: int, seed: int = 1, senders: int = 4000, b
         base = Path(scratch)
         generate(base / "data", seed=seed, senders=senders, buyers=buyers, facilitators=facilitators)
         case = create_case(base / "case", name="scale", examiner="generator")
-        import_mto(case.root, base / "data" / "transactions.csv")
-        base_parquet = export_parquet(case.root, base / "base.parquet")
+        import_file(case, base / "data" / "transactions.csv", "mto")
+        base_parquet = export_parquet(case, base / "base.parquet")
         size = base_parquet["rows"]
         copies = -(-rows // size)
         if copies > 1000:

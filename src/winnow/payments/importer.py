@@ -19,6 +19,8 @@ from winnow.identifiers import normalise as parties
 from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS
+from winnow.problems import SHOWN, Problem
+from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
 
@@ -125,7 +127,34 @@ def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[
         workbook.close()
 
 
-def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
+def check_header(path: Path, mapping: dict[str, Any]) -> None:
+    """Refuse, before anything is written, an export whose header lacks the columns the mapping needs (the wrong
+    --mapping, or another operator's export): every row would be a problem otherwise."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True)
+        try:
+            first = next(workbook.worksheets[0].iter_rows(values_only=True), ())
+        finally:
+            workbook.close()
+        header = [str(c).strip() for c in first if c is not None]
+    else:
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:
+            header = [h.strip() for h in next(csv.reader(f, delimiter=mapping.get("delimiter", ",")), [])]
+    named = {column for column in mapping["columns"].values() if column}
+    needed = [mapping["columns"][k] for k in ("time", "amount", "currency")]
+    shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+    if not named & set(header):
+        raise ValueError(f"{path.name}: none of the mapping's columns is in its header ({shown}); pass --mapping "
+                         "FILE.yaml naming this export's columns (see docs/payments.md)")
+    missing = [c for c in needed if c not in header]
+    if missing:
+        raise ValueError(f"{path.name}: its header ({shown}) lacks {', '.join(repr(c) for c in missing)}, which the "
+                         "mapping needs for time, amount and currency")
+
+
+def mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         yield from _xlsx_rows(path, mapping)
         return
@@ -137,53 +166,16 @@ def _mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[s
             yield "row", fields
 
 
-def import_file(case_root: Path, path: Path, format_name: str = "mto", mapping_path: Path | None = None,
-                fx_path: Path | None = None) -> ImportResult:
-    """Import one export: `mto` (CSV/Excel through a mapping), `camt` (ISO 20022 camt.053/054 XML), `goaml` or
-    `parquet` (winnow's normalised columns, see parquet.py)."""
-    path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"{path} is not a readable file")
-    if format_name == "mto":
-        mapping = load_mapping(mapping_path)
-        rows = _mto_rows(path, mapping)
-        options = {"time_format": mapping.get("time_format", "%Y-%m-%d %H:%M:%S"),
-                   "time_is": mapping.get("time_is", "sender_local"),
-                   "default_channel": mapping.get("default_channel", "money_transfer")}
-    elif format_name == "camt":
-        from winnow.payments import camt
-
-        rows = camt.read(path)
-        options = {"time_is": "utc", "default_channel": "bank"}
-    elif format_name == "goaml":
-        from winnow.payments import goaml
-
-        rows = goaml.read(path)
-        options = {"time_is": "utc", "default_channel": "bank"}
-    elif format_name == "parquet":
-        from winnow.payments.parquet import import_parquet
-
-        return import_parquet(case_root, path, fx_path)
-    else:
-        raise ValueError(f"unknown payments format {format_name!r} (mto, camt, goaml, parquet)")
-    return _store(case_root, path, format_name, rows, fx.load(fx_path), options)
-
-
-def import_mto(case_root: Path, path: Path, mapping_path: Path | None = None,
-               fx_path: Path | None = None) -> ImportResult:
-    return import_file(case_root, path, "mto", mapping_path, fx_path)
-
-
-def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
+def store_rows(case: Case, path: Path, format_name: str, rows: Iterator[tuple[str, dict[str, Any] | str]],
            rates: dict[str, float], options: dict[str, Any]) -> ImportResult:
-    conn, result = open_import(case_root, path)
+    conn, result = open_import(case, path)
     sha = result.sha256
     try:
         if result.skipped_as_duplicate:
             return result
         names = [c for c, _ in COLUMNS]
         errors: list[tuple[str, str]] = []
-        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=case_root / "tmp", delete=False, newline="",
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=case.root / "tmp", delete=False, newline="",
                                          encoding="utf-8") as staging:
             writer = csv.writer(staging)
             number = 0
@@ -211,9 +203,10 @@ def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[s
         staged = Path(staging.name)
         try:
             conn.execute("BEGIN TRANSACTION")
-            conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, "
-                         f"columns={{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
-                         [str(staged)])
+            if result.rows:  # DuckDB cannot read an empty staging file (a file of bad rows only)
+                conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, "
+                             f"columns={{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
+                             [str(staged)])
             if errors:
                 conn.executemany("INSERT INTO import_errors VALUES (?, ?, ?)", [[sha, p, m] for p, m in errors])
             conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
@@ -224,8 +217,8 @@ def _store(case_root: Path, path: Path, format_name: str, rows: Iterator[tuple[s
             raise
         finally:
             staged.unlink(missing_ok=True)
-        result.errors = len(errors)
-        result.first_errors = errors[:20]
+        result.problems = len(errors)
+        result.first_problems = [Problem(p, m) for p, m in errors[:SHOWN]]
         return result
     finally:
         conn.close()

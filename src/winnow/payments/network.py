@@ -11,15 +11,16 @@ from typing import Any
 from winnow.payments.rules import register_entities
 from winnow.payments.scoring import score
 from winnow.payments.store import connect
+from winnow.store.case import Case
 
 
-def build(case_root: Path, high_risk_only: bool = True, result: dict[str, Any] | None = None) -> Any:
+def build(case: Case, high_risk_only: bool = True, result: dict[str, Any] | None = None) -> Any:
     """A directed graph sender → receiver with count, total EUR and up to 20 transaction ids per edge (`result`: a
     ranking already computed, so the graph does not score again)."""
     import networkx as nx
 
-    result = result or score(case_root)
-    conn = connect(case_root)
+    result = result or score(case)
+    conn = connect(case)
     try:
         register_entities(conn)
         where = ""
@@ -65,10 +66,10 @@ def communities(graph: Any, seed: int = 1) -> list[set[str]]:
     return sorted((set(c) for c in found if len(c) > 1), key=lambda c: (-len(c), sorted(c)[0]))
 
 
-def export(case_root: Path, out: Path) -> dict[str, Any]:
+def export(case: Case, out: Path) -> dict[str, Any]:
     import networkx as nx
 
-    graph = build(case_root)
+    graph = build(case)
     buyers, facilitators = projections(graph)
     groups = communities(graph)
     for n, members in enumerate(groups, 1):

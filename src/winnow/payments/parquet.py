@@ -18,6 +18,8 @@ from winnow.identifiers import normalise as parties
 from winnow.payments import fx
 from winnow.payments.shared import CHANNELS, COUNTRY_ZONE, ImportResult, open_import
 from winnow.payments.store import COLUMNS, connect
+from winnow.problems import SHOWN, Problem
+from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
 REQUIRED = ("time_utc", "amount", "currency")
@@ -68,11 +70,11 @@ def _calling_codes(conn: Any) -> None:
                  "unnest($2::VARCHAR[]) AS code", [[r for r, _ in pairs], [c for _, c in pairs]])
 
 
-def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> ImportResult:
+def import_parquet(case: Case, path: Path, fx_path: Path | None = None) -> ImportResult:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} is not a readable file")
-    conn, result = open_import(case_root, path)
+    conn, result = open_import(case, path)
     sha = result.sha256
     try:
         if result.skipped_as_duplicate:
@@ -154,11 +156,11 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
             conn.execute("INSERT INTO import_errors SELECT $1, 'row ' || row_number_, message FROM bad", [sha])
             result.rows = conn.execute("SELECT count(*) FROM src").fetchone()[0] - \
                 conn.execute("SELECT count(*) FROM bad").fetchone()[0]
-            result.errors = conn.execute("SELECT count(*) FROM bad").fetchone()[0]
-            result.first_errors = [(f"row {n}", m) for n, m in conn.execute(
-                "SELECT row_number_, message FROM bad ORDER BY row_number_ LIMIT 20").fetchall()]
+            result.problems = conn.execute("SELECT count(*) FROM bad").fetchone()[0]
+            result.first_problems = [Problem(f"row {n}", m) for n, m in conn.execute(
+                "SELECT row_number_, message FROM bad ORDER BY row_number_ LIMIT ?", [SHOWN]).fetchall()]
             conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
-                         [sha, result.file, "parquet", result.rows, result.errors, utc_now()])
+                         [sha, result.file, "parquet", result.rows, result.problems, utc_now()])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -168,11 +170,11 @@ def import_parquet(case_root: Path, path: Path, fx_path: Path | None = None) -> 
         conn.close()
 
 
-def export_parquet(case_root: Path, out: Path | None = None) -> dict[str, Any]:
+def export_parquet(case: Case, out: Path | None = None) -> dict[str, Any]:
     """The case's transactions as one Parquet file (zstd); returns the path and the row count."""
-    out = Path(out) if out else case_root / "transactions.parquet"
+    out = Path(out) if out else case.root / "transactions.parquet"
     out.parent.mkdir(parents=True, exist_ok=True)
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         rows = conn.execute("SELECT count(*) FROM transactions").fetchone()[0]
         partial = out.with_name(out.name + ".partial")

@@ -14,6 +14,7 @@ from winnow.payments.network import build
 from winnow.payments.rules import load_ruleset, register_entities
 from winnow.payments.scoring import score
 from winnow.payments.store import connect
+from winnow.store.case import Case
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:13px}th{background:#f0f0f0}
@@ -51,14 +52,14 @@ def _party_charts(conn: Any, entity: str, role: str) -> str:
     return f'<img alt="timeline and amounts of {html.escape(entity)}" src="{_png(figure)}">'
 
 
-def _network_picture(case_root: Path) -> str:
+def _network_picture(case: Case) -> str:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import networkx as nx
 
-    graph = build(case_root)
+    graph = build(case)
     flagged = [n for n, d in graph.nodes(data=True) if d.get("flagged")]
     if not flagged:
         return "<p>No flagged party: no network picture.</p>"
@@ -107,10 +108,10 @@ def _facts(p: dict[str, Any]) -> str:
             f"{p['counterparties']} counterparties</span>")
 
 
-def write(case_root: Path, target: Path, top: int = 50, charts: int = 10) -> dict[str, Any]:
-    result = score(case_root)
+def write(case: Case, target: Path, top: int = 50, charts: int = 10) -> dict[str, Any]:
+    result = score(case)
     ruleset = load_ruleset()
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         register_entities(conn)
         imports = conn.execute("SELECT path, format, rows, errors, file_sha256, imported_utc FROM imports "
@@ -130,7 +131,7 @@ def write(case_root: Path, target: Path, top: int = 50, charts: int = 10) -> dic
                     shown += 1
     finally:
         conn.close()
-    sections.append("<h2>Network</h2>" + _network_picture(case_root))
+    sections.append("<h2>Network</h2>" + _network_picture(case))
     rules = "".join(f"<tr><td>{html.escape(k)}</td><td>{v.get('weight', 1.0)}</td><td>"
                     f"{html.escape(', '.join(f'{a}={b}' for a, b in v.items() if a != 'weight'))}</td></tr>"
                     for k, v in ruleset["rules"].items())

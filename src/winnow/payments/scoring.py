@@ -11,6 +11,7 @@ from typing import Any
 from winnow.payments.indicators.base import flags, points
 from winnow.payments.rules import RULE_BY_ID, Hit, evaluate, load_ruleset, order, register_entities
 from winnow.payments.store import connect
+from winnow.store.case import Case
 
 MERGE_REASONS_SHOWN = 20
 
@@ -56,10 +57,10 @@ def _party_facts(conn: Any, parties: list[str]) -> dict[tuple[str, str], dict[st
     return facts
 
 
-def score(case_root: Path, ruleset_path: Path | None = None, seeds: list[str] | None = None,
+def score(case: Case, ruleset_path: Path | None = None, seeds: list[str] | None = None,
           memory_limit: str | None = None) -> dict[str, Any]:
     ruleset = load_ruleset(ruleset_path)
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         if memory_limit:
             conn.execute(f"SET memory_limit = '{memory_limit}'")
@@ -177,14 +178,14 @@ def _points(hits: list[Hit], weights: dict[str, float], named: str | None = None
     return total, reasons, fired
 
 
-def ranking_for_case(case_root: Path) -> dict[str, Any] | None:
+def ranking_for_case(case: Case) -> dict[str, Any] | None:
     """The ranking of a case that holds payments, or None when none were imported (the review app's page)."""
-    if not (case_root / "payments.duckdb").exists():
+    if not (case.root / "payments.duckdb").exists():
         return None
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         if not conn.execute("SELECT count(*) FROM transactions").fetchone()[0]:
             return None
     finally:
         conn.close()
-    return score(case_root)
+    return score(case)

@@ -10,6 +10,8 @@ from typing import Any
 
 from winnow.hashes import file_sha256
 from winnow.payments.store import connect
+from winnow.problems import Problem
+from winnow.store.case import Case
 
 # the zone used for a sender's local time when an export gives local times (one zone per country: the
 # capital's; good enough to tell night from day)
@@ -27,22 +29,31 @@ class ImportResult:
     file: str
     sha256: str
     rows: int = 0
-    errors: int = 0
+    problems: int = 0
     skipped_as_duplicate: bool = False
-    first_errors: list[tuple[str, str]] = field(default_factory=list)
+    first_problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:  # the name before one vocabulary (kept for scripts)
+        return self.problems
+
+    @property
+    def first_errors(self) -> list[tuple[str, str]]:
+        return [(p.position, p.message) for p in self.first_problems]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "sha256": self.sha256, "rows": self.rows, "errors": self.errors,
-                "already_imported": self.skipped_as_duplicate,
-                "first_errors": [{"position": p, "message": m} for p, m in self.first_errors]}
+        first = [p.as_dict() for p in self.first_problems]
+        return {"file": self.file, "sha256": self.sha256, "rows": self.rows, "problems": self.problems,
+                "first_problems": first, "errors": self.problems, "already_imported": self.skipped_as_duplicate,
+                "first_errors": first}
 
 
-def open_import(case_root: Path, path: Path) -> tuple[Any, ImportResult]:
+def open_import(case: Case, path: Path) -> tuple[Any, ImportResult]:
     """The case's payments connection and the import's result, marked as a duplicate when a file with the same
     SHA-256 was imported before (the caller closes the connection)."""
     sha = file_sha256(path)
     result = ImportResult(str(path.absolute()), sha)
-    conn = connect(case_root)
+    conn = connect(case)
     if conn.execute("SELECT 1 FROM imports WHERE file_sha256 = ?", [sha]).fetchone():
         result.skipped_as_duplicate = True
     return conn, result

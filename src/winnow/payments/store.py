@@ -3,8 +3,9 @@ the import bookkeeping (file hashes, for idempotent re-imports) and the rows tha
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
+
+from winnow.store.case import Case
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("txn_id", "VARCHAR"), ("time_utc", "TIMESTAMP"), ("sender_local_time", "TIMESTAMP"), ("amount", "DOUBLE"),
@@ -21,10 +22,10 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 ADDED_COLUMNS = ("sender_name_raw", "receiver_name_raw")  # absent from cases imported before they existed
 
 
-def connect(case_root: Path) -> Any:
+def connect(case: Case) -> Any:
     import duckdb
 
-    conn = duckdb.connect(str(case_root / "payments.duckdb"))
+    conn = duckdb.connect(str(case.root / "payments.duckdb"))
     conn.execute("SET enable_progress_bar = false")  # it would print on stdout, which --json keeps for JSON only
     conn.execute("SET TimeZone = 'UTC'")  # casts between TIMESTAMP and TIMESTAMPTZ never use the machine's zone
     conn.execute(f"CREATE TABLE IF NOT EXISTS transactions ({', '.join(f'{c} {t}' for c, t in COLUMNS)})")

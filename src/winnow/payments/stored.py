@@ -27,21 +27,21 @@ COMMUNITY_PARTIES_SHOWN = 12
 _LOCK = threading.Lock()
 
 
-def _files(case_root: Path) -> list[list[int]]:
+def _files(case: Case) -> list[list[int]]:
     out = []
     for name in ("payments.duckdb", "payments.duckdb.wal"):
-        path = case_root / name
+        path = case.root / name
         out.append([path.stat().st_size, path.stat().st_mtime_ns] if path.exists() else [])
     return out
 
 
-def records_state(case_root: Path) -> dict[str, Any]:
+def records_state(case: Case) -> dict[str, Any]:
     """What the ranking depends on, as a digest, with the transaction count (0 when nothing was imported)."""
-    if not (case_root / "payments.duckdb").exists():
+    if not (case.root / "payments.duckdb").exists():
         return {"digest": "", "transactions": 0}
     from winnow.payments.store import connect
 
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         files = [r[0] for r in conn.execute("SELECT file_sha256 FROM imports ORDER BY file_sha256").fetchall()]
         transactions = int(conn.execute("SELECT count(*) FROM transactions").fetchone()[0])
@@ -101,12 +101,12 @@ def store(case: Case, ruleset_path: Path | None = None, seeds: list[str] | None 
     from winnow.payments.scoring import score
 
     with _LOCK:
-        before = records_state(case.root)
-        result = result or score(case.root, ruleset_path, seeds)
-        graph = build(case.root, result=result)
+        before = records_state(case)
+        result = result or score(case, ruleset_path, seeds)
+        graph = build(case, result=result)
         groups = communities(graph)
         parties, nodes, edges, summary = _rows(result, graph, groups)
-        state = {"digest": before["digest"], "files": _files(case.root), "transactions": result["transactions"],
+        state = {"digest": before["digest"], "files": _files(case), "transactions": result["transactions"],
                  "flag_score": result["flag_score"], "weights": result["weights"],
                  "ruleset": str(ruleset_path) if ruleset_path else "shipped default", "seeds": list(seeds or []),
                  "scored_utc": utc_now(), "senders": len(result["senders"]), "receivers": len(result["receivers"]),
@@ -132,17 +132,17 @@ def current(case: Case) -> dict[str, Any] | None:
     conn = case.connect()
     try:
         stored = ranking.state(conn)
-        files = _files(case.root)
+        files = _files(case)
         if stored is not None and stored.get("files") == files:
             return stored if stored["transactions"] else None
         try:
-            now = records_state(case.root)
+            now = records_state(case)
         except duckdb.IOException as exc:
             if stored is None:
                 raise Busy("the payment records are being written by another process: try again shortly") from exc
             return stored | {"busy": True} if stored["transactions"] else None
         if stored is not None and stored.get("digest") == now["digest"]:
-            stored["files"] = _files(case.root)  # the same records in a rewritten file
+            stored["files"] = _files(case)  # the same records in a rewritten file
             ranking.set_state(conn, stored)
             return stored if stored["transactions"] else None
     finally:
@@ -157,13 +157,13 @@ EVIDENCE_COLUMNS = ("txn_id", "time_utc", "amount", "currency", "amount_eur", "c
                     "source_file", "source_row")
 
 
-def evidence_rows(case_root: Path, txn_ids: list[str]) -> list[dict[str, Any]]:
+def evidence_rows(case: Case, txn_ids: list[str]) -> list[dict[str, Any]]:
     """The transactions behind a reason, as recorded (names as written, reference, source file and row)."""
-    if not txn_ids or not (case_root / "payments.duckdb").exists():
+    if not txn_ids or not (case.root / "payments.duckdb").exists():
         return []
     from winnow.payments.store import connect
 
-    conn = connect(case_root)
+    conn = connect(case)
     try:
         rows = conn.execute(f"SELECT {', '.join(EVIDENCE_COLUMNS)} FROM transactions WHERE txn_id IN "
                             "(SELECT unnest($1::VARCHAR[])) ORDER BY time_utc, txn_id", [txn_ids]).fetchall()

@@ -59,11 +59,11 @@ def _state(states: dict[tuple[str, str, str], _State], config: dict[str, Any]) -
 
     # the store is read over shared storage from other machines: a read that fails only means "not known here"
     # (the content is analysed again, the member read again: the writes are idempotent)
-    def known_signals(sha256: str) -> bool:
+    def known_signals(sha256: str, tables: tuple[str, ...]) -> set[str]:
         try:
-            return store is not None and resume.signals_known(store, sha256)
+            return resume.signals_known(store, sha256, tables) if store is not None else set()
         except Exception:  # the store driver's error (this module imports no SQL driver)
-            return False
+            return set()
 
     def done_under(chain: str) -> dict[str, str]:
         try:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from winnow.messages import DiskUnitTask, Expanded, FileTask, MemberRangeTask, Record, SplitArchive, Warn
 from winnow.pipeline.executors import Executor, ExecutorOptions, Task, WorkersFailed, make_executor
@@ -20,6 +20,9 @@ from winnow.store.case import Case
 from winnow.store.db import Connection as StoreConnection
 from winnow.store.runs import RunStatus, finish_run, register_source, save_progress, start_run
 from winnow.store.writer import Writer
+
+if TYPE_CHECKING:
+    from winnow.pipeline.summary import Summary
 
 __all__ = ["Interrupted", "WorkersFailed", "ingest"]
 
@@ -36,7 +39,7 @@ def worker_config(case: Case, settings: Settings) -> dict[str, Any]:
 
 def ingest(case: Case, sources: list[str], settings: Settings, *, command: str = "ingest",
            on_progress: Callable[[Stats], None] | None = None,
-           executor: ExecutorOptions | None = None) -> dict[str, Any]:
+           executor: ExecutorOptions | None = None) -> Summary:
     """Ingest sources into the case; returns the summary (see `summary.summarize`). The executor (default: the
     local process pool) is started and checked before anything is written: a scheduler that cannot be reached or
     workers that cannot see the sources stop the run with an ExecutorError and an untouched case."""
@@ -60,10 +63,12 @@ def ingest(case: Case, sources: list[str], settings: Settings, *, command: str =
 
 def _ingest(case: Case, kinds: list[tuple[str, str]], settings: Settings, command: str,
             on_progress: Callable[[Stats], None] | None, runner: Executor, config: dict[str, Any],
-            summarize: Callable[[Case, int, Stats], dict[str, Any]]) -> dict[str, Any]:
+            summarize: Callable[[Case, int, Stats], Summary]) -> Summary:
+    from winnow.signals.registry import versions  # here, not at import: the workers are already starting
+
     conn = case.connect()
     stats = Stats()
-    run_id = start_run(conn, command, settings)
+    run_id = start_run(conn, command, settings, versions())
     audit.append(conn, "ingest", {"sources": [p for p, _ in kinds], "settings": settings.as_dict(), "run": run_id})
     source_ids = [(p, register_source(conn, p, k, run_id)) for p, k in kinds]
     stop_count = threading.Event()

@@ -11,7 +11,7 @@ import tempfile
 import traceback
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,8 +23,9 @@ from winnow.evidence.opener import open_evidence
 from winnow.evidence.sniff import sniff
 from winnow.messages import Expanded, FileTask, MemberRangeTask, Record, Warn
 from winnow.settings import Settings
-from winnow.signals import image as image_signal
+from winnow.signals.base import Job, Signal
 from winnow.signals.crypto import MultiHash
+from winnow.signals.registry import SIGNALS, signals_for
 
 Emit = Callable[[Any], None]
 SNIFF_BYTES = 64 * 1024
@@ -44,7 +45,9 @@ def _read_head(stream: IO[bytes], want: int) -> bytes:
 
 class Processor:
     def __init__(self, settings: Settings, thumbs: Path | None, tmp: Path, emit: Emit,
-                 known_signals: Callable[[str], bool], done_under: Callable[[str], dict[str, str]]) -> None:
+                 known_signals: Callable[[str, tuple[str, ...]], set[str]],
+                 done_under: Callable[[str], dict[str, str]],
+                 signals: tuple[Signal, ...] | None = None) -> None:
         self.settings = settings
         self.thumbs = thumbs
         self.tmp = tmp
@@ -52,6 +55,10 @@ class Processor:
         self.known_signals = known_signals
         self.done_under = done_under
         self._analysed: set[str] = set()
+        self.registry = signals if signals is not None else SIGNALS
+
+    def signals_for(self, kind: str | None) -> tuple[Signal, ...]:
+        return signals_for(kind, self.registry)
 
     # ------------------------------------------------------------------ entry point: a file on disk
     def disk_file(self, task: FileTask) -> None:
@@ -81,7 +88,8 @@ class Processor:
         else:
             rec.status = "error"
             rec.content = None
-            rec.image = None
+            rec.rows.clear()
+            rec.sightings.clear()
             rec.warn("internal", "internal_error", detail)
             self.emit(rec)
 
@@ -102,13 +110,15 @@ class Processor:
                          f"archive nested deeper than archive_depth={s.archive_depth}: hashed, not opened")
                 container = None
             buffer: bytearray | None = None
-            if detected.kind == "image":
+            signals = self.signals_for(detected.kind)
+            if any(signal.reads == "bytes" for signal in signals):  # held in memory, up to image_max_bytes
                 if rec.size is not None and rec.size > s.image_max_bytes:
-                    rec.warn("image", "image_too_large", f"{rec.size} bytes > image_max_bytes; not decoded")
+                    rec.warn(detected.kind or "", f"{detected.kind}_too_large",
+                             f"{rec.size} bytes > image_max_bytes; not decoded")
                 else:
                     buffer = bytearray()
-            is_video = detected.kind == "video"
-            if (container or is_video) and disk_path is None:
+            streamed = any(signal.reads == "stream" for signal in signals)
+            if (container or streamed) and disk_path is None:
                 spool = tempfile.TemporaryFile(dir=self.tmp)  # unlinked at once: never left behind
             chunk = head
             while chunk:
@@ -116,7 +126,8 @@ class Processor:
                 if buffer is not None:
                     buffer += chunk
                     if len(buffer) > s.image_max_bytes:
-                        rec.warn("image", "image_too_large", f"more than {s.image_max_bytes} bytes; not decoded")
+                        rec.warn(detected.kind or "", f"{detected.kind}_too_large",
+                                 f"more than {s.image_max_bytes} bytes; not decoded")
                         buffer = None
                 if spool is not None:
                     spool.write(chunk)
@@ -139,10 +150,8 @@ class Processor:
         rec.content = {**digests, "size": hasher.size, "mime": detected.mime, "kind": detected.kind}
         if hasher.size == 0:
             rec.warn("read", "empty_file", "zero-byte file")
-        if buffer is not None:
-            self._image(rec, bytes(buffer))
-        if is_video:
-            self._video(rec, disk_path, spool)
+        if signals:
+            self._signals(rec, detected.kind or "", bytes(buffer) if buffer is not None else None, disk_path, spool)
         if not container:
             self._close(spool)
             self.emit(rec)
@@ -172,58 +181,45 @@ class Processor:
             with contextlib.suppress(OSError):
                 spool.close()
 
-    def _screenshot(self, rec: Record, data: bytes, sha: str) -> None:
-        """The call-recording score of a screenshot-like image (OCR only when its size and storage say screen)."""
-        from winnow.calls.detector import call_options, score_image
-
-        assert rec.image is not None
-        try:
-            rec.image.update(score_image(rec.image, data, sha, self.thumbs, call_options(self.settings)))
-        except (OSError, ValueError, MemoryError) as exc:
-            rec.warn("image", "call_score_failed", f"{type(exc).__name__}: {exc}")
-
-    def _image(self, rec: Record, data: bytes) -> None:
+    def _signals(self, rec: Record, kind: str, data: bytes | None, disk_path: str | None,
+                 spool: IO[bytes] | None) -> None:
+        """Run the registered signals of this content kind, once per content: each in order, skipping those
+        whose table already has the content (a re-run, a duplicate), each told what the earlier ones found."""
         assert rec.content is not None
         sha = rec.content["sha256"]
-        if sha in self._analysed or self.known_signals(sha):
-            return  # computed once per content
-        s = self.settings
-        result = image_signal.analyse(data, sha256=sha, thumbs=self.thumbs, max_pixels=s.image_max_pixels,
-                                      pdq_size=s.pdq_size, thumbnail_size=s.thumbnail_size,
-                                      thumbnail_quality=s.thumbnail_quality, detected=rec.detected_type)
-        rec.image = result.values
-        for code, message in result.warnings:
-            rec.warn("image", code, message)
-        if result.values.get("pdq") is not None:
-            self._screenshot(rec, data, sha)
+        if sha in self._analysed:
+            return
+        signals = self.signals_for(kind)
+        known = self.known_signals(sha, tuple(s.table for s in signals))
+
+        @contextlib.contextmanager
+        def open_stream() -> Iterator[IO[bytes]]:
+            if spool is not None:
+                spool.seek(0)
+                yield spool
+                return
+            assert disk_path is not None
+            with os.fdopen(open_evidence(disk_path), "rb") as f:
+                yield f
+
+        job = Job(sha, kind, rec.detected_type, self.settings, self.thumbs, data=data,
+                  open=open_stream if spool is not None or disk_path is not None else None)
+        for signal in signals:
+            if signal.table in known or (signal.reads == "bytes" and data is None) or (
+                    signal.reads == "stream" and job.open is None):
+                continue
+            result = signal.compute(job)
+            if result is None:
+                continue
+            for code, message in result.warnings:
+                rec.warn(signal.name, code, message)
+            job.found[signal.name] = result.values
+            out = signal.output(sha, result.values)  # even when empty (a corrupt image): its row marks it done
+            rec.rows.extend(out.rows)
+            rec.sightings.extend(out.sightings)
         self._analysed.add(sha)
         if len(self._analysed) > 100_000:
             self._analysed.clear()
-
-    def _video(self, rec: Record, disk_path: str | None, spool: IO[bytes] | None) -> None:
-        assert rec.content is not None
-        sha = rec.content["sha256"]
-        if sha in self._analysed or self.known_signals(sha):
-            return
-        from winnow.calls.detector import call_options
-        from winnow.signals import video as video_signal
-
-        s = self.settings
-        with contextlib.ExitStack() as stack:
-            if spool is not None:
-                spool.seek(0)
-                source: Any = spool
-            else:
-                assert disk_path is not None
-                source = stack.enter_context(os.fdopen(open_evidence(disk_path), "rb"))
-            result = video_signal.analyse(source, sha256=sha, thumbs=self.thumbs, mode=s.video_mode,
-                                          interval=s.video_interval, min_frames=s.video_min_frames, fps=s.video_fps,
-                                          max_pixels=s.video_max_pixels, thumbnail_size=s.thumbnail_size,
-                                          call=call_options(s))
-        rec.video = result.values
-        for code, message in result.warnings:
-            rec.warn("video", code, message)
-        self._analysed.add(sha)
 
     def member_range(self, task: MemberRangeTask) -> None:
         """Members [start, end) of a top-level ZIP: named, checked and read exactly as a sequential pass would

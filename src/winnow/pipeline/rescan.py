@@ -12,11 +12,16 @@ from typing import Any
 
 from winnow.pipeline.executors import ExecutorOptions
 from winnow.settings import Settings
+from winnow.signals.base import Job
+from winnow.signals.call import CallSignal
+from winnow.signals.video import VideoSignal
 from winnow.store import audit
 from winnow.store.case import Case
 from winnow.store.queries import image_facts, unscored_for_calls
 from winnow.store.runs import finish_run, start_run
-from winnow.store.writer import call_rows, write_calls
+from winnow.store.writer import write_output
+
+CALL = CallSignal()
 
 Item = tuple[str, str, str, dict[str, Any]]  # sha256, kind, evidence path, the image's stored facts
 
@@ -52,14 +57,8 @@ def rescan(case: Case, settings: Settings | None = None, executor: ExecutorOptio
                 done["unreadable"] += 1
                 audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": values})
                 continue
-            calls, leads = call_rows(sha, values, run_id)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                write_calls(conn, calls, leads)
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            out = CALL.output(sha, values)
+            write_output(conn, out.rows, out.sightings, run_id)
             done["videos" if kind == "video" else "images"] += 1
         finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
@@ -85,21 +84,22 @@ def score_items(items: list[Item], thumbs: str, settings: dict[str, Any]) -> lis
 
 
 def _video(path: str, sha: str, thumbs: Path, s: Settings) -> dict[str, Any]:
-    from winnow.calls.detector import call_options
+    """The video signal again (for its sampled frames; its row is already stored), then the call signal."""
     from winnow.evidence.opener import open_stream
-    from winnow.signals.video import analyse
 
-    with open_stream(path) as source:
-        result = analyse(source, sha256=sha, thumbs=thumbs, mode=s.video_mode, interval=s.video_interval,
-                         min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
-                         thumbnail_size=s.thumbnail_size, call=call_options(s))
-    if "call" not in result.values:
-        raise ValueError("; ".join(message for _, message in result.warnings) or "no frame decoded")
-    return dict(result.values)
+    job = Job(sha, "video", None, s, thumbs, open=lambda: open_stream(path))
+    video = VideoSignal().compute(job)
+    job.found["video"] = video.values
+    result = CALL.compute(job)
+    if result is None or "call" not in result.values:
+        raise ValueError("; ".join(message for _, message in video.warnings) or "no frame decoded")
+    return result.values
 
 
 def _image(facts: dict[str, Any], path: str, sha: str, thumbs: Path, s: Settings) -> dict[str, Any]:
-    from winnow.calls.detector import call_options, score_image
     from winnow.evidence.opener import read_evidence
 
-    return score_image(facts, read_evidence(path), sha, thumbs, call_options(s))
+    result = CALL.compute(Job(sha, "image", None, s, thumbs, data=read_evidence(path), found={"image": facts}))
+    if result is None or "call" not in result.values:
+        raise ValueError("; ".join(message for _, message in result.warnings) if result else "no PDQ hash")
+    return result.values

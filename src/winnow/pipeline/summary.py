@@ -3,14 +3,41 @@
 from __future__ import annotations
 
 import resource
-from typing import Any
+from typing import Any, TypedDict
 
 from winnow.pipeline.stats import Stats
-from winnow.store import disk as disk_store
+from winnow.store import totals
 from winnow.store.case import Case
 
 
-def peak_rss_mb() -> dict[str, float]:
+class PeakRss(TypedDict):
+    runner: float
+    largest_worker: float
+
+
+class ThisRun(TypedDict):
+    seconds: float
+    source_files: int
+    source_bytes: int
+    items_written: int
+    warnings: int
+    files_per_second: float
+    mb_per_second: float
+    replaced_workers: int
+    archives_read_in_parallel: int
+    peak_rss_mb: PeakRss
+
+
+class Summary(TypedDict):
+    """What `winnow ingest --json` prints and `ingest()` returns."""
+
+    case: str
+    run_id: int
+    this_run: ThisRun
+    case_totals: dict[str, Any]  # table -> count, as store/totals.py reads them
+
+
+def peak_rss_mb() -> PeakRss:
     """Peak resident memory of the runner and of the largest worker (Linux reports KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
@@ -20,33 +47,12 @@ def peak_rss_mb() -> dict[str, float]:
 def case_totals(case: Case) -> dict[str, Any]:
     conn = case.connect(readonly=True)
     try:
-        one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-        by_status = {r[0]: r[1] for r in conn.execute("SELECT status, COUNT(*) FROM instances GROUP BY status")}
-        by_kind = {r[0]: r[1] for r in conn.execute("SELECT kind, COUNT(*) FROM content GROUP BY kind")}
-        warn_codes = {r[0]: r[1] for r in conn.execute(
-            "SELECT code, COUNT(*) FROM warnings GROUP BY code ORDER BY COUNT(*) DESC, code")}
-        return {
-            "items": one("SELECT COUNT(*) FROM instances"),
-            "items_by_status": by_status,
-            "unique_contents": one("SELECT COUNT(*) FROM content"),
-            "unique_bytes": one("SELECT COALESCE(SUM(size), 0) FROM content"),
-            "contents_by_kind": by_kind,
-            "images": one("SELECT COUNT(*) FROM images"),
-            "pdq_hashes": one("SELECT COUNT(*) FROM images WHERE pdq IS NOT NULL"),
-            "thumbnails": one("SELECT COUNT(*) FROM images WHERE thumbnail IS NOT NULL"),
-            "with_exif": one("SELECT COUNT(*) FROM images WHERE exif IS NOT NULL"),
-            "with_gps": one("SELECT COUNT(*) FROM images WHERE gps_lat IS NOT NULL"),
-            "extension_mismatches": one("SELECT COUNT(*) FROM instances WHERE extension_mismatch=1"),
-            "archives": by_status.get("archive", 0) + by_status.get("expanding", 0),
-            "warnings": one("SELECT COUNT(*) FROM warnings"),
-            "warnings_by_code": warn_codes,
-            "disk_images": disk_store.image_summary(conn),
-        }
+        return totals.case_totals(conn)
     finally:
         conn.close()
 
 
-def summarize(case: Case, run_id: int, stats: Stats) -> dict[str, Any]:
+def summarize(case: Case, run_id: int, stats: Stats) -> Summary:
     seconds = stats.elapsed()
     return {
         "case": str(case.root),

@@ -48,8 +48,8 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     store = db.connect(Path(config["store"]), readonly=True)
 
-    def known_signals(sha256: str) -> bool:
-        return resume.signals_known(store, sha256)
+    def known_signals(sha256: str, tables: tuple[str, ...]) -> set[str]:
+        return resume.signals_known(store, sha256, tables)
 
     def done_under(chain: str) -> dict[str, str]:
         return resume.statuses_under(store, chain)

@@ -8,18 +8,20 @@ that one decode. Decoding and PDQ are where the time goes.
 from __future__ import annotations
 
 import io
+import json
 import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from struct import error as struct_error
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
-from PIL import Image
+from winnow.messages import Rows
+from winnow.signals.base import Job, Output, Result
 
-from winnow.signals import exif as exif_signal
-from winnow.signals.pdq import pdq_dihedral, pdq_hash
+if TYPE_CHECKING:  # imported where used: the registry (and the ingest runner) must not load numpy and Pillow
+    import numpy as np
+    from PIL import Image
 
 _HEIF_READY = False
 
@@ -48,11 +50,15 @@ def pdq_of(image: Image.Image, original_size: tuple[int, int] | None = None) -> 
     """PDQ hex and quality of a decoded image. Never resampled first: resampling before PDQ moves 6-18 bits
     (measured). A JPEG decoded at 1/2, 1/4 or 1/8 scale (`draft`) is hashed with the original's filter moved
     onto the reduced grid (`signals.pdq.operator`), which stays within 2 bits of the full decode."""
+    from winnow.signals.pdq import pdq_hash
+
     return pdq_hash(image, original_size)
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
     """pdqhash returns 256 bits, most significant first as Meta's hex form expects."""
+    import numpy as np
+
     packed = np.packbits(np.asarray(bits, dtype=np.uint8))
     return packed.tobytes().hex()
 
@@ -60,7 +66,9 @@ def bits_to_hex(bits: np.ndarray) -> str:
 def pdq_full(data: bytes) -> tuple[str, int]:
     """Reference path: full-resolution decode, Meta's C++ through `pdqhash.compute` (what the fast path must
     match)."""
+    import numpy as np
     import pdqhash
+    from PIL import Image
 
     with Image.open(io.BytesIO(data)) as im:
         rgb = im.convert("RGB")
@@ -72,23 +80,24 @@ def thumbnail_path(root: Path, sha256: str) -> Path:
     return root / sha256[:2] / f"{sha256}.jpg"
 
 
-_ORIENT = {
-    2: (Image.Transpose.FLIP_LEFT_RIGHT,),
-    3: (Image.Transpose.ROTATE_180,),
-    4: (Image.Transpose.FLIP_TOP_BOTTOM,),
-    5: (Image.Transpose.TRANSPOSE,),
-    6: (Image.Transpose.ROTATE_270,),
-    7: (Image.Transpose.TRANSVERSE,),
-    8: (Image.Transpose.ROTATE_90,),
-}
+def _orient(orientation: Any) -> tuple[Image.Transpose, ...]:
+    """The transposes that show an image of this EXIF orientation upright."""
+    from PIL import Image
+
+    return {2: (Image.Transpose.FLIP_LEFT_RIGHT,), 3: (Image.Transpose.ROTATE_180,),
+            4: (Image.Transpose.FLIP_TOP_BOTTOM,), 5: (Image.Transpose.TRANSPOSE,),
+            6: (Image.Transpose.ROTATE_270,), 7: (Image.Transpose.TRANSVERSE,),
+            8: (Image.Transpose.ROTATE_90,)}.get(orientation if isinstance(orientation, int) else 1, ())
 
 
 def _write_thumbnail(image: Image.Image, target: Path, size: int, quality: int, orientation: Any) -> None:
     """Thumbnails are shown upright (EXIF orientation applied); hashes are of the stored pixels."""
+    from PIL import Image
+
     scale = min(1.0, size / max(image.size))
     target_size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
     thumb = image.resize(target_size, Image.Resampling.BILINEAR, reducing_gap=2.0)  # a new image: no copy
-    for op in _ORIENT.get(orientation if isinstance(orientation, int) else 1, ()):
+    for op in _orient(orientation):
         thumb = thumb.transpose(op)
     if thumb.mode != "RGB":
         thumb = thumb.convert("RGB")
@@ -111,6 +120,8 @@ def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, p
             thumbnail_size: int, thumbnail_quality: int, detected: str | None = None) -> ImageResult:
     """Decode once (reduced for JPEG), then EXIF, PDQ and thumbnail from that decode. Pillow reports corrupt
     data through many exception types; each becomes a warning for this item only."""
+    from PIL import Image
+
     register_formats()
     result = ImageResult()
     Image.MAX_IMAGE_PIXELS = max_pixels
@@ -132,6 +143,10 @@ def analyse(data: bytes, *, sha256: str, thumbs: Path | None, max_pixels: int, p
 
 def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq_size: int, thumbnail_size: int,
              thumbnail_quality: int, result: ImageResult) -> None:
+    from PIL import Image
+
+    from winnow.signals.pdq import pdq_dihedral
+
     with Image.open(io.BytesIO(data)) as im:
         result.values.update({"format": im.format, "width": im.width, "height": im.height, "mode": im.mode,
                               "frames": int(getattr(im, "n_frames", 1) or 1)})
@@ -155,6 +170,8 @@ def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq
 
 
 def _exif(im: Image.Image, result: ImageResult) -> None:
+    from winnow.signals import exif as exif_signal
+
     try:
         facts = exif_signal.extract(im)
     except Exception as exc:  # EXIF parsers fail in many ways on hostile data; the image is still usable
@@ -163,3 +180,30 @@ def _exif(im: Image.Image, result: ImageResult) -> None:
     for key in ("make", "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon"):
         result.values[key] = facts.get(key)
     result.values["exif"] = facts.get("tags")
+
+
+IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
+                 "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
+
+
+class ImageSignal:
+    """Size, PDQ (and its dihedral variants), EXIF and a thumbnail of an image: the `images` table."""
+
+    name = "image"
+    version = 1
+    kinds: tuple[str, ...] = ("image",)
+    reads: Literal["bytes", "stream", "found"] = "bytes"
+    table = "images"
+
+    def compute(self, job: Job) -> Result:
+        assert job.data is not None
+        s = job.settings
+        found = analyse(job.data, sha256=job.sha256, thumbs=job.thumbs, max_pixels=s.image_max_pixels,
+                        pdq_size=s.pdq_size, thumbnail_size=s.thumbnail_size,
+                        thumbnail_quality=s.thumbnail_quality, detected=job.detected)
+        return Result(found.values, found.warnings)
+
+    def output(self, sha256: str, values: dict[str, Any]) -> Output:
+        exif = values.get("exif")
+        row = (sha256, *[values.get(k) for k in IMAGE_COLUMNS], json.dumps(exif, sort_keys=True) if exif else None)
+        return Output([Rows(self.table, ("sha256", *IMAGE_COLUMNS, "exif"), (row,))])

@@ -4,16 +4,20 @@ worker process with it, and the runner replaces the worker (see pipeline/ingest.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from PIL import Image
-
-from winnow.media.video import Sample, probe, triage_samples, vpdq_samples
+from winnow.messages import Rows
 from winnow.signals import vpdq
-from winnow.signals.pdq import hash_from_luma
+from winnow.signals.base import Job, Output, Result, plain
+
+if TYPE_CHECKING:  # imported where used: the registry (and the ingest runner) must not load numpy and Pillow
+    from PIL import Image
+
+    from winnow.media.video import Sample
 
 SHEET_GRID = 4
 SHEET_CELL = (160, 90)
@@ -45,6 +49,8 @@ def _contact_sheet(cells: list[Image.Image]) -> Image.Image:
         cells = [cells[int(i * len(cells) / (grid * grid))] for i in range(grid * grid)]
     w, h = SHEET_CELL
     rows = max(1, -(-len(cells) // grid))
+    from PIL import Image
+
     sheet = Image.new("RGB", (w * grid, h * rows), (16, 16, 16))
     for i, cell in enumerate(cells):
         fitted = cell.copy()
@@ -53,7 +59,7 @@ def _contact_sheet(cells: list[Image.Image]) -> Image.Image:
     return sheet
 
 
-def _ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[float, Any]]:
+def ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[float, Any]]:
     """`count` frames evenly spread over the video, RGB at most 1280 px wide, for OCR (seeks to keyframes)."""
     import av
     import numpy as np
@@ -85,7 +91,7 @@ def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, sm
 
     v = result.values
     detection = detect(smalls, luma, v, (v.get("width") or 0, v.get("height") or 0), picture,
-                       ocr_frames=lambda n: _ocr_frames(source, v.get("duration"), n), ocr=call.get("ocr", "auto"),
+                       ocr_frames=lambda n: ocr_frames(source, v.get("duration"), n), ocr=call.get("ocr", "auto"),
                        ocr_threshold=call.get("threshold", 0.2), ocr_count=call.get("frames", 4),
                        regions=tuple(call.get("regions", ())))
     v["call"] = detection.as_dict()
@@ -94,9 +100,15 @@ def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, sm
 
 def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triage", interval: float = 1.0,
             min_frames: int = 8, fps: float = 1.0, max_pixels: int = 8192 * 8192,
-            thumbnail_size: int = 256, call: dict[str, Any] | None = None) -> VideoResult:
-    """`source` is a path or a readable, seekable binary file object."""
+            thumbnail_size: int = 256, call: dict[str, Any] | None = None,
+            keep: dict[str, Any] | None = None) -> VideoResult:
+    """`source` is a path or a readable, seekable binary file object. `call`: also score it as a call recording
+    here (the rescan and tests do; ingest runs the registered call signal instead). `keep`: receives the sampled
+    frames (`video_frames`: small frames, the middle frame's luma, the picture size) for the signals after it."""
     import av
+
+    from winnow.media.video import probe, triage_samples, vpdq_samples
+    from winnow.signals.pdq import hash_from_luma
 
     errors = _errors()
     result = VideoResult()
@@ -146,9 +158,13 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
                                                           "sampled frames; those are kept)"))
         if not features:
             result.warnings.append(("video_no_frames", "no frame could be decoded"))
-        if call is not None and smalls:
+        if smalls:
             picture = (middle.luma.shape[1], middle.luma.shape[0]) if middle is not None else None
-            _call(result, source, sha256, thumbs, smalls, middle.luma if middle is not None else None, picture, call)
+            luma = middle.luma if middle is not None else None
+            if keep is not None:
+                keep["video_frames"] = (smalls, luma, picture)
+            if call is not None:
+                _call(result, source, sha256, thumbs, smalls, luma, picture, call)
         collapsed = vpdq.collapse(features)
         v["signature"] = vpdq.pack(collapsed)
         v["signature_mode"] = mode
@@ -171,3 +187,34 @@ def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triag
         except errors:
             pass
     return result
+
+
+VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",
+                 "real_fps", "variable_frame_rate", "timing_jitter", "bitrate", "has_audio", "creation_time",
+                 "packets", "signature", "signature_mode", "frames_hashed", "signature_frames", "thumbnail",
+                 "contact_sheet")
+
+
+class VideoSignal:
+    """Container and stream facts, the vPDQ signature, a poster and a contact sheet: the `videos` table. The
+    sampled frames are shared with the signals after it (the call-recording score)."""
+
+    name = "video"
+    version = 1
+    kinds: tuple[str, ...] = ("video",)
+    reads: Literal["bytes", "stream", "found"] = "stream"
+    table = "videos"
+
+    def compute(self, job: Job) -> Result:
+        assert job.open is not None
+        s = job.settings
+        with job.open() as source:
+            found = analyse(source, sha256=job.sha256, thumbs=job.thumbs, mode=s.video_mode, interval=s.video_interval,
+                            min_frames=s.video_min_frames, fps=s.video_fps, max_pixels=s.video_max_pixels,
+                            thumbnail_size=s.thumbnail_size, keep=job.shared)
+        return Result(found.values, found.warnings)
+
+    def output(self, sha256: str, values: dict[str, Any]) -> Output:
+        row = (sha256, *[plain(values.get(k)) for k in VIDEO_COLUMNS],
+               json.dumps(values.get("tags"), sort_keys=True, default=str))
+        return Output([Rows(self.table, ("sha256", *VIDEO_COLUMNS, "tags"), (row,))])

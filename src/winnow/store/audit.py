@@ -7,11 +7,12 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from winnow import __version__
+from winnow.store import db
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
 GENESIS = "0" * 64
@@ -30,19 +31,14 @@ def os_user() -> str:
         return "unknown"
 
 
-def append(conn: sqlite3.Connection, command: str, arguments: dict[str, Any]) -> str:
+def append(conn: Connection, command: str, arguments: dict[str, Any]) -> str:
     """Append one audit row inside its own transaction; returns its hash."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         digest = append_in_transaction(conn, command, arguments)
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return digest
 
 
-def append_in_transaction(conn: sqlite3.Connection, command: str, arguments: dict[str, Any]) -> str:
+def append_in_transaction(conn: Connection, command: str, arguments: dict[str, Any]) -> str:
     """Append one audit row in the caller's open (immediate) transaction, so that the row and the change it
     records commit together."""
     args = json.dumps(arguments, ensure_ascii=False, sort_keys=True, default=str)
@@ -56,8 +52,8 @@ def append_in_transaction(conn: sqlite3.Connection, command: str, arguments: dic
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (next_id, now, user, command, args, __version__, prev, digest),
     )
-    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('audit_head', ?)",
-                 (json.dumps({"count": next_id, "hash": digest}),))
+    conn.execute(db.upsert("meta", ("key", "value"), ("key",)),
+                 ("audit_head", json.dumps({"count": next_id, "hash": digest})))
     return digest
 
 
@@ -71,7 +67,7 @@ class Verification:
         return {"rows": self.rows, "ok": self.ok, "problems": self.problems}
 
 
-def verify(conn: sqlite3.Connection) -> Verification:
+def verify(conn: Connection) -> Verification:
     problems: list[str] = []
     prev = GENESIS
     expected_id = 1
@@ -102,5 +98,5 @@ def verify(conn: sqlite3.Connection) -> Verification:
     return Verification(rows=count, ok=not problems, problems=problems)
 
 
-def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+def rows(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute("SELECT * FROM audit ORDER BY id")]

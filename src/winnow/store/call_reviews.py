@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from winnow.store import audit
+from winnow.store import audit, db
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
@@ -40,14 +40,14 @@ def total(conn: Connection, min_score: float = 0.0) -> int:
 
 
 def leads(conn: Connection, sha256: str) -> list[dict[str, Any]]:
-    rows = conn.execute("SELECT rowid AS id, seconds, kind, value, raw, confidence, text, crop IS NOT NULL AS "
+    rows = conn.execute("SELECT id, seconds, kind, value, raw, confidence, text, crop IS NOT NULL AS "
                         "has_crop FROM leads WHERE sha256 = ? ORDER BY seconds, kind, value LIMIT 40",
                         (sha256,)).fetchall()
     return [dict(r) for r in rows]
 
 
 def lead_crop(conn: Connection, lead_id: int) -> str | None:
-    row = conn.execute("SELECT crop FROM leads WHERE rowid = ?", (lead_id,)).fetchone()
+    row = conn.execute("SELECT crop FROM leads WHERE id = ?", (lead_id,)).fetchone()
     return str(row[0]) if row and row[0] else None
 
 
@@ -68,21 +68,16 @@ def decide(conn: Connection, user: dict[str, Any], sha256: str, verdict: str, ex
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
     _check(conn, user, sha256)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         old = conn.execute("SELECT * FROM call_reviews WHERE sha256 = ?", (sha256,)).fetchone()
         version = old["version"] if old else 0
         if version != expected_version:
             raise Stale(f"changed by {old['user']} at {old['time_utc']} (now {old['verdict']})")
         now = utc_now()
-        conn.execute("INSERT OR REPLACE INTO call_reviews VALUES (?, ?, ?, ?, ?)",
+        conn.execute(db.upsert("call_reviews", ("sha256", "verdict", "version", "user", "time_utc"), ("sha256",)),
                      (sha256, verdict, version + 1, user["name"], now))
         audit.append_in_transaction(conn, "calls review", {"user": user["name"], "content": sha256,
                                                            "old": old["verdict"] if old else None, "new": verdict})
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return {"sha256": sha256, "verdict": verdict, "version": version + 1, "user": user["name"], "time_utc": now}
 
 
@@ -93,15 +88,11 @@ def link_party(conn: Connection, user: dict[str, Any], sha256: str, party: str) 
     if not 1 <= len(party) <= 120 or not party.isprintable():
         raise ValueError("a party is 1-120 printable characters")
     _check(conn, user, sha256)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         now = utc_now()
-        cur = conn.execute("INSERT OR IGNORE INTO call_parties VALUES (?, ?, ?, ?)", (sha256, party, user["name"], now))
+        cur = conn.execute("INSERT INTO call_parties (sha256, party, user, time_utc) VALUES (?, ?, ?, ?) "
+                           "ON CONFLICT DO NOTHING", (sha256, party, user["name"], now))
         if cur.rowcount:
             audit.append_in_transaction(conn, "calls link party", {"user": user["name"], "content": sha256,
                                                                    "party": party})
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return {"sha256": sha256, "party": party, "added": bool(cur.rowcount)}

@@ -4,13 +4,13 @@ writes extracted bytes)."""
 from __future__ import annotations
 
 import os
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from winnow import __version__
-from winnow.store.db import StoreError, connect, migrate
+from winnow.store import db
+from winnow.store.db import Connection, StoreError, connect, migrate
 from winnow.timeutil import utc_now
 
 STORE_NAME = "case.sqlite"
@@ -40,7 +40,7 @@ class Case:
     def tmp(self) -> Path:
         return self.root / "tmp"
 
-    def connect(self, readonly: bool = False) -> sqlite3.Connection:
+    def connect(self, readonly: bool = False) -> Connection:
         return connect(self.store, readonly=readonly)
 
     def meta(self) -> dict[str, str]:
@@ -67,13 +67,12 @@ def create_case(path: Path, name: str, examiner: str) -> Case:
     conn = connect(case.store)
     try:
         migrate(conn)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.executemany(
-            "INSERT INTO meta(key, value) VALUES (?, ?)",
-            [("case_id", str(uuid.uuid4())), ("name", name.strip()), ("examiner", examiner.strip()),
-             ("created_utc", utc_now()), ("created_with", __version__)],
-        )
-        conn.execute("COMMIT")
+        with db.write(conn):
+            conn.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                [("case_id", str(uuid.uuid4())), ("name", name.strip()), ("examiner", examiner.strip()),
+                 ("created_utc", utc_now()), ("created_with", __version__)],
+            )
     finally:
         conn.close()
     return case
@@ -95,7 +94,7 @@ def open_case(path: Path | str | None) -> Case:
     conn = connect(case.store)
     try:
         migrate(conn)
-    except (StoreError, sqlite3.DatabaseError) as exc:
+    except (StoreError, db.DatabaseError) as exc:
         raise CaseError(f"cannot open the case store {case.store}: {exc}") from exc
     finally:
         conn.close()

@@ -1,4 +1,7 @@
-"""Opening the case store: WAL mode, foreign keys, migrations to the current schema version."""
+"""Opening the case store: WAL mode, foreign keys, migrations to the current schema version; and the one place
+that knows the engine. Every statement of `store/` is written in a portable subset (docs/architecture.md, "Store
+layer"); what cannot be said portably is a helper here (`write`, `dialect`, `json_array_agg`, `contains`,
+`IntegrityError`, ...), so an adapter for another engine changes this module, not the queries."""
 
 from __future__ import annotations
 
@@ -6,10 +9,14 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Literal
 
 from winnow.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 Connection = sqlite3.Connection  # the type parts outside store/ annotate with (they never import the driver)
+Row = sqlite3.Row
+IntegrityError = sqlite3.IntegrityError  # a constraint refused a row (a duplicate name, a reference to nothing)
+DatabaseError = sqlite3.DatabaseError  # the file is not a store, or is corrupt
 
 
 class StoreError(Exception):
@@ -30,6 +37,24 @@ def connect(path: Path, *, readonly: bool = False, timeout: float = 60.0) -> sql
     return conn
 
 
+def connect_file(path: Path, mode: Literal["wal", "readonly", "bulk"]) -> sqlite3.Connection:
+    """A SQLite file other than a case store (the hash-set library's catalog and set files, a foreign input):
+    "wal" for the catalog (readers beside one writer), "readonly" for reading a set or an input, "bulk" for a
+    new set file written in one pass (no journal: a failed import deletes the file)."""
+    if mode == "readonly":
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    elif mode == "wal":
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        return conn
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -41,17 +66,24 @@ def migrate(conn: sqlite3.Connection) -> int:
         raise StoreError(
             f"case store has schema version {current}, newer than this tool's {SCHEMA_VERSION}: upgrade winnow"
         )
-    for version in range(current + 1, SCHEMA_VERSION + 1):
-        script = MIGRATIONS[version - 1]
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for statement in _statements(script):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={version}")
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    if current == SCHEMA_VERSION:
+        return SCHEMA_VERSION
+    # a migration may rebuild a table (a new primary key): foreign keys are off meanwhile (SQLite ignores the
+    # switch inside a transaction), and checked before each migration commits
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            script = MIGRATIONS[version - 1]
+            with write(conn):
+                for statement in _statements(script):
+                    conn.execute(statement)
+                broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"migration {version} left {len(broken)} rows that refer to nothing "
+                                     f"(first in table {broken[0][0]})")
+                conn.execute(f"PRAGMA user_version={version}")
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
     return SCHEMA_VERSION
 
 
@@ -71,12 +103,72 @@ def _statements(script: str) -> list[str]:
 
 
 @contextmanager
-def immediate(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction taken at once (BEGIN IMMEDIATE), committed on success, rolled back on any error."""
+def write(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, its lock taken at once (BEGIN IMMEDIATE on SQLite: a second writer waits here, not
+    halfway through), committed on success, rolled back on any error. The only way `store/` opens a write."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
         conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
+
+
+def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    """INSERT of one row that replaces the non-key columns of the row with the same `key` (portable SQL: SQLite
+    >= 3.24 and PostgreSQL both read ON CONFLICT ... DO UPDATE)."""
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c not in key)
+    return (f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+            f"ON CONFLICT ({', '.join(key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING"))
+
+
+def dialect(conn: sqlite3.Connection) -> str:
+    """The engine behind a connection ("sqlite"; an adapter for another engine answers its own name)."""
+    return "sqlite"
+
+
+def engine_version() -> str:
+    """The database engine's version, recorded with every run."""
+    return sqlite3.sqlite_version
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """A table's column names in their order (also of a foreign SQLite input, e.g. NSRL's FILE table)."""
+    return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def nocase(expr: str) -> str:
+    """SQL comparing and ordering `expr` without regard to ASCII case, through the index on it (migration 9's
+    `instances_name`: COLLATE NOCASE on SQLite; the PostgreSQL adapter indexes lower(expr))."""
+    return f"{expr} COLLATE NOCASE"
+
+
+def json_array_agg(expr: str) -> str:
+    """SQL for the JSON array of `expr` over a group (json_group_array on SQLite, json_agg on PostgreSQL)."""
+    return f"json_group_array({expr})"
+
+
+def json_object(*pairs: tuple[str, str]) -> str:
+    """SQL for a JSON object of (key, SQL expression) pairs (json_object / json_build_object)."""
+    return "json_object(" + ", ".join(f"'{key}', {expr}" for key, expr in pairs) + ")"
+
+
+def string_agg_distinct(expr: str) -> str:
+    """SQL for the comma-joined distinct values of `expr` over a group (group_concat / string_agg)."""
+    return f"group_concat(DISTINCT {expr})"
+
+
+def contains(haystack: str) -> str:
+    """SQL that is true when `haystack` holds the next parameter as a substring, case-sensitively (instr/strpos);
+    LIKE would treat % and _ in the parameter as wildcards."""
+    return f"instr({haystack}, ?) > 0"
+
+
+def changes(conn: sqlite3.Connection) -> int:
+    """Rows changed by this connection so far (a difference of two readings counts a statement's effect)."""
+    return int(conn.total_changes)
+
+
+immediate = write  # the name chats/importer.py imports (changed there by issue #12's work, not here)

@@ -4,10 +4,10 @@ and the end-of-image step that folds carved copies of listed files into those fi
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
 from winnow.messages import DiskImageRow, ImageHashes, Record, UnitDone, VolumeRow
+from winnow.store.db import Connection
 
 
 def fs_entry_row(rec: Record, run_id: int) -> tuple[Any, ...]:
@@ -18,20 +18,22 @@ def fs_entry_row(rec: Record, run_id: int) -> tuple[Any, ...]:
             d.get("crtime"), run_id)
 
 
-def write(c: sqlite3.Connection, batch: list[Any], run_id: int) -> None:
+def write(c: Connection, batch: list[Any], run_id: int) -> None:
     """Rows of one writer batch (inside the caller's transaction); every statement is idempotent."""
     entries = [fs_entry_row(m, run_id) for m in batch if isinstance(m, Record) and m.disk is not None]
-    c.executemany("INSERT OR IGNORE INTO fs_entries(chain, image, volume, fs_type, partition_offset, inode, "
+    c.executemany("INSERT INTO fs_entries(chain, image, volume, fs_type, partition_offset, inode, "
                   "deleted, orphan, carved, carve_offset, carve_length, mtime, atime, ctime, crtime, run_id) "
-                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", entries)
+                  "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", entries)
     for m in batch:
         if isinstance(m, DiskImageRow):
-            c.execute("INSERT OR IGNORE INTO disk_images(chain, format, segments, media_size, stored_md5, "
-                      "stored_sha1, verification, volume_system, details, run_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            c.execute("INSERT INTO disk_images(chain, format, segments, media_size, stored_md5, stored_sha1, "
+                      "verification, volume_system, details, run_id) VALUES (?,?,?,?,?,?,?,?,?,?) "
+                      "ON CONFLICT DO NOTHING",
                       (m.chain, m.format, json.dumps(list(m.segments)), m.media_size, m.stored_md5, m.stored_sha1,
                        m.verification, m.volume_system, m.details, run_id))
         elif isinstance(m, VolumeRow):
-            c.execute("INSERT OR IGNORE INTO volumes VALUES (?,?,?,?,?,?,?,?,?,?)",
+            c.execute("INSERT INTO volumes (image, chain, slot, start_offset, length, description, fs_type, "
+                      "encryption, status, run_id) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                       (m.image, m.chain, m.slot, m.start, m.length, m.description, m.fs_type, m.encryption,
                        m.status, run_id))
         elif isinstance(m, ImageHashes):
@@ -39,14 +41,15 @@ def write(c: sqlite3.Connection, batch: list[Any], run_id: int) -> None:
                       "verification=? WHERE chain=?",
                       (m.md5, m.sha1, m.sha256, m.bytes_read, m.verification, m.chain))
         elif isinstance(m, UnitDone):
-            c.execute("INSERT OR IGNORE INTO disk_units VALUES (?,?,?)", (m.image, m.unit, run_id))
+            c.execute("INSERT INTO disk_units (image, unit, run_id) VALUES (?,?,?) ON CONFLICT DO NOTHING",
+                      (m.image, m.unit, run_id))
 
 
-def units_done(c: sqlite3.Connection, image: str) -> set[str]:
+def units_done(c: Connection, image: str) -> set[str]:
     return {r[0] for r in c.execute("SELECT unit FROM disk_units WHERE image=?", (image,))}
 
 
-def fold_carved_duplicates(c: sqlite3.Connection, image: str) -> int:
+def fold_carved_duplicates(c: Connection, image: str) -> int:
     """A carved item whose SHA-256 is also a listed (allocated or deleted) file of the same image is that file
     again: its fs_entries row keeps where it was found (duplicate_of), its instance (and anything opened
     inside it) is removed. Runs once every work unit of the image has ended; idempotent."""
@@ -67,7 +70,7 @@ def fold_carved_duplicates(c: sqlite3.Connection, image: str) -> int:
     return folded
 
 
-def image_summary(c: sqlite3.Connection) -> list[dict[str, Any]]:
+def image_summary(c: Connection) -> list[dict[str, Any]]:
     """One entry per disk image of the case: format, verification, volumes, deleted/carved counts."""
     out: list[dict[str, Any]] = []
     for chain, fmt, size, s_md5, s_sha1, c_md5, c_sha1, verification, vs in c.execute(

@@ -66,7 +66,7 @@ def chat_problems(case: Case) -> list[dict[str, Any]]:
     try:
         return [dict(r) for r in conn.execute(
             "SELECT s.path AS source, s.format, p.position, p.message FROM chat_problems p "
-            "JOIN chat_sources s ON s.id = p.source_id ORDER BY s.id, p.rowid")]
+            "JOIN chat_sources s ON s.id = p.source_id ORDER BY s.id, p.id")]
     finally:
         conn.close()
 

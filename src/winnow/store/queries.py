@@ -63,6 +63,6 @@ def unscored_for_calls(conn: Connection) -> list[tuple[str, str, str | None]]:
 
 
 def image_facts(conn: Connection, sha256: str) -> dict[str, Any]:
-    row = conn.execute("SELECT format, width, height, make, model, software FROM images WHERE sha256 = ?",
+    row = conn.execute("SELECT format, width, height, make, model, software, pdq FROM images WHERE sha256 = ?",
                        (sha256,)).fetchone()
     return dict(row) if row else {}

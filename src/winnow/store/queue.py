@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from winnow.store import db
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
@@ -40,10 +41,8 @@ def refresh(conn: Connection, force: bool = False) -> bool:
     a writer that changes the items meanwhile waits and then marks it stale again."""
     if not force and not is_stale(conn):
         return False
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         if not force and not is_stale(conn):  # another request rebuilt it while this one waited
-            conn.execute("COMMIT")
             return False
         conn.execute("DELETE FROM queue_summary")
         conn.execute(f"INSERT INTO queue_summary (group_key, items, rank, alerts, unknown, decided) {GROUPS_SQL}")
@@ -55,10 +54,6 @@ def refresh(conn: Connection, force: bool = False) -> bool:
         }
         conn.execute("UPDATE queue_summary_state SET stale = 0, refreshed_utc = ?, counts = ? WHERE id = 1",
                      (utc_now(), json.dumps(counts)))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
     return True
 
 

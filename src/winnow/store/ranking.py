@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from winnow.store import db
 from winnow.store.db import Connection
 
 STATE_KEY = "payments_ranking"
@@ -17,19 +18,19 @@ STATE_KEY = "payments_ranking"
 def replace(conn: Connection, parties: list[tuple[Any, ...]], nodes: list[tuple[Any, ...]],
             edges: list[tuple[Any, ...]], communities: list[tuple[Any, ...]], state: dict[str, Any]) -> None:
     """Swap in a new ranking: the old one is removed and the new one written in one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         for table in ("ranked_parties", "ranked_nodes", "ranked_edges", "ranked_communities"):
             conn.execute(f"DELETE FROM {table}")
-        conn.executemany("INSERT INTO ranked_parties VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", parties)
-        conn.executemany("INSERT INTO ranked_nodes VALUES (?, ?, ?, ?, ?, ?, ?, ?)", nodes)
-        conn.executemany("INSERT INTO ranked_edges VALUES (?, ?, ?, ?, ?, ?)", edges)
-        conn.executemany("INSERT INTO ranked_communities VALUES (?, ?, ?, ?, ?)", communities)
-        conn.execute("INSERT OR REPLACE INTO case_settings VALUES (?, ?)", (STATE_KEY, json.dumps(state)))
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
+        conn.executemany("INSERT INTO ranked_parties (role, entity, party, rank, score, flagged, rules, countries, "
+                         "names, payments, total_eur, detail, community) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", parties)
+        conn.executemany("INSERT INTO ranked_nodes (entity, role, party, score, flagged, community, x, y) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", nodes)
+        conn.executemany("INSERT INTO ranked_edges (s, r, transactions, total_eur, evidence, pictured) "
+                         "VALUES (?, ?, ?, ?, ?, ?)", edges)
+        conn.executemany("INSERT INTO ranked_communities (community, members, flagged, top_score, parties) "
+                         "VALUES (?, ?, ?, ?, ?)", communities)
+        conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), (STATE_KEY, json.dumps(state)))
 
 
 def state(conn: Connection) -> dict[str, Any] | None:
@@ -38,7 +39,7 @@ def state(conn: Connection) -> dict[str, Any] | None:
 
 
 def set_state(conn: Connection, value: dict[str, Any]) -> None:
-    conn.execute("INSERT OR REPLACE INTO case_settings VALUES (?, ?)", (STATE_KEY, json.dumps(value)))
+    conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), (STATE_KEY, json.dumps(value)))
 
 
 def _where(role: str, rule: str | None, country: str | None, min_score: float | None,
@@ -46,10 +47,10 @@ def _where(role: str, rule: str | None, country: str | None, min_score: float | 
     clauses: list[str] = ["role = ?"]
     params: list[Any] = [role]
     if rule:
-        clauses.append("instr(rules, ?) > 0")
+        clauses.append(db.contains("rules"))
         params.append(f",{rule},")
     if country:
-        clauses.append("instr(countries, ?) > 0")
+        clauses.append(db.contains("countries"))
         params.append(f",{country},")
     if min_score is not None:
         clauses.append("score >= ?")

@@ -3,13 +3,22 @@ chains under a folder or an archive are already recorded with which status (so a
 
 from __future__ import annotations
 
+import re
+
 from winnow.store.db import Connection
 
+_NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
-def signals_known(conn: Connection, sha256: str) -> bool:
-    """Signals are computed once per content: an image or video row means it was done."""
-    return conn.execute("SELECT 1 FROM images WHERE sha256=? UNION ALL SELECT 1 FROM videos WHERE sha256=?",
-                        (sha256, sha256)).fetchone() is not None
+
+def signals_known(conn: Connection, sha256: str, tables: tuple[str, ...]) -> set[str]:
+    """Signals are computed once per content: which of the signals' tables already hold a row of it (one query)."""
+    if not tables:
+        return set()
+    for table in tables:
+        if not _NAME.match(table):
+            raise ValueError(f"not a table name: {table!r}")
+    sql = " UNION ALL ".join(f"SELECT '{t}' FROM {t} WHERE sha256=?" for t in tables)
+    return {r[0] for r in conn.execute(sql, (sha256,) * len(tables))}
 
 
 def statuses_under(conn: Connection, chain: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from winnow.categories import REVIEW_SCHEMES
-from winnow.store import audit, queue
+from winnow.store import audit, db, queue
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
@@ -34,7 +34,7 @@ def scheme(conn: Connection) -> str:
 def set_scheme(conn: Connection, name: str) -> None:
     if name not in SCHEMES:
         raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}")
-    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('scheme', ?)", (name,))
+    conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("scheme", name))
 
 
 def groups(conn: Connection, user: str, offset: int = 0, limit: int = 100) -> list[dict[str, Any]]:
@@ -104,8 +104,7 @@ def decide(conn: Connection, user: dict[str, Any], sha256s: list[str], category:
     codes = {code for code, _ in SCHEMES[scheme(conn)]}
     if category is not None and category not in codes:
         raise ValueError(f"category {category!r} is not in the case's scheme")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with db.write(conn):
         current = {r["sha256"]: dict(r) for r in conn.execute(
             f"SELECT * FROM decisions WHERE sha256 IN ({', '.join('?' * len(sha256s))})", sha256s)}
         for sha in sha256s:
@@ -122,8 +121,11 @@ def decide(conn: Connection, user: dict[str, Any], sha256s: list[str], category:
             tags -= set(remove_tags or [])
             new_category = category if category is not None else (old or {}).get("category")
             version = (old["version"] if old else 0) + 1
-            conn.execute("INSERT OR REPLACE INTO decisions (sha256, category, tags, version, user, time_utc, "
-                         "reviewed_by, override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            conn.execute("INSERT INTO decisions (sha256, category, tags, version, user, time_utc, reviewed_by, "
+                         "override_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
+                         "category = excluded.category, tags = excluded.tags, version = excluded.version, "
+                         "user = excluded.user, time_utc = excluded.time_utc, reviewed_by = excluded.reviewed_by, "
+                         "override_reason = excluded.override_reason",
                          (sha, new_category, json.dumps(sorted(tags)), version, user["name"], utc_now(),
                           user["name"] if user["role"] == "supervisor" else None,
                           reason if user["role"] == "supervisor" else None))
@@ -131,15 +133,12 @@ def decide(conn: Connection, user: dict[str, Any], sha256s: list[str], category:
                                                  "old": (old or {}).get("category"), "new": new_category,
                                                  "tags": sorted(tags), "reason": reason})
             changed.append({"sha256": sha, "category": new_category, "tags": sorted(tags), "version": version})
-        conn.execute("COMMIT")
         return changed
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
 
 
 def mark_seen(conn: Connection, user: str, group_key: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO seen VALUES (?, ?, ?)", (user, group_key, utc_now()))
+    conn.execute("INSERT INTO seen (user, group_key, time_utc) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                 (user, group_key, utc_now()))
 
 
 def viewed_today(conn: Connection, user: str) -> int:
@@ -182,7 +181,7 @@ def set_tag_keys(conn: Connection, mapping: dict[str, str]) -> None:
             raise ValueError(f"tag key {key!r}: one letter, not a category letter and not 's'")
         if not tag or len(tag) > 40:
             raise ValueError(f"tag for {key!r}: 1-40 characters")
-    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('tag_keys', ?)", (json.dumps(mapping),))
+    conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("tag_keys", json.dumps(mapping)))
 
 
 def default_prefs(conn: Connection) -> dict[str, Any]:
@@ -195,8 +194,8 @@ def default_prefs(conn: Connection) -> dict[str, Any]:
 def set_default_prefs(conn: Connection, blur: bool, grayscale: bool, break_minutes: int) -> None:
     if not 0 <= break_minutes <= 480:
         raise ValueError("break reminder: 0 (off) to 480 minutes")
-    conn.execute("INSERT OR REPLACE INTO case_settings VALUES ('default_prefs', ?)",
-                 (json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes}),))
+    conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)),
+                 ("default_prefs", json.dumps({"blur": blur, "grayscale": grayscale, "break_minutes": break_minutes})))
 
 
 def media_path(conn: Connection, sha256: str) -> str | None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any, Literal, get_args
 
 from winnow import __version__
 from winnow.settings import Settings
+from winnow.store import db
+from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 from winnow.versions import library_versions
 
@@ -16,42 +17,43 @@ RunStatus = Literal["running", "completed", "interrupted", "failed"]
 RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 
 
-def start_run(conn: sqlite3.Connection, command: str, settings: Settings) -> int:
-    conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute(
-        "INSERT INTO runs(started_utc, command, status, tool_version, versions, settings) VALUES (?,?,?,?,?,?)",
-        (utc_now(), command, "running", __version__, json.dumps(library_versions(), sort_keys=True),
-         json.dumps(settings.as_dict(), sort_keys=True)),
-    )
-    conn.execute("COMMIT")
-    return int(cur.lastrowid or 0)
+def start_run(conn: Connection, command: str, settings: Settings, signals: dict[str, int] | None = None) -> int:
+    """A new run, with the tool's, the libraries' and the database engine's versions (and the versions of the
+    signals it computes)."""
+    versions = library_versions() | {"sqlite": db.engine_version()} | (signals or {})
+    with db.write(conn):
+        row = conn.execute(
+            "INSERT INTO runs(started_utc, command, status, tool_version, versions, settings) VALUES (?,?,?,?,?,?) "
+            "RETURNING id", (utc_now(), command, "running", __version__, json.dumps(versions, sort_keys=True),
+                             json.dumps(settings.as_dict(), sort_keys=True))).fetchone()
+    return int(row[0])
 
 
-def finish_run(conn: sqlite3.Connection, run_id: int, status: RunStatus) -> None:
+def finish_run(conn: Connection, run_id: int, status: RunStatus) -> None:
     if status not in RUN_STATUSES[1:]:
         raise ValueError(f"a run ends {', '.join(RUN_STATUSES[1:])}, not {status!r}")
     conn.execute("UPDATE runs SET finished_utc=?, status=? WHERE id=?", (utc_now(), status, run_id))
 
 
-def register_source(conn: sqlite3.Connection, path: str, kind: str, run_id: int) -> int:
+def register_source(conn: Connection, path: str, kind: str, run_id: int) -> int:
     row = conn.execute("SELECT id FROM sources WHERE path=?", (path,)).fetchone()
     if row:
         return int(row[0])
-    conn.execute("BEGIN IMMEDIATE")
-    cur = conn.execute("INSERT INTO sources(path, kind, added_utc, run_id) VALUES (?,?,?,?)",
-                       (path, kind, utc_now(), run_id))
-    conn.execute("COMMIT")
-    return int(cur.lastrowid or 0)
+    with db.write(conn):
+        found = conn.execute("INSERT INTO sources(path, kind, added_utc, run_id) VALUES (?,?,?,?) RETURNING id",
+                             (path, kind, utc_now(), run_id)).fetchone()
+    return int(found[0])
 
 
-def save_progress(conn: sqlite3.Connection, run_id: int, stats: Any) -> None:
+def save_progress(conn: Connection, run_id: int, stats: Any) -> None:
     """A running ingest's counters (about once a second, outside the writer's batches), for the live view."""
-    conn.execute("INSERT OR REPLACE INTO run_progress VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.execute(db.upsert("run_progress", ("run_id", "files_done", "bytes_done", "items", "warnings", "total_files",
+                                            "total_bytes", "total_known", "updated_utc"), ("run_id",)),
                  (run_id, stats.files_done, stats.bytes_done, stats.items, stats.warnings, stats.total_files,
                   stats.total_bytes, int(stats.total_known), utc_now()))
 
 
-def recent(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
+def recent(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     """The latest runs with their progress (ingest runs save it; other commands have none)."""
     rows = conn.execute(
         "SELECT r.id, r.command, r.status, r.started_utc, r.finished_utc, r.tool_version, p.files_done, "

@@ -529,6 +529,73 @@ MIGRATIONS: tuple[str, ...] = (
     """
     UPDATE runs SET status = 'completed' WHERE status = 'done';
     """,
+    # 12: the store layer (issue #13): explicit sequence columns instead of SQLite's rowid, so the same queries run
+    # on PostgreSQL: content.seq (the order contents arrived in, the matching watermark, keeping each content's
+    # old rowid), leads.id and chat_problems.id; match_state's watermark column is named for it. The tables are
+    # rebuilt (a new primary key cannot be added in place) with foreign keys off and the old table renamed
+    # aside first, so the other tables' references to them stay as they are. Every statement also runs on a
+    # store already at this version (the new keys are the rowid), so running it twice changes nothing.
+    """
+    PRAGMA legacy_alter_table = ON;
+    ALTER TABLE content RENAME TO content_old;
+    CREATE TABLE content (
+        seq INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        md5 TEXT NOT NULL,
+        sha1 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mime TEXT,
+        kind TEXT NOT NULL,
+        run_id INTEGER NOT NULL
+    );
+    INSERT INTO content (seq, sha256, md5, sha1, size, mime, kind, run_id)
+        SELECT rowid, sha256, md5, sha1, size, mime, kind, run_id FROM content_old ORDER BY rowid;
+    DROP TABLE content_old;
+    CREATE INDEX content_md5 ON content(md5);
+    CREATE INDEX content_sha1 ON content(sha1);
+    ALTER TABLE leads RENAME TO leads_old;
+    CREATE TABLE leads (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL REFERENCES content(sha256),
+        seconds REAL NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        confidence REAL NOT NULL,
+        text TEXT NOT NULL,
+        box TEXT NOT NULL,
+        crop TEXT,
+        run_id INTEGER NOT NULL,
+        UNIQUE (sha256, seconds, kind, value)
+    );
+    INSERT INTO leads (id, sha256, seconds, kind, value, raw, confidence, text, box, crop, run_id)
+        SELECT rowid, sha256, seconds, kind, value, raw, confidence, text, box, crop, run_id FROM leads_old
+        ORDER BY rowid;
+    DROP TABLE leads_old;
+    ALTER TABLE chat_problems RENAME TO chat_problems_old;
+    CREATE TABLE chat_problems (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES chat_sources(id),
+        position TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    INSERT INTO chat_problems (id, source_id, position, message)
+        SELECT rowid, source_id, position, message FROM chat_problems_old ORDER BY rowid;
+    DROP TABLE chat_problems_old;
+    CREATE TABLE match_state_new (
+        set_name TEXT PRIMARY KEY,
+        set_version INTEGER NOT NULL,
+        set_sha256 TEXT NOT NULL,
+        content_seq INTEGER NOT NULL,
+        max_distance INTEGER NOT NULL,
+        dihedral INTEGER NOT NULL,
+        matched_utc TEXT NOT NULL
+    );
+    INSERT INTO match_state_new SELECT * FROM match_state;
+    DROP TABLE match_state;
+    ALTER TABLE match_state_new RENAME TO match_state;
+    PRAGMA legacy_alter_table = OFF;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

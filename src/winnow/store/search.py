@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from winnow.store import db
 from winnow.store.db import Connection
 
 HEX = re.compile(r"^[0-9a-f]+$")
@@ -53,8 +54,9 @@ def files(conn: Connection, text: str) -> list[dict[str, Any]]:
     name = text.strip()
     if len(name) < 2:
         return []
-    rows = conn.execute("SELECT chain, sha256, status FROM instances WHERE name >= ? COLLATE NOCASE AND "
-                        "name < ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?",
+    nocase = db.nocase("name")
+    rows = conn.execute(f"SELECT chain, sha256, status FROM instances WHERE {nocase} >= ? AND {nocase} < ? "
+                        f"ORDER BY {nocase} LIMIT ?",
                         (name, name + "\U0010ffff", CAP)).fetchall()
     out = [dict(r) for r in rows]
     if len(out) < CAP:  # then names that contain it (bounded: the newest SCAN_ROWS items)

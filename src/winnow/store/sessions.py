@@ -31,7 +31,8 @@ def create(conn: Connection, user: str) -> tuple[str, str]:
     """(cookie token, CSRF token)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     now = utc_now()
-    conn.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)", (_digest(token), user, csrf, now, now))
+    conn.execute("INSERT INTO web_sessions (token_hash, user, csrf, created_utc, last_utc) "
+                 "VALUES (?, ?, ?, ?, ?)", (_digest(token), user, csrf, now, now))
     return token, csrf
 
 
@@ -69,4 +70,4 @@ def throttled(conn: Connection, user: str, address: str) -> bool:
 
 
 def failed(conn: Connection, user: str, address: str) -> None:
-    conn.execute("INSERT INTO login_failures VALUES (?, ?, ?)", (user, address, utc_now()))
+    conn.execute("INSERT INTO login_failures (user, address, time_utc) VALUES (?, ?, ?)", (user, address, utc_now()))

@@ -1,25 +1,23 @@
 """The single writer: batches of worker results, each batch one transaction. Inserts are idempotent (a re-run
-after a crash rewrites nothing that is already there), so a killed run loses at most one uncommitted batch."""
+after a crash rewrites nothing that is already there), so a killed run loses at most one uncommitted batch.
+The writer knows no signal: it inserts the `Rows` each record carries (in the order their tables first arrive,
+after the content row they reference) and the identifiers they read as sightings."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
+import re
 from typing import Any
 
-from winnow.messages import Expanded, Record, Warn
-from winnow.store import disk
+from winnow.messages import Expanded, Record, Rows, Sighting, Warn
+from winnow.store import db, disk
+from winnow.store.db import Connection
+from winnow.store.identifiers import SIGHTING_COLUMNS
 
-_VIDEO_COLUMNS = ("container", "duration", "video_codec", "audio_codec", "width", "height", "rotation", "avg_fps",
-                  "real_fps", "variable_frame_rate", "timing_jitter", "bitrate", "has_audio", "creation_time",
-                  "packets", "signature", "signature_mode", "frames_hashed", "signature_frames", "thumbnail",
-                  "contact_sheet")
-_IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
-                  "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
+_NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 
 class Writer:
-    def __init__(self, conn: sqlite3.Connection, run_id: int) -> None:
+    def __init__(self, conn: Connection, run_id: int) -> None:
         self.conn = conn
         self.run_id = run_id
         self.pending: list[Any] = []
@@ -32,32 +30,19 @@ class Writer:
             return 0
         batch, self.pending = self.pending, []
         contents: list[tuple[Any, ...]] = []
-        images: list[tuple[Any, ...]] = []
         instances: list[tuple[Any, ...]] = []
         warnings: list[tuple[Any, ...]] = []
         expanded: list[tuple[str, str]] = []
-        videos: list[tuple[Any, ...]] = []
-        calls: list[tuple[Any, ...]] = []
-        leads: list[tuple[Any, ...]] = []
+        rows: list[Rows] = []
+        sightings: list[Sighting] = []
         for m in batch:
             if isinstance(m, Record):
                 if m.content is not None:
                     ct = m.content
                     contents.append((ct["sha256"], ct["md5"], ct["sha1"], ct["size"], ct["mime"], ct["kind"],
                                      self.run_id))
-                    if m.video is not None:
-                        vid = m.video
-                        videos.append((ct["sha256"], *[_plain(vid.get(k)) for k in _VIDEO_COLUMNS],
-                                       json.dumps(vid.get("tags"), sort_keys=True, default=str), self.run_id))
-                    for media in (m.video, m.image):
-                        more_calls, more_leads = call_rows(ct["sha256"], media, self.run_id)
-                        calls.extend(more_calls)
-                        leads.extend(more_leads)
-                    if m.image is not None:
-                        img = m.image
-                        exif = img.get("exif")
-                        images.append((ct["sha256"], *[img.get(k) for k in _IMAGE_COLUMNS],
-                                       json.dumps(exif, sort_keys=True) if exif else None, self.run_id))
+                    rows.extend(m.rows)
+                    sightings.extend(m.sightings)
                 instances.append((m.chain, m.parent, m.name, m.name_raw, m.depth, m.source_id, m.status,
                                   m.content["sha256"] if m.content else None, m.size, m.mtime, m.atime, m.ctime,
                                   m.time_source, m.extension, m.detected_type, int(m.extension_mismatch),
@@ -68,59 +53,43 @@ class Writer:
             elif isinstance(m, Expanded):
                 expanded.append((m.status, m.chain))
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
-        try:
-            c.executemany("INSERT OR IGNORE INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
-                          "VALUES (?,?,?,?,?,?,?)", contents)
-            c.executemany(f"INSERT OR IGNORE INTO images(sha256, {', '.join(_IMAGE_COLUMNS)}, exif, run_id) "
-                          f"VALUES ({', '.join('?' * (len(_IMAGE_COLUMNS) + 3))})", images)
-            c.executemany(f"INSERT OR IGNORE INTO videos(sha256, {', '.join(_VIDEO_COLUMNS)}, tags, run_id) "
-                          f"VALUES ({', '.join('?' * (len(_VIDEO_COLUMNS) + 3))})", videos)
-            write_calls(c, calls, leads)
+        with db.write(c):
+            c.executemany("INSERT INTO content(sha256, md5, sha1, size, mime, kind, run_id) "
+                          "VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", contents)
+            write_rows(c, rows, sightings, self.run_id)
             c.executemany(
-                "INSERT OR IGNORE INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
+                "INSERT INTO instances(chain, parent, name, name_raw, depth, source_id, status, sha256, "
                 "size, mtime, atime, ctime, time_source, extension, detected_type, extension_mismatch, "
-                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", instances)
-            c.executemany("INSERT OR IGNORE INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?)",
-                          warnings)
+                "link_target, run_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING", instances)
+            c.executemany("INSERT INTO warnings(chain, stage, code, message, run_id) VALUES (?,?,?,?,?) "
+                          "ON CONFLICT DO NOTHING", warnings)
             disk.write(c, batch, self.run_id)
             c.executemany("UPDATE instances SET status=? WHERE chain=? AND status='expanding'", expanded)
             for status, chain in expanded:
                 if status == "image":
                     disk.fold_carved_duplicates(c, chain)
-            c.execute("COMMIT")
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
         return len(batch)
 
 
-def call_rows(sha256: str, media: dict[str, Any] | None, run_id: int) -> tuple[list[tuple[Any, ...]],
-                                                                              list[tuple[Any, ...]]]:
-    """The `calls` and `leads` rows of one video's or image's call-recording result."""
-    call = (media or {}).get("call")
-    calls = [(sha256, call["score"], call["cheap_score"], json.dumps(call["reasons"], ensure_ascii=False),
-              call["ocr_frames"], call.get("cpu_seconds"), run_id)] if call else []
-    leads = [(sha256, lead["seconds"], lead["kind"], lead["value"], lead["raw"], lead["confidence"], lead["text"],
-              json.dumps(lead["box"]), lead["crop"], run_id) for lead in (media or {}).get("call_leads") or []]
-    return calls, leads
+def write_rows(c: Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
+    """Signal rows (each with the run's id added) and sightings, in the caller's transaction; rows already
+    stored are kept as they are."""
+    grouped: dict[tuple[str, tuple[str, ...]], list[tuple[Any, ...]]] = {}
+    for r in rows:
+        grouped.setdefault((r.table, r.columns), []).extend((*v, run_id) for v in r.values)
+    for (table, columns), values in grouped.items():
+        if not all(_NAME.match(n) for n in (table, *columns)):
+            raise ValueError(f"not a table or column name: {table} {columns}")
+        c.executemany(f"INSERT INTO {table}({', '.join(columns)}, run_id) "
+                      f"VALUES ({', '.join('?' * (len(columns) + 1))}) ON CONFLICT DO NOTHING", values)
+    for s in sightings:
+        c.execute("INSERT INTO identifiers (kind, value) VALUES (?, ?) ON CONFLICT DO NOTHING", (s.kind, s.value))
+        c.execute(f"INSERT INTO sightings ({SIGHTING_COLUMNS}) SELECT id, ?, ?, ?, ?, ?, NULL, ? FROM identifiers "
+                  "WHERE kind = ? AND value = ? ON CONFLICT DO NOTHING",
+                  (s.origin, s.ref, s.raw, s.confidence, s.note, s.context, s.kind, s.value))
 
 
-def write_calls(c: sqlite3.Connection, calls: list[tuple[Any, ...]], leads: list[tuple[Any, ...]]) -> None:
-    """Store call scores and leads (in the caller's transaction); on-screen identifiers join the case's
-    identifiers as `screen` sightings."""
-    c.executemany("INSERT OR IGNORE INTO calls VALUES (?,?,?,?,?,?,?)", calls)
-    c.executemany("INSERT OR IGNORE INTO leads VALUES (?,?,?,?,?,?,?,?,?,?)", leads)
-    for lead in leads:
-        if lead[2] == "time":
-            continue
-        c.execute("INSERT OR IGNORE INTO identifiers (kind, value) VALUES (?, ?)", (lead[2], lead[3]))
-        c.execute("INSERT OR IGNORE INTO sightings SELECT id, 'screen', ?, ?, ?, 'read on screen', NULL, ? "
-                  "FROM identifiers WHERE kind = ? AND value = ?",
-                  (f"{lead[0]}@{lead[1]}", lead[4], lead[5], lead[6][:200], lead[2], lead[3]))
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def write_output(c: Connection, rows: list[Rows], sightings: list[Sighting], run_id: int) -> None:
+    """`write_rows` in a transaction of its own (`winnow calls --rescan`, one content at a time)."""
+    with db.write(c):
+        write_rows(c, rows, sightings, run_id)

@@ -9,7 +9,6 @@ import base64
 import html
 import json
 import textwrap
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from winnow import __version__
 from winnow.store import audit
 from winnow.store import disk as disk_store
+from winnow.store import report as report_store
 from winnow.store.case import Case
 from winnow.timeutil import utc_now
 
@@ -27,22 +27,13 @@ def gather(case: Case) -> dict[str, Any]:
     conn = case.connect(readonly=True)
     try:
         meta = case.meta()
-        sources = [dict(r) | {"sha256": _hash_of(conn, r["path"])} for r in conn.execute(
-            "SELECT path, kind, added_utc FROM sources ORDER BY id")]
-        states = dict(conn.execute("SELECT state, count(*) FROM triage GROUP BY state ORDER BY state").fetchall())
-        categories = dict(conn.execute("SELECT coalesce(category, '-'), count(*) FROM decisions GROUP BY 1 "
-                                       "ORDER BY 1").fetchall())
-        items = [dict(r) for r in conn.execute(
-            "SELECT d.category, d.tags, d.user, d.time_utc AS decided_utc, d.reviewed_by, c.sha256, c.md5, c.sha1, "
-            "c.size, (SELECT min(chain) FROM instances i WHERE i.sha256 = d.sha256) AS path, "
-            "(SELECT min(mtime) FROM instances i WHERE i.sha256 = d.sha256) AS mtime FROM decisions d "
-            "JOIN content c ON c.sha256 = d.sha256 ORDER BY d.category, c.sha256 LIMIT ?", (ITEM_LIMIT,))]
-        sets = [dict(r) for r in conn.execute(
-            "SELECT set_name, set_version, set_kind, count(DISTINCT sha256) AS items FROM matches "
-            "GROUP BY set_name, set_version, set_kind ORDER BY set_name")]
-        runs = [dict(r) for r in conn.execute(
-            "SELECT id, command, status, started_utc, finished_utc, tool_version, versions FROM runs ORDER BY id")]
-        commands = Counter(r[0] for r in conn.execute("SELECT command FROM audit"))
+        sources = report_store.sources(conn)
+        states = report_store.triage_states(conn)
+        categories = report_store.decision_categories(conn)
+        items = report_store.decided_items(conn, ITEM_LIMIT)
+        sets = report_store.matched_sets(conn)
+        runs = report_store.runs(conn)
+        commands = report_store.audit_commands(conn)
         verification = audit.verify(conn)
         disk_images = disk_store.image_summary(conn)
     finally:
@@ -59,11 +50,6 @@ def gather(case: Case) -> dict[str, Any]:
             "versions": versions, "disk_images": disk_images,
             "audit": {"rows": verification.rows, "ok": verification.ok, "problems": verification.problems[:20],
                       "commands": dict(commands)}}
-
-
-def _hash_of(conn: Any, path: str) -> str | None:
-    row = conn.execute("SELECT sha256 FROM instances WHERE chain = ?", (path,)).fetchone()
-    return row[0] if row else None
 
 
 def _cell(value: Any) -> str:
@@ -128,9 +114,8 @@ def write_html(case: Case, data: dict[str, Any], out: Path, with_thumbnails: boo
         conn = case.connect(readonly=True)
         try:
             for item in data["items"][:2000]:
-                row = conn.execute("SELECT thumbnail FROM images WHERE sha256 = ? UNION ALL SELECT thumbnail FROM "
-                                   "videos WHERE sha256 = ?", (item["sha256"], item["sha256"])).fetchone()
-                path = (case.root / row[0]) if row and row[0] else None
+                thumb = report_store.thumbnail(conn, item["sha256"])
+                path = (case.root / thumb) if thumb else None
                 if path and path.is_file():
                     uri = "data:image/jpeg;base64," + base64.b64encode(path.read_bytes()).decode()
                     pictures.append(f'<figure><img src="{uri}" alt=""><figcaption>{item["sha256"][:16]} '

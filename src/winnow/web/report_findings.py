@@ -37,17 +37,12 @@ def _transactions(case: Case, txns: list[str]) -> dict[str, str]:
     """One line per transaction id: time, amount, parties, reference (the rows behind a rule)."""
     if not txns or not (case.root / "payments.duckdb").exists():
         return {}
-    from winnow.payments.store import connect
+    from winnow.payments.lookups import transactions
 
-    conn = connect(case.root)
-    try:
-        rows = conn.execute(
-            "SELECT txn_id, time_utc, amount, currency, amount_eur, coalesce(sender_name_raw, sender_name), "
-            "coalesce(receiver_name_raw, receiver_name), coalesce(receiver_phone, receiver_wallet, receiver_account, "
-            "receiver_iban), reference FROM transactions WHERE txn_id IN (SELECT unnest($1::VARCHAR[]))",
-            [sorted(set(txns))]).fetchall()
-    finally:
-        conn.close()
+    rows = transactions(case, sorted(set(txns)),
+                        "txn_id, time_utc, amount, currency, amount_eur, coalesce(sender_name_raw, sender_name), "
+                        "coalesce(receiver_name_raw, receiver_name), coalesce(receiver_phone, receiver_wallet, "
+                        "receiver_account, receiver_iban), reference")
     out = {}
     for txn, time, amount, currency, eur, sender, receiver, to, reference in rows:
         when = time.isoformat(sep=" ", timespec="minutes") if time else "no time"
@@ -86,7 +81,7 @@ def gather(case: Case) -> dict[str, Any]:
     from winnow.linking.links import links
     from winnow.payments.scoring import ranking_for_case
 
-    ranking = ranking_for_case(case.root)
+    ranking = ranking_for_case(case)
     linked = links(case)[:LINK_LIMIT]
     identifiers = listing(case, limit=IDENTIFIER_LIMIT)
     _whole_messages(case, [p for x in linked for p in x["evidence"]] + [p for x in identifiers for p in x["seen"]])

@@ -69,7 +69,7 @@ def party_page(request: Request, role: str, entity: str, who: User) -> Any:
             raise HTTPException(404, "this party is not in the ranking")
         others = ranking.counterparties(conn, role, entity)
     wanted = sorted({t for r in found["reasons"] for t in r["evidence"]})
-    rows = {r["txn_id"]: r for r in stored.evidence_rows(site.case.root, wanted)}
+    rows = {r["txn_id"]: r for r in stored.evidence_rows(site.case, wanted)}
     for reason in found["reasons"]:
         reason["rows"] = [rows[t] for t in reason["evidence"] if t in rows]
     return site.page(request, "party.html", who, party=found, counterparties=others, state=state,
@@ -104,7 +104,7 @@ def network_data(request: Request, who: User) -> Any:
 @router.get("/payments/transaction/{txn_id}", response_class=HTMLResponse)
 def transaction_page(request: Request, txn_id: str, who: User) -> Any:
     site = web(request)
-    rows = stored.evidence_rows(site.case.root, [txn_id[:200]])
+    rows = stored.evidence_rows(site.case, [txn_id[:200]])
     if not rows:
         raise HTTPException(404, "no such transaction")
     return site.page(request, "transaction.html", who, row=rows[0])
