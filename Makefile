@@ -84,6 +84,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workspace_money.py
 	$(BIN)/python benchmarks/store_layer.py
 	$(BIN)/python benchmarks/neardup_diag.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/executors.py
+	$(BIN)/python benchmarks/scale_model.py --measure
 	$(BIN)/python benchmarks/ingest_ab.py
 
 clean:

@@ -38,6 +38,14 @@ from winnow.store.writer import Writer
 WINNOW = [sys.executable, "-m", "winnow.cli"]
 
 
+def _cluster(**options: Any) -> LocalCluster:
+    """A LocalCluster on 127.0.0.1: worker processes of one thread, no dashboard, the scheduler's health routes on
+    a free port (not 8787, which another cluster on this machine may hold)."""
+    return LocalCluster(**{"threads_per_worker": 1, "processes": True, "host": "127.0.0.1", "dashboard_address": None,
+                           "scheduler_kwargs": {"dashboard_address": "127.0.0.1:0"}, "silence_logs": logging.ERROR,
+                           **options})
+
+
 def _jpeg(seed: int) -> bytes:
     return photos.encode(photos.photo(seed, (160, 120)), "JPEG", quality=85)
 
@@ -109,9 +117,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 def cluster(monkeypatch: pytest.MonkeyPatch) -> Any:
     """A test-owned LocalCluster of 2 worker processes (each file slowed down, so a kill lands mid-run)."""
     monkeypatch.setenv(SLOW_ENV, "0.03")
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR) as c, Client(c, set_as_default=False) as client:
+    with _cluster(n_workers=2) as c, Client(c, set_as_default=False) as client:
         yield c, client
 
 
@@ -154,9 +160,7 @@ def test_the_same_batch_computed_twice_changes_nothing(tmp_path: Path) -> None:
     tasks = [t for t in planner.plan(str(corpus), source) if isinstance(t, FileTask)]
     assert len(tasks) == 12
     config = worker_config(case, settings)
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR) as cluster, Client(cluster, set_as_default=False) as client:
+    with _cluster(n_workers=1) as cluster, Client(cluster, set_as_default=False) as client:
         # the second computation is a fresh worker's (a lost task recomputed elsewhere): nothing known to it
         futures = [client.submit(run_batch, tasks, {**config, "run": run}, 60.0, pure=False) for run in ("a", "b")]
         results = client.gather(futures)
@@ -285,9 +289,7 @@ def test_workers_of_another_winnow_version_are_refused(tmp_path: Path) -> None:
     case = _new_case(tmp_path / "case")
     preload = tmp_path / "other_version.py"  # the worker runs an older winnow
     preload.write_text("import winnow\nwinnow.__version__ = '0.0.9'\n")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR, preload=[str(preload)]) as c:
+    with _cluster(n_workers=1, preload=[str(preload)]) as c:
         result = invoke("ingest", corpus, "--case", case, "--executor", "dask", "--scheduler", c.scheduler_address,
                         expect=1)
     _one_line_error(result, "runs winnow 0.0.9", "this client winnow 0.1.0")
@@ -304,8 +306,7 @@ def test_a_worker_that_cannot_see_the_evidence_is_refused(tmp_path: Path) -> Non
     probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"], capture_output=True)
     if probe.returncode != 0:
         pytest.skip(f"cannot make a mount namespace here: {probe.stderr.decode().strip()}")
-    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR) as c, \
+    with _cluster(n_workers=0) as c, \
             Client(c, set_as_default=False) as client:
         script = (f"mount -t tmpfs none {tmp_path / 'evidence'} && exec {sys.executable} -m "
                   f"distributed.cli.dask_worker {c.scheduler_address} --nthreads 1 --no-nanny --no-dashboard")
@@ -364,9 +365,7 @@ def test_tls_scheduler_with_certificates(tmp_path: Path) -> None:
                         tls_scheduler_cert=str(cert), tls_scheduler_key=str(key), tls_worker_cert=str(cert),
                         tls_worker_key=str(key), require_encryption=True)
     case = _new_case(tmp_path / "case")
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address="127.0.0.1:0",
-                      silence_logs=logging.ERROR, security=security, protocol="tls://") as c:
+    with _cluster(n_workers=1, security=security, protocol="tls://") as c:
         address = c.scheduler_address
         assert address.startswith("tls://127.0.0.1:")
         plain = invoke("ingest", corpus, "--case", case, "--executor", "dask", "--scheduler",
@@ -399,17 +398,76 @@ def test_calls_rescan_on_dask_gives_the_scores_of_ingest(tmp_path: Path) -> None
     from winnow.sample import calls as sample
 
     media = tmp_path / "media"
-    sample.call_video(media / "call.mp4", 4, style=3, seconds=8)
-    sample.camera_video(media / "walk.mp4", 5, style=1, seconds=6)
+    sample.call_video(media / "call.mp4", 4, style=3, seconds=4)
     (media / "photo.jpg").write_bytes(_jpeg(7))
     case = _new_case(tmp_path / "case")
     invoke("ingest", media, "--case", case, "--workers", "1")
     before = {r["sha256"]: round(r["score"], 6) for r in invoke_json("calls", "--case", case)}
-    assert len(before) == 3
+    assert len(before) == 2
     conn = sqlite3.connect(case / "case.sqlite")
     conn.execute("DELETE FROM calls")  # as a case ingested before the detector existed
     conn.commit()
     conn.close()
     result = invoke("calls", "--case", case, "--rescan", "--json", "--executor", "dask")
     after = {r["sha256"]: round(r["score"], 6) for r in json.loads(result.stdout)}
-    assert after == before and "rescanned 2 videos and 1 images" in result.stderr
+    assert after == before and "rescanned 1 videos and 1 images" in result.stderr
+
+
+def test_match_accepts_the_executor_options_and_matches_in_this_process(tmp_path: Path) -> None:
+    import hashlib
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    photos_bytes = [_jpeg(i) for i in range(3)]
+    for i, data in enumerate(photos_bytes):
+        (corpus / f"p{i}.jpg").write_bytes(data)
+    case = _new_case(tmp_path / "case")
+    invoke("ingest", corpus, "--case", case, "--workers", "1")
+    known = tmp_path / "known.md5"
+    known.write_text(f"{hashlib.md5(photos_bytes[1]).hexdigest()}  p1.jpg\n")
+    library = tmp_path / "library"
+    invoke("hashset", "import", known, "--name", "known", "--library", library)
+    result = invoke("match", "--case", case, "--library", library, "--json", "--executor", "dask", "--scheduler",
+                    "tcp://127.0.0.1:1")  # never contacted: matching is index lookups in this process
+    assert "matching runs in this process" in result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["matched_contents"] == 1 and summary["sets"][0]["exact_matches"] == 1
+
+
+class _Tasks:
+    """A job that hands out prepared tasks (only what the batching reads)."""
+
+    def __init__(self, tasks: list[Any], remaining: int | None) -> None:
+        self.tasks, self._remaining = list(tasks), remaining
+
+    def next_task(self) -> Any:
+        return self.tasks.pop(0) if self.tasks else None
+
+    def remaining(self) -> int | None:
+        return self._remaining
+
+
+def test_batches_are_bounded_by_count_and_bytes_and_long_files_run_alone() -> None:
+    from winnow.messages import MemberRangeTask
+    from winnow.pipeline.executors import ExecutorOptions
+    from winnow.pipeline.executors.dask import DaskExecutor
+
+    def file(i: int, name: str, size: int) -> FileTask:
+        return FileTask(i, f"/e/{name}", f"/e/{name}", "/e", name, None, 1, size, None, None, None)
+
+    executor = DaskExecutor(ExecutorOptions("dask"), Settings())
+    executor.threads = 2
+    photos = [file(i, f"p{i}.jpg", 200_000) for i in range(150)]
+    job = _Tasks(photos, remaining=None)  # the pre-count has not finished: full batches
+    assert [len(executor._next_batch(job)) for _ in range(3)] == [64, 64, 22]
+    job = _Tasks(photos, remaining=150)  # 150 // (3 x 2 threads) = 25 a batch
+    assert [len(executor._next_batch(job)) for _ in range(6)] == [25, 25, 25, 25, 25, 25]
+    big = [file(i, f"b{i}.jpg", 9 * 1024 * 1024) for i in range(10)]  # 64 MB reached after 8 files
+    assert [len(executor._next_batch(_Tasks(big, None))) for _ in range(1)] == [8]
+    mixed = [photos[0], photos[1], file(900, "clip.MP4", 5_000_000), photos[2],
+             MemberRangeTask(task_id=901, path="/e/a.zip", chain="/e/a.zip", source_id=1, start=0, end=64,
+                             budget_bytes=1), file(902, "huge.bin", 20 * 1024 * 1024), photos[3]]
+    job = _Tasks(mixed, None)
+    batches = [[t.task_id for t in executor._next_batch(job)] for _ in range(6)]
+    assert batches == [[0, 1], [900], [2], [901], [902], [3]]

@@ -73,10 +73,11 @@ def count(conn: Connection, set_name: str) -> int:
 def add(conn: Connection, rows: Iterable[Sequence[Any]]) -> int:
     """Insert match rows (_MATCH_COLUMNS order, in the caller's transaction), a row already there kept; returns
     how many were new."""
-    before = db.changes(conn)
-    conn.executemany(f"INSERT INTO matches ({', '.join(_MATCH_COLUMNS)}) VALUES "
-                     f"({', '.join('?' * len(_MATCH_COLUMNS))}) ON CONFLICT DO NOTHING", rows)
-    return db.changes(conn) - before
+    # the statement's own row count: the connection's total would also count the rows the queue-summary trigger
+    # changes (an insert into matches marks the summary stale), one too many after every ingest
+    cur = conn.executemany(f"INSERT INTO matches ({', '.join(_MATCH_COLUMNS)}) VALUES "
+                           f"({', '.join('?' * len(_MATCH_COLUMNS))}) ON CONFLICT DO NOTHING", rows)
+    return max(0, cur.rowcount)
 
 
 def add_one(conn: Connection, row: Sequence[Any]) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -100,14 +101,17 @@ class DaskExecutor:
     def _local_cluster(self) -> None:
         security = self._security(local=True)
         n = self.settings.effective_workers()
-        # a worker lost while running a batch fails that batch at once: the executor then runs its files one per
-        # task (its own retry), so a file that crashes its worker costs two worker restarts, not eight
+        # a worker lost while running a batch fails that batch at once: the executor runs its files again itself
+        # (one per task, then alone), so a file that crashes its worker costs three restarts, not twelve
         with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                               "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}):
             try:
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                            dashboard_address="127.0.0.1:0", security=security,
-                                            protocol="tls://" if security else None, silence_logs=logging.ERROR)
+                                            dashboard_address=None, security=security,
+                                            protocol="tls://" if security else None, silence_logs=logging.ERROR,
+                                            # no dashboard; the scheduler's health routes on a free local port,
+                                            # not 8787 (another cluster may hold it)
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
             except Exception as exc:
                 raise ExecutorError(f"cannot start a local Dask cluster: {_one_line(exc)}") from exc
         self._connect(self.cluster, security)
@@ -198,7 +202,13 @@ class DaskExecutor:
         running: dict[Any, tuple[distributed.Future, list[Task], bool]] = {}
         done = as_completed(loop=client.loop)
         limit = IN_FLIGHT_PER_THREAD * self.threads
+        counted = time.monotonic()
         while True:
+            if time.monotonic() - counted > 5:  # workers may join (or leave) a cluster during the run
+                with contextlib.suppress(Exception):
+                    self.threads = max(1, sum(client.nthreads().values()))
+                    limit = IN_FLIGHT_PER_THREAD * self.threads
+                counted = time.monotonic()
             if self.quarantine:  # a task that lost its worker twice runs alone in the cluster: then it is certain
                 if not running:
                     task = self.quarantine.popleft()
