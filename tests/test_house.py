@@ -198,6 +198,13 @@ def test_signal_registry_names_tables_and_the_store(tmp_path: object) -> None:
     for signal in SIGNALS:
         columns = {r[1]: r[5] for r in conn.execute(f"PRAGMA table_info({signal.table})")}
         assert columns.get("sha256") == 1 and "run_id" in columns, signal.name
+        assert signal.table in signal.tables
+        for table, declared in signal.tables.items():  # every declared table and column exists (leads too)
+            assert set(declared) | {"run_id"} <= {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}, table
+    from winnow.evidence.sniff import sniff
+
+    kinds = {sniff(head).kind for head in (b"\xff\xd8\xff\xe0" + bytes(20), b"\x00\x00\x00\x18ftypmp42" + bytes(20))}
+    assert {k for s in SIGNALS for k in s.kinds} == kinds == {"image", "video"}  # kinds the sniffer gives
     run = start_run(conn, "ingest", Settings(), versions())
     stored = json.loads(conn.execute("SELECT versions FROM runs WHERE id = ?", (run,)).fetchone()[0])
     assert {k: v for k, v in stored.items() if k.startswith("signal:")} == {"signal:image": 1, "signal:video": 1,
@@ -321,3 +328,55 @@ def test_the_signal_registry_loads_no_decoder() -> None:
             "print(sorted(m for m in ('numpy', 'PIL', 'av', 'winnow.calls.detector') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_failing_signal_keeps_the_content_and_the_other_signals(tmp_path: object) -> None:
+    """A signal that raises (or fills a table it did not declare) costs only its own values: the item keeps its
+    hashes and the other signals' rows, with a `signal_failed` warning; a re-run computes it again."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from winnow.messages import FileTask, Rows
+    from winnow.pipeline.process import Processor
+    from winnow.settings import Settings
+    from winnow.signals.base import Output, Result
+    from winnow.signals.image import ImageSignal
+
+    class Boom:
+        name, version, kinds, reads, table, tables = "boom", 1, ("image",), "found", "boom", {"boom": ("sha256",)}
+
+        def compute(self, job: object) -> Result:
+            raise RuntimeError("decoder fell over")
+
+        def output(self, sha256: str, values: dict[str, object]) -> Output:
+            return Output()
+
+    class Sneaky(Boom):
+        name = "sneaky"
+
+        def compute(self, job: object) -> Result:
+            return Result({"x": 1})
+
+        def output(self, sha256: str, values: dict[str, object]) -> Output:
+            return Output([Rows("users", ("name",), (("mallory",),))])
+
+    folder = Path(str(tmp_path))
+    path = folder / "a.png"
+    Image.new("RGB", (80, 60), (10, 200, 30)).save(path)
+    out: list[object] = []
+    processor = Processor(Settings(), None, folder, out.append, lambda sha, tables: set(), lambda chain: {},
+                          signals=(ImageSignal(), Boom(), Sneaky()))
+    processor.disk_file(FileTask(1, str(path), str(path), str(folder), "a.png", None, 1, path.stat().st_size,
+                                 None, None, None))
+    record = out[0]
+    assert record.status == "ok" and record.content["sha256"]  # type: ignore[attr-defined]
+    assert [r.table for r in record.rows] == ["images"]  # type: ignore[attr-defined]
+    assert [(stage, code) for stage, code, _ in record.warnings] == [  # type: ignore[attr-defined]
+        ("boom", "signal_failed"), ("sneaky", "signal_failed")]
+    assert "RuntimeError: decoder fell over" in record.warnings[0][2]  # type: ignore[attr-defined]
+    assert "undeclared tables" in record.warnings[1][2]  # type: ignore[attr-defined]
+    import pytest
+
+    with pytest.raises(ValueError, match="not a table or column name"):
+        Rows("images; DROP TABLE users", ("sha256",), ())

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+NAME = re.compile(r"[a-z_][a-z0-9_]*")  # a table or column name the store may be given
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,11 @@ class Rows:
     table: str
     columns: tuple[str, ...]
     values: tuple[tuple[Any, ...], ...]
+
+    def __post_init__(self) -> None:
+        bad = [n for n in (self.table, *self.columns) if not NAME.fullmatch(n)]
+        if bad:
+            raise ValueError(f"not a table or column name: {bad}")
 
 
 @dataclass(frozen=True)

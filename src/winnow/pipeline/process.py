@@ -208,13 +208,24 @@ class Processor:
             if signal.table in known or (signal.reads == "bytes" and data is None) or (
                     signal.reads == "stream" and job.open is None):
                 continue
-            result = signal.compute(job)
-            if result is None:
+            try:
+                result = signal.compute(job)
+                if result is None:
+                    continue
+                out = signal.output(sha, result.values)  # even when empty (a corrupt image): its row marks it done
+                undeclared = [(r.table, r.columns) for r in out.rows if signal.tables.get(r.table) != r.columns]
+                if undeclared:
+                    raise ValueError(f"rows for undeclared tables or columns {undeclared}")
+            except Exception as exc:  # one signal's fault: the content, its hashes and the other signals stay
+                if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                    raise  # the case's own disk is full: a fault of the case, not of this file
+                detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+                rec.warn(signal.name, "signal_failed", f"{detail} (the other signals are kept; a re-run computes "
+                                                       "this one again)")
                 continue
             for code, message in result.warnings:
-                rec.warn(signal.name, code, message)
+                rec.warn(result.stage or signal.name, code, message)
             job.found[signal.name] = result.values
-            out = signal.output(sha, result.values)  # even when empty (a corrupt image): its row marks it done
             rec.rows.extend(out.rows)
             rec.sightings.extend(out.sightings)
         self._analysed.add(sha)

@@ -3,12 +3,14 @@ it declares, from the bytes in memory (`reads = "bytes"`) or from a seekable str
 returns its values and warnings, and turns its values into the rows it fills (`Rows`, `Sighting`, declared in
 `winnow.messages`). The Processor runs the registered signals in order (`signals/registry.py`), the writer inserts
 whatever rows arrive without knowing which signal made them, and the "already computed" check asks for a row of
-the signal's own `table`. Adding a signal: one module with one class, one entry in `SIGNALS`, one migration for
-its table (docs/architecture.md shows one)."""
+the signal's own `table`. The rows of a signal may fill only the tables and columns it declares (`tables`). A
+signal that raises loses only its own values (a `signal_failed` warning; the content, its hashes and the other
+signals' rows are kept). Adding a signal: one module with one class, one entry in `SIGNALS`, one migration for
+its tables (docs/architecture.md shows one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ class Job:
 class Result:
     values: dict[str, Any] = field(default_factory=dict)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+    stage: str | None = None  # the warnings' stage when it is not the signal's name
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Signal(Protocol):
     kinds: tuple[str, ...]  # content kinds (evidence/sniff.py) it is computed for
     reads: Literal["bytes", "stream", "found"]  # "found": only from what earlier signals found and shared
     table: str  # one row per content (sha256 primary key): a row there means "already computed"
+    tables: Mapping[str, tuple[str, ...]]  # every table its rows fill, with their columns (the writer adds run_id)
 
     def compute(self, job: Job) -> Result | None:
         """The values for this content, or None when the signal does not apply (nothing is stored)."""

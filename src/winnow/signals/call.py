@@ -7,6 +7,7 @@ identifiers as a `screen` sighting. `winnow calls --rescan` runs the same signal
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 from winnow.messages import Rows, Sighting
@@ -25,6 +26,7 @@ class CallSignal:
     kinds: tuple[str, ...] = ("video", "image")
     reads: Literal["bytes", "stream", "found"] = "found"
     table = "calls"
+    tables: Mapping[str, tuple[str, ...]] = {"calls": CALL_COLUMNS, "leads": LEAD_COLUMNS}
 
     def compute(self, job: Job) -> Result | None:
         from winnow.calls.detector import call_options, score_image
@@ -35,9 +37,9 @@ class CallSignal:
             if not image or image.get("pdq") is None or job.data is None:
                 return None
             try:
-                return Result(dict(score_image(image, job.data, job.sha256, job.thumbs, options)))
-            except (OSError, ValueError, MemoryError) as exc:
-                return Result({}, [("call_score_failed", f"{type(exc).__name__}: {exc}")])
+                return Result(dict(score_image(image, job.data, job.sha256, job.thumbs, options)), stage="image")
+            except (OSError, ValueError, MemoryError) as exc:  # as before the registry: an image-stage warning
+                return Result({}, [("call_score_failed", f"{type(exc).__name__}: {exc}")], stage="image")
         frames = job.shared.get("video_frames")
         video = job.found.get("video")
         if not frames or video is None or job.open is None:

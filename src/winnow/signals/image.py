@@ -11,6 +11,7 @@ import io
 import json
 import os
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from struct import error as struct_error
@@ -194,6 +195,7 @@ class ImageSignal:
     kinds: tuple[str, ...] = ("image",)
     reads: Literal["bytes", "stream", "found"] = "bytes"
     table = "images"
+    tables: Mapping[str, tuple[str, ...]] = {"images": ("sha256", *IMAGE_COLUMNS, "exif")}
 
     def compute(self, job: Job) -> Result:
         assert job.data is not None
@@ -206,4 +208,4 @@ class ImageSignal:
     def output(self, sha256: str, values: dict[str, Any]) -> Output:
         exif = values.get("exif")
         row = (sha256, *[values.get(k) for k in IMAGE_COLUMNS], json.dumps(exif, sort_keys=True) if exif else None)
-        return Output([Rows(self.table, ("sha256", *IMAGE_COLUMNS, "exif"), (row,))])
+        return Output([Rows(self.table, self.tables[self.table], (row,))])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -204,6 +205,7 @@ class VideoSignal:
     kinds: tuple[str, ...] = ("video",)
     reads: Literal["bytes", "stream", "found"] = "stream"
     table = "videos"
+    tables: Mapping[str, tuple[str, ...]] = {"videos": ("sha256", *VIDEO_COLUMNS, "tags")}
 
     def compute(self, job: Job) -> Result:
         assert job.open is not None
@@ -217,4 +219,4 @@ class VideoSignal:
     def output(self, sha256: str, values: dict[str, Any]) -> Output:
         row = (sha256, *[plain(values.get(k)) for k in VIDEO_COLUMNS],
                json.dumps(values.get("tags"), sort_keys=True, default=str))
-        return Output([Rows(self.table, ("sha256", *VIDEO_COLUMNS, "tags"), (row,))])
+        return Output([Rows(self.table, self.tables[self.table], (row,))])

@@ -3,11 +3,8 @@ chains under a folder or an archive are already recorded with which status (so a
 
 from __future__ import annotations
 
-import re
-
+from winnow.messages import NAME
 from winnow.store.db import Connection
-
-_NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 
 def signals_known(conn: Connection, sha256: str, tables: tuple[str, ...]) -> set[str]:
@@ -15,7 +12,7 @@ def signals_known(conn: Connection, sha256: str, tables: tuple[str, ...]) -> set
     if not tables:
         return set()
     for table in tables:
-        if not _NAME.match(table):
+        if not NAME.fullmatch(table):
             raise ValueError(f"not a table name: {table!r}")
     sql = " UNION ALL ".join(f"SELECT '{t}' FROM {t} WHERE sha256=?" for t in tables)
     return {r[0] for r in conn.execute(sql, (sha256,) * len(tables))}

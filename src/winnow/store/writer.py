@@ -5,15 +5,12 @@ after the content row they reference) and the identifiers they read as sightings
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from winnow.messages import Expanded, Record, Rows, Sighting, Warn
+from winnow.messages import NAME, Expanded, Record, Rows, Sighting, Warn
 from winnow.store import db, disk
 from winnow.store.db import Connection
 from winnow.store.identifiers import SIGHTING_COLUMNS
-
-_NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 
 
 class Writer:
@@ -78,7 +75,7 @@ def write_rows(c: Connection, rows: list[Rows], sightings: list[Sighting], run_i
     for r in rows:
         grouped.setdefault((r.table, r.columns), []).extend((*v, run_id) for v in r.values)
     for (table, columns), values in grouped.items():
-        if not all(_NAME.match(n) for n in (table, *columns)):
+        if not all(NAME.fullmatch(n) for n in (table, *columns)):
             raise ValueError(f"not a table or column name: {table} {columns}")
         c.executemany(f"INSERT INTO {table}({', '.join(columns)}, run_id) "
                       f"VALUES ({', '.join('?' * (len(columns) + 1))}) ON CONFLICT DO NOTHING", values)
