@@ -103,7 +103,7 @@ def main() -> None:
         invoke("payments", "import", base / "pay" / "transactions.parquet", "--case", root, "--format", "parquet")
         from winnow.payments.store import connect
 
-        pay = connect(root)
+        pay = connect(case)
         all_parties = pay.execute("SELECT count(*) FROM (SELECT coalesce(sender_phone, sender_account) FROM "
                                   "transactions UNION SELECT coalesce(receiver_phone, receiver_wallet, "
                                   "receiver_account) FROM transactions)").fetchone()[0]
@@ -116,7 +116,7 @@ def main() -> None:
         assert invoke_stdin(["user", "add", "bench", "--case", root, "--role", "reviewer", "--password-stdin"],
                             "bench-secret-pass\n").exit_code == 0
         start = time.perf_counter()
-        baseline = ranking_for_case(root)
+        baseline = ranking_for_case(case)
         baseline_ms = (time.perf_counter() - start) * 1000
         assert baseline is not None
         parties = len(baseline["senders"]) + len(baseline["receivers"])

@@ -380,3 +380,19 @@ def test_a_failing_signal_keeps_the_content_and_the_other_signals(tmp_path: obje
 
     with pytest.raises(ValueError, match="not a table or column name"):
         Rows("images; DROP TABLE users", ("sha256",), ())
+
+
+def test_call_checks_are_unique_and_weigh_what_they_measure() -> None:
+    import pytest
+
+    from winnow.calls.checks import CHECKS, WEIGHTS, Check, Clip, run
+    from winnow.calls.signals import Signal
+
+    assert len({c.name for c in CHECKS}) == len(CHECKS) == len(WEIGHTS)
+    assert {c.stage for c in CHECKS} == {"early", "layout", "ocr"} and all(c.weight > 0 for c in CHECKS)
+    clip = Clip({"width": 1536, "height": 864, "duration": 8.0}, frame_size=(1536, 864), picture_size=(1536, 837))
+    assert [s.name for s in run("early", "video", clip)] == ["recorder_tags", "geometry", "timing", "static_overlay"]
+    assert [s.name for s in run("layout", "video", clip)] == ["pip_inset", "borders"]  # no luma, no frames
+    wrong = (Check("short", 2.0, "early", ("video",), lambda c: Signal("short_clip", -0.5, "8 s")),)
+    with pytest.raises(ValueError, match="check 'short' measured a signal named 'short_clip'"):
+        run("early", "video", clip, wrong)

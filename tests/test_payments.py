@@ -470,7 +470,7 @@ def test_phone_numbers_in_ranges_the_metadata_does_not_list_are_kept() -> None:
 
 def test_an_export_whose_columns_the_mapping_does_not_name_is_refused_clearly(tmp_path: Path) -> None:
     """A CSV with none of the mapping's columns (the wrong --mapping) is a one-line error, nothing imported; a
-    file whose every row is bad is imported with 0 rows and its problems, never a traceback."""
+    file whose every row is bad reports its problems and records nothing, so the corrected file imports."""
     invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
     wrong = tmp_path / "other.csv"
     wrong.write_text("date,payer,payee,sum\n2026-01-01 10:00:00,a,b,20\n")
@@ -481,5 +481,11 @@ def test_an_export_whose_columns_the_mapping_does_not_name_is_refused_clearly(tm
     bad.write_text("Date Time,Send Amount,Send Currency,Sender Name,Receiver Name\n"
                    "2026-01-01 10:00:00,lots,EUR,a,b\n")
     result = invoke_json("payments", "import", bad, "--case", tmp_path / "case")
-    assert (result["rows"], result["problems"]) == (0, 1)
+    assert (result["rows"], result["problems"], result["recorded"]) == (0, 1, False)
     assert result["first_problems"] == [{"position": "line 2", "message": "amount 'lots' is not a number"}]
+    again = invoke_json("payments", "import", bad, "--case", tmp_path / "case")  # e.g. with a corrected --mapping
+    assert (again["already_imported"], again["problems"]) == (False, 1)
+    bad.write_text("Date Time,Send Amount,Send Currency,Sender Name,Receiver Name\n"  # the corrected export
+                   "2026-01-01 10:00:00,25,EUR,a,b\n")
+    fixed = invoke_json("payments", "import", bad, "--case", tmp_path / "case")
+    assert (fixed["rows"], fixed["problems"], fixed["already_imported"]) == (1, 0, False)

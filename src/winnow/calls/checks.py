@@ -109,5 +109,7 @@ def run(stage: Stage, medium: str, clip: Clip, registry: tuple[Check, ...] = CHE
         if check.stage == stage and medium in check.media:
             found = check.measure(clip)
             if found is not None:
+                if found.name != check.name:  # its weight is looked up by this name
+                    raise ValueError(f"check {check.name!r} measured a signal named {found.name!r}")
                 out.append(found)
     return out

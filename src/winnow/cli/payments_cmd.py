@@ -69,6 +69,9 @@ def import_(file: Path, case_path: str | None, format_name: str, mapping: Path |
     click.echo(f"imported {result.rows} transactions, {result.problems} bad rows")
     for problem in result.first_problems[:10]:
         click.echo(f"  {problem.position}: {problem.message}", err=True)
+    if not result.recorded:
+        click.echo("no row could be read, so nothing was recorded: fix the mapping (columns, time_format) and "
+                   "import the file again", err=True)
 
 
 @payments.command("score")

@@ -252,3 +252,29 @@ def vpdq_samples(container: Any, fps: float, window: float = 0.25) -> Iterator[S
     if skipping:
         ctx.skip_frame = "DEFAULT"
     yield from take(ctx.decode(None))
+
+
+def ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[float, Any]]:
+    """`count` frames evenly spread over the video, RGB at most 1280 px wide, for OCR (seeks to keyframes)."""
+    import av
+    import numpy as np
+
+    if hasattr(source, "seek"):
+        source.seek(0)
+    out = []
+    with av.open(source, mode="r") as container:
+        video = container.streams.video[0]
+        span = duration or 0.0
+        for i in range(count):
+            target = span * (i + 0.5) / count
+            try:
+                container.seek(int(target / float(video.time_base)) if video.time_base else 0, stream=video)
+                frame = next(container.decode(video))
+            except (StopIteration, av.error.FFmpegError, ValueError):
+                continue
+            scale = min(1.0, 1280 / max(1, frame.width))
+            image = frame.to_image() if scale == 1.0 else frame.reformat(
+                width=int(frame.width * scale) // 2 * 2, height=int(frame.height * scale) // 2 * 2).to_image()
+            seconds = float(frame.pts * video.time_base) if frame.pts is not None else target
+            out.append((seconds, np.asarray(image.convert("RGB"))))
+    return out

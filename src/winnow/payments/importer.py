@@ -202,19 +202,23 @@ def store_rows(case: Case, path: Path, format_name: str, rows: Iterator[tuple[st
                 errors.append((f"byte position {exc.position}", f"broken XML, reading stopped: {exc}"))
         staged = Path(staging.name)
         try:
-            conn.execute("BEGIN TRANSACTION")
-            if result.rows:  # DuckDB cannot read an empty staging file (a file of bad rows only)
-                conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, "
-                             f"columns={{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
-                             [str(staged)])
-            if errors:
-                conn.executemany("INSERT INTO import_errors VALUES (?, ?, ?)", [[sha, p, m] for p, m in errors])
-            conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
-                         [sha, result.file, format_name, result.rows, len(errors), utc_now()])
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+            if not result.rows:  # not one row could be read (a wrong time format, say): nothing is recorded, so
+                result.recorded = False  # the corrected import is not refused as "already imported"
+            else:
+                conn.execute("BEGIN TRANSACTION")
+                try:
+                    conn.execute(f"INSERT INTO transactions SELECT * FROM read_csv(?, header=false, columns="
+                                 f"{{{', '.join(repr(c) + ': ' + repr(t) for c, t in COLUMNS)}}}, nullstr='')",
+                                 [str(staged)])
+                    if errors:
+                        conn.executemany("INSERT INTO import_errors VALUES (?, ?, ?)",
+                                         [[sha, p, m] for p, m in errors])
+                    conn.execute("INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?)",
+                                 [sha, result.file, format_name, result.rows, len(errors), utc_now()])
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
         finally:
             staged.unlink(missing_ok=True)
         result.problems = len(errors)

@@ -32,6 +32,7 @@ class ImportResult:
     problems: int = 0
     skipped_as_duplicate: bool = False
     first_problems: list[Problem] = field(default_factory=list)
+    recorded: bool = True  # False: no row could be read, nothing was stored (the same file may be imported again)
 
     @property
     def errors(self) -> int:  # the name before one vocabulary (kept for scripts)
@@ -45,7 +46,7 @@ class ImportResult:
         first = [p.as_dict() for p in self.first_problems]
         return {"file": self.file, "sha256": self.sha256, "rows": self.rows, "problems": self.problems,
                 "first_problems": first, "errors": self.problems, "already_imported": self.skipped_as_duplicate,
-                "first_errors": first}
+                "first_errors": first, "recorded": self.recorded}
 
 
 def open_import(case: Case, path: Path) -> tuple[Any, ImportResult]:

@@ -7,7 +7,9 @@ identifiers as a `screen` sighting. `winnow calls --rescan` runs the same signal
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from winnow.messages import Rows, Sighting
@@ -44,7 +46,7 @@ class CallSignal:
         video = job.found.get("video")
         if not frames or video is None or job.open is None:
             return None
-        return Result(dict(score_video(job, video, frames, options)))
+        return Result(dict(score_video(job.open, job.sha256, job.thumbs, video, frames, options)))
 
     def output(self, sha256: str, values: dict[str, Any]) -> Output:
         call = values.get("call")
@@ -64,21 +66,22 @@ class CallSignal:
         return Output(rows, sightings)
 
 
-def score_video(job: Job, video: dict[str, Any], frames: tuple[Any, Any, Any],
-                options: dict[str, Any]) -> CallValues:
+def score_video(open_source: Callable[[], AbstractContextManager[Any]], sha256: str, thumbs: Path | None,
+                video: dict[str, Any], frames: tuple[Any, Any, Any], options: dict[str, Any]) -> CallValues:
+    """The call score of a video from the frames its video signal sampled (small frames, the middle frame's luma,
+    the picture size inside any bars); OCR reads a few more frames from `open_source()` when the cheap score
+    says screen."""
     from winnow.calls.detector import detect, store_leads
-    from winnow.signals.video import ocr_frames
+    from winnow.media.video import ocr_frames
 
     smalls, luma, picture = frames
-    assert job.open is not None
-    opener = job.open
 
     def read_frames(count: int) -> list[tuple[float, Any]]:
-        with opener() as source:
+        with open_source() as source:
             return ocr_frames(source, video.get("duration"), count)
 
     detection = detect(smalls, luma, video, (video.get("width") or 0, video.get("height") or 0), picture,
                        ocr_frames=read_frames, ocr=options.get("ocr", "auto"),
                        ocr_threshold=options.get("threshold", 0.2), ocr_count=options.get("frames", 4),
                        regions=tuple(options.get("regions", ())))
-    return {"call": detection.as_dict(), "call_leads": store_leads(detection.leads, job.sha256, job.thumbs)}
+    return {"call": detection.as_dict(), "call_leads": store_leads(detection.leads, sha256, thumbs)}

@@ -4,6 +4,7 @@ worker process with it, and the runner replaces the worker (see pipeline/ingest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -60,52 +61,23 @@ def _contact_sheet(cells: list[Image.Image]) -> Image.Image:
     return sheet
 
 
-def ocr_frames(source: Any, duration: float | None, count: int) -> list[tuple[float, Any]]:
-    """`count` frames evenly spread over the video, RGB at most 1280 px wide, for OCR (seeks to keyframes)."""
-    import av
-    import numpy as np
-
-    if hasattr(source, "seek"):
-        source.seek(0)
-    out = []
-    with av.open(source, mode="r") as container:
-        video = container.streams.video[0]
-        span = duration or 0.0
-        for i in range(count):
-            target = span * (i + 0.5) / count
-            try:
-                container.seek(int(target / float(video.time_base)) if video.time_base else 0, stream=video)
-                frame = next(container.decode(video))
-            except (StopIteration, av.error.FFmpegError, ValueError):
-                continue
-            scale = min(1.0, 1280 / max(1, frame.width))
-            image = frame.to_image() if scale == 1.0 else frame.reformat(
-                width=int(frame.width * scale) // 2 * 2, height=int(frame.height * scale) // 2 * 2).to_image()
-            seconds = float(frame.pts * video.time_base) if frame.pts is not None else target
-            out.append((seconds, np.asarray(image.convert("RGB"))))
-    return out
-
-
 def _call(result: VideoResult, source: Any, sha256: str, thumbs: Path | None, smalls: list[tuple[float, Any]],
           luma: Any, picture: tuple[int, int] | None, call: dict[str, Any]) -> None:
-    from winnow.calls.detector import detect, store_leads
+    """`analyse(call=...)`: the call signal's own scoring (`signals/call.py`), on this source."""
+    from winnow.signals.call import score_video
 
-    v = result.values
-    detection = detect(smalls, luma, v, (v.get("width") or 0, v.get("height") or 0), picture,
-                       ocr_frames=lambda n: ocr_frames(source, v.get("duration"), n), ocr=call.get("ocr", "auto"),
-                       ocr_threshold=call.get("threshold", 0.2), ocr_count=call.get("frames", 4),
-                       regions=tuple(call.get("regions", ())))
-    v["call"] = detection.as_dict()
-    v["call_leads"] = store_leads(detection.leads, sha256, thumbs)
+    result.values.update(score_video(lambda: contextlib.nullcontext(source), sha256, thumbs, result.values,
+                                     (smalls, luma, picture), call))
 
 
 def analyse(source: Any, *, sha256: str, thumbs: Path | None, mode: str = "triage", interval: float = 1.0,
             min_frames: int = 8, fps: float = 1.0, max_pixels: int = 8192 * 8192,
             thumbnail_size: int = 256, call: dict[str, Any] | None = None,
             keep: dict[str, Any] | None = None) -> VideoResult:
-    """`source` is a path or a readable, seekable binary file object. `call`: also score it as a call recording
-    here (the rescan and tests do; ingest runs the registered call signal instead). `keep`: receives the sampled
-    frames (`video_frames`: small frames, the middle frame's luma, the picture size) for the signals after it."""
+    """`source` is a path or a readable, seekable binary file object. `call`: also score it as a call recording,
+    with the call signal's own scoring (the detector benchmarks and tests use it; ingest runs the registered
+    signal). `keep`: receives the sampled frames (`video_frames`: small frames, the middle frame's luma, the
+    picture size) for the signals after it."""
     import av
 
     from winnow.media.video import probe, triage_samples, vpdq_samples
