@@ -140,7 +140,7 @@ class _Run:
         self.group_status: dict[str, str] = {}
         self.group_of: dict[int, str] = {}
         self.failed_groups: set[str] = set()
-        self.config = {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+        self.config = {"settings": settings.as_dict(), "store": str(case.location), "thumbs": str(case.thumbnails),
                        "tmp": str(case.tmp)}
         self.exhausted = False
         self.idle_deaths = 0

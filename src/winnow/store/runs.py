@@ -18,7 +18,7 @@ RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 
 
 def start_run(conn: Connection, command: str, settings: Settings) -> int:
-    versions = library_versions() | {"sqlite": db.engine_version()}
+    versions = library_versions() | {db.dialect(conn): db.engine_version(conn)}
     with db.write(conn):
         row = conn.execute(
             "INSERT INTO runs(started_utc, command, status, tool_version, versions, settings) VALUES (?,?,?,?,?,?) "

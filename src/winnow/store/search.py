@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from winnow.store import db
 from winnow.store.db import Connection
 
 HEX = re.compile(r"^[0-9a-f]+$")
@@ -53,9 +54,14 @@ def files(conn: Connection, text: str) -> list[dict[str, Any]]:
     name = text.strip()
     if len(name) < 2:
         return []
-    rows = conn.execute("SELECT chain, sha256, status FROM instances WHERE name >= ? COLLATE NOCASE AND "
-                        "name < ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?",
-                        (name, name + "\U0010ffff", CAP)).fetchall()
+    if db.dialect(conn) == "postgresql":  # the instances_name index is on lower(name) there
+        rows = conn.execute("SELECT chain, sha256, status FROM instances WHERE lower(name) >= lower(?) AND "
+                            "lower(name) < lower(?) ORDER BY lower(name) LIMIT ?",
+                            (name, name + "\U0010ffff", CAP)).fetchall()
+    else:
+        rows = conn.execute("SELECT chain, sha256, status FROM instances WHERE name >= ? COLLATE NOCASE AND "
+                            "name < ? COLLATE NOCASE ORDER BY name COLLATE NOCASE LIMIT ?",
+                            (name, name + "\U0010ffff", CAP)).fetchall()
     out = [dict(r) for r in rows]
     if len(out) < CAP:  # then names that contain it (bounded: the newest SCAN_ROWS items)
         seen = {r["chain"] for r in out}
