@@ -161,7 +161,8 @@ def build_review(engine: str, root: Path, admin_url: str, items: int) -> Any:
             rows.append((sha, stack, n))
         with db.write(conn):
             conn.executemany("INSERT INTO content (sha256, md5, sha1, size, mime, kind, run_id) VALUES "
-                             "(?, ?, ?, 1000, 'image/jpeg', 'image', ?)", [(s, s[:32], s[:40], run) for s, _, _ in rows])
+                             "(?, ?, ?, 1000, 'image/jpeg', 'image', ?)",
+                             [(s, s[:32], s[:40], run) for s, _, _ in rows])
             conn.executemany("INSERT INTO images (sha256, format, width, height, thumbnail, run_id) VALUES "
                              "(?, 'JPEG', 1600, 1200, 'thumbnails/00/shared.jpg', ?)", [(s, run) for s, _, _ in rows])
             conn.executemany("INSERT INTO instances (chain, parent, name, depth, source_id, status, sha256, size, "
