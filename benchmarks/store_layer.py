@@ -1,8 +1,10 @@
 """The store layer (issue #13) costs nothing: `winnow ingest` of 2,000 small generated images and `winnow match` of
 a case of 200,000 contents against a library of ~1M hashes, by the code before the store layer (commit 093c9ab, a
 `git worktree` under /tmp run through PYTHONPATH) and by this tree, in the same run, alternating, median of
-`--repeat` runs each. The match runs twice: the exact set alone (1M MD5/SHA-1/SHA-256 records: where the SQL
-changed, from one ATTACH join to batched IN (...) lookups on the set's own connection), and every set (the exact
+`--repeat` runs each (in ABBA order), wall and CPU time (the command's and its workers': the machine is shared,
+and CPU time is what the code costs). The match runs twice: the exact set alone (1M MD5/SHA-1/SHA-256 records:
+where the SQL changed, from one ATTACH join to batched IN (...) lookups on the set's own connection), and every
+set (the exact
 set plus 100k PDQ hashes at distance 31: the Hamming search, unchanged, dominates). Every match is a full one, on
 a fresh copy of the case. Also measured, in process: the lookup strategy (IN chunks of 500 against a temporary
 table of the case's values) and executemany inserts through sqlite3 vs SQLAlchemy Core when it is installed.
@@ -21,6 +23,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -102,12 +105,16 @@ def build_library(root: Path, hashes: int, contents: int) -> Path:
     return root / "library"
 
 
-def run(cli_path: str, args: list[str], cwd: Path) -> float:
+def run(cli_path: str, args: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the command and every process it started) of one CLI run."""
     env = dict(os.environ, PYTHONPATH=cli_path)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "winnow.cli", *args], check=True, cwd=cwd, env=env,
                    stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def make_images(folder: Path, count: int) -> None:
@@ -124,11 +131,10 @@ def make_images(folder: Path, count: int) -> None:
 
 def lookups(library: Path, contents: int) -> dict[str, float]:
     """Seconds to look up the case's 3 x `contents` hashes in the exact set: IN chunks of 500 vs a temp table."""
+    from winnow.hashsets.library import Library
     from winnow.store import hashset_library as hsdb
 
-    sets = {p.name: p for p in (library / "sets").glob("*.sqlite")}
-    path = max(sets.values(), key=lambda p: p.stat().st_size)
-    conn = hsdb.open_readonly(path)
+    conn = hsdb.open_readonly(Library(library).get("exact").path)
     found: dict[str, float] = {}
     values = {kind: [_hex(kind, n) for n in range(contents)] for kind in ("md5", "sha1", "sha256")}
     start = time.perf_counter()
@@ -201,7 +207,7 @@ def main() -> None:
     parser.add_argument("--contents", type=int, default=200_000)
     parser.add_argument("--hashes", type=int, default=1_000_000)
     parser.add_argument("--images", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=4)
     parser.add_argument("--base", type=Path, default=Path("/tmp/store-base"),
                         help=f"a git worktree of {BASE_COMMIT} (made when missing)")
     args = parser.parse_args()
@@ -222,9 +228,10 @@ def main() -> None:
         # the new code's copy, upgraded to schema 12 once (not timed: an upgrade happens once per case)
         shutil.copytree(work / "case0", work / "case1")
         run(after, ["case", "info", "--case", str(work / "case1")], work)
-        times: dict[tuple[str, str], list[float]] = {}
-        for rep in range(args.repeat):
-            for label, code, seed in (("before", before, "case0"), ("after", after, "case1")):
+        times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        pair = (("before", before, "case0"), ("after", after, "case1"))
+        for rep in range(args.repeat):  # ABBA: neither tree always runs first while the load changes
+            for label, code, seed in (pair if rep % 2 == 0 else pair[::-1]):
                 case = work / f"ingest-{label}-{rep}"
                 run(code, ["case", "create", str(case), "--name", "b", "--examiner", "b"], work)
                 times.setdefault(("ingest", label), []).append(
@@ -245,12 +252,17 @@ def main() -> None:
             check[label] = out.stdout.strip()
         print(f"\nmatches, before: {check['before']}\nmatches, after:  {check['after']}")
         assert check["before"] == check["after"], "the store layer changed what matches"
-        print(f"\n| run ({args.repeat} each, median) | before (093c9ab) s | after s | after/before |")
-        print("|---|---:|---:|---:|")
+        print(f"\nload average at the end: {os.getloadavg()[0]:.1f} (2 cores)")
+        print(f"\n| run ({args.repeat} each, median) | before (093c9ab) wall s | after wall s | wall after/before "
+              "| before CPU s | after CPU s | CPU after/before |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         for what in ("ingest", "match exact", "match all"):
-            b, a = statistics.median(times[(what, "before")]), statistics.median(times[(what, "after")])
-            print(f"| {what} | {b:.2f} | {a:.2f} | {a / b:.3f} |")
-        print("\nall runs:", json.dumps({f"{k[0]} {k[1]}": [round(x, 2) for x in v] for k, v in times.items()}))
+            b = [statistics.median(x[i] for x in times[(what, "before")]) for i in (0, 1)]
+            a = [statistics.median(x[i] for x in times[(what, "after")]) for i in (0, 1)]
+            print(f"| {what} | {b[0]:.2f} | {a[0]:.2f} | {a[0] / b[0]:.3f} | {b[1]:.2f} | {a[1]:.2f} | "
+                  f"{a[1] / b[1]:.3f} |")
+        print("\nall runs (wall, CPU):", json.dumps({f"{k[0]} {k[1]}": [(round(w, 2), round(c, 2)) for w, c in v]
+                                                    for k, v in times.items()}))
         found = lookups(library, args.contents)
         print(f"\nexact lookups of {3 * args.contents:,} case hashes in the {args.hashes:,}-record set "
               f"({found['hits']:,} hits): IN chunks of 500 {found['in_chunks_500']:.2f} s, temporary table "

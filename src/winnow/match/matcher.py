@@ -86,10 +86,14 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
 
 
 def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, str, str]]) -> list[tuple[Any, ...]]:
-    """Match rows of the contents whose MD5, SHA-1 or SHA-256 is a record of the set: by hash type, then in the
-    order the contents were stored (the order the rows were written in before, when this was one SQL join)."""
+    """Match rows of the contents whose MD5, SHA-1 or SHA-256 is a record of the set (hash types the set has no
+    record of are not looked up), by content and then hash type: the unique index's order, so that inserting
+    them appends to it; a content's rows keep the order they had when this was one SQL join (MD5, SHA-1,
+    SHA-256; a value's records in the set's order)."""
     rows: list[tuple[Any, ...]] = []
     for position, column in ((1, "md5"), (2, "sha1"), (0, "sha256")):
+        if not info.counts.get(column):
+            continue
         found = hsdb.records_for(library, column, [c[position] for c in contents])
         if not found:
             continue
@@ -97,16 +101,19 @@ def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, st
             for attrs in found.get(content[position], ()):
                 rows.append((content[0], info.name, info.version, info.kind, column, content[position], 0, "exact",
                              *attrs, None))
+    rows.sort(key=lambda r: (r[0], r[4]))  # stable: a value's records stay in the set's order
     return rows
 
 
 def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
          robust: bool = False, root: Path | None = None) -> tuple[int, int, dict[str, int]]:
+    counts: dict[str, int] = {}
+    if not info.pdq_path.exists():  # a set without PDQ hashes (NSRL, most exact sets): the images are only counted
+        return 0, matching.low_quality_images_between(conn, since, top, MIN_QUALITY), counts
     rows = matching.images_between(conn, since, top)
     skipped = sum(1 for r in rows if (r["pdq_quality"] or 0) < MIN_QUALITY)
     rows = [r for r in rows if (r["pdq_quality"] or 0) >= MIN_QUALITY]
-    counts: dict[str, int] = {}
-    if not rows or not info.pdq_path.exists():
+    if not rows:
         return 0, skipped, counts
     codes = np.load(info.pdq_path)
     index = HammingIndex(codes, max_radius=max(distance, 0))

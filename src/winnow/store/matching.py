@@ -58,6 +58,13 @@ def images_between(conn: Connection, since: int, top: int) -> list[Row]:
                         "ORDER BY c.seq", (since, top)).fetchall()
 
 
+def low_quality_images_between(conn: Connection, since: int, top: int, min_quality: int) -> int:
+    """How many of those images have a PDQ below `min_quality` (or no quality)."""
+    return int(conn.execute("SELECT COUNT(*) FROM images i JOIN content c ON c.sha256 = i.sha256 "
+                            "WHERE i.pdq IS NOT NULL AND COALESCE(i.pdq_quality, 0) < ? AND c.seq > ? AND c.seq <= ?",
+                            (min_quality, since, top)).fetchone()[0])
+
+
 def count(conn: Connection, set_name: str) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM matches WHERE set_name = ?", (set_name,)).fetchone()[0])
 
