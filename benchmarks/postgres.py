@@ -112,27 +112,38 @@ def records(start: int, count: int, source_id: int) -> list[Any]:
     return out
 
 
-def writer(engine: str, root: Path, admin_url: str, items: int, batch: int = 500) -> dict[str, float]:
+def writer(root: Path, admin_url: str, items: int, batch: int = 500, round_items: int = 50_000) -> dict[str, Any]:
+    """Both engines' writers, alternating every `round_items` items (ABAB: the shared machine's other load falls
+    on both alike); seconds of the flushes per engine."""
     from winnow.settings import Settings
     from winnow.store import runs
     from winnow.store.writer import Writer
 
-    case = new_case(engine, root, admin_url)
-    conn = case.connect()
-    run_id = runs.start_run(conn, "bench", Settings())
-    source_id = runs.register_source(conn, "/evidence", "folder", run_id)
-    w = Writer(conn, run_id)
-    timed = 0.0
-    for start in range(0, items, batch):
-        for record in records(start, min(batch, items - start), source_id):
-            w.add(record)
-        t = time.perf_counter()
-        w.flush()
-        timed += time.perf_counter() - t
-    count = conn.execute("SELECT count(*) FROM instances").fetchone()[0]
-    conn.close()
-    assert count == items, count
-    return {"seconds": timed, "rows_per_s": 3 * items / timed, "url": case.db_url or ""}
+    state = {}
+    for engine in ENGINES:
+        case = new_case(engine, root / f"writer-{engine}", admin_url)
+        conn = case.connect()
+        run_id = runs.start_run(conn, "bench", Settings())
+        source_id = runs.register_source(conn, "/evidence", "folder", run_id)
+        state[engine] = {"case": case, "conn": conn, "writer": Writer(conn, run_id), "source": source_id,
+                         "seconds": 0.0}
+    for first in range(0, items, round_items):
+        for engine in ENGINES:
+            st = state[engine]
+            for start in range(first, min(items, first + round_items), batch):
+                for record in records(start, min(batch, items - start), st["source"]):
+                    st["writer"].add(record)
+                t = time.perf_counter()
+                st["writer"].flush()
+                st["seconds"] += time.perf_counter() - t
+    out: dict[str, Any] = {}
+    for engine, st in state.items():
+        count = st["conn"].execute("SELECT count(*) FROM instances").fetchone()[0]
+        st["conn"].close()
+        assert count == items, count
+        out[engine] = {"seconds": st["seconds"], "rows_per_s": 3 * items / st["seconds"],
+                       "url": st["case"].db_url or ""}
+    return out
 
 
 def build_review(engine: str, root: Path, admin_url: str, items: int) -> Any:
@@ -295,10 +306,8 @@ def main() -> None:
             version = c.info.parameter_status("server_version")
         print(f"PostgreSQL {version} at {admin}; {os.cpu_count()} cores")
         if "writer" in parts:
-            results["writer"] = {}
-            for engine in ENGINES:
-                results["writer"][engine] = writer(engine, base / f"writer-{engine}", admin, args.items)
-                print(f"writer {engine}: {results['writer'][engine]['seconds']:.1f} s", flush=True)
+            results["writer"] = writer(base, admin, args.items)
+            print(f"writer: {results['writer']}", flush=True)
         if "review" in parts:
             results["review"] = {}
             for engine in ENGINES:

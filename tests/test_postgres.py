@@ -146,12 +146,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def two_servers(collection: dict[str, Any], tmp_path: Path,
-                pg_database: Callable[[], str]) -> Iterator[tuple[Case, list[str]]]:
+def two_servers(tmp_path: Path, pg_database: Callable[[], str]) -> Iterator[tuple[Case, list[str]]]:
     """One case on PostgreSQL served by two `winnow serve` processes (two app processes, one database)."""
+    from winnow.sample import photos
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    for n in range(8):  # eight distinct photos: small and quick to ingest
+        (evidence / f"img{n}.jpg").write_bytes(photos.encode(photos.photo(n, (320, 240)), "JPEG", quality=85))
     root = tmp_path / "case"
     invoke("case", "create", root, "--name", "Team", "--examiner", "e", "--db", pg_database())
-    invoke("ingest", collection["root"], "--case", root, "--workers", "2")
+    invoke("ingest", evidence, "--case", root, "--workers", "1")
     invoke("triage", "--case", root)
     from click.testing import CliRunner
 
@@ -233,7 +238,7 @@ def test_two_reviewers_through_two_app_processes_get_the_conflict(two_servers: t
     for t in threads:
         t.join()
     pairs = list(zip(results["alice"], results["bob"], strict=True))
-    assert len(pairs) == len(items) - 1 and all(sorted(p) == [200, 409] for p in pairs), pairs
+    assert len(items) == 8 and len(pairs) == len(items) - 1 and all(sorted(p) == [200, 409] for p in pairs), pairs
     decided = rows(case, "SELECT version, count(*) FROM decisions GROUP BY version")
     assert decided == [(1, len(items))]  # every item decided once, none overwritten
     audit = rows(case, "SELECT count(*) FROM audit WHERE command = 'review decide'")[0][0]
