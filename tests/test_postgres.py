@@ -245,3 +245,28 @@ def test_two_reviewers_through_two_app_processes_get_the_conflict(two_servers: t
     assert audit == len(items)
     alice.close()
     bob.close()
+
+
+@pytest.mark.engines
+def test_rows_changes_and_errors_read_the_same_on_both_engines(case: Case, engine: str) -> None:
+    conn = case.connect()
+    try:
+        assert db.dialect(conn) == engine
+        before = db.changes(conn)
+        with db.write(conn):
+            new = conn.execute("INSERT INTO runs (started_utc, command, status, tool_version, versions, settings) "
+                               "VALUES ('t', 'c', 'running', 'v', '{}', '{}') RETURNING id").fetchone()[0]
+            conn.executemany("INSERT INTO case_settings (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             [("a", "1"), ("b", "2"), ("a", "3")])
+        assert db.changes(conn) - before == 3  # the run, a and b; the second a was refused by the key
+        row = conn.execute("SELECT key, value, length(value) AS n, sum(key = 'a') AS hits FROM case_settings "
+                           "WHERE key >= ? GROUP BY key, value ORDER BY key", ("a",)).fetchall()
+        assert [tuple(r) for r in row] == [("a", "1", 1, 1), ("b", "2", 1, 0)]
+        assert row[0]["value"] == "1" and dict(row[1]) == {"key": "b", "value": "2", "n": 1, "hits": 0}
+        assert isinstance(new, int) and conn.execute("SELECT count(*) FROM runs WHERE id = ?", (new,)).fetchone()[0]
+        with pytest.raises(db.IntegrityError), db.write(conn):
+            conn.execute("INSERT INTO case_settings (key, value) VALUES ('a', 'again')")
+        assert not conn.in_transaction  # rolled back, the connection usable again
+        assert conn.execute("SELECT value FROM case_settings WHERE key = 'a'").fetchone()[0] == "1"
+    finally:
+        conn.close()

@@ -159,6 +159,9 @@ def _as_sqlite_error(exc: psycopg.Error) -> sqlite3.Error:
     return sqlite3.DatabaseError(message)
 
 
+_CHANGES = ("INSERT", "UPDATE", "DELETE")
+
+
 class PgCursor:
     def __init__(self, cursor: psycopg.Cursor[Any]) -> None:
         self._cursor = cursor
@@ -216,8 +219,8 @@ class PgConnection:
                 cur.execute(translate(sql, False))
         except psycopg.Error as exc:
             raise _as_sqlite_error(exc) from exc
-        if cur.rowcount > 0 and not cur.description:
-            self.total_changes += cur.rowcount
+        if cur.rowcount > 0 and (cur.statusmessage or "").startswith(_CHANGES):
+            self.total_changes += cur.rowcount  # rows inserted, updated or deleted (with RETURNING too)
         return PgCursor(cur)
 
     def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> PgCursor:
