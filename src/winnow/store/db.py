@@ -140,7 +140,10 @@ def migrate(conn: sqlite3.Connection) -> int:
     if _is_pg(conn):
         from winnow.store import pg
 
-        pg.migrate(cast("PgConnection", conn), current)
+        try:
+            pg.migrate(cast("PgConnection", conn), current)
+        except pg.MigrationFailed as exc:
+            raise StoreError(str(exc)) from exc
         return SCHEMA_VERSION
     # a migration may rebuild a table (a new primary key): foreign keys are off meanwhile (SQLite ignores the
     # switch inside a transaction), and checked before each migration commits

@@ -32,6 +32,10 @@ IntegrityError = psycopg.IntegrityError
 DatabaseError = psycopg.DatabaseError
 
 
+class MigrationFailed(Exception):
+    """A migration script failed on the server (rolled back; db.migrate words it as a StoreError)."""
+
+
 class PgRow(tuple):
     """A result row read by index (`row[0]`) or by column name (`row["sha256"]`), like sqlite3.Row."""
 
@@ -305,9 +309,7 @@ def migrate(conn: PgConnection, current: int) -> None:
             conn.raw.execute("COMMIT")
         except psycopg.Error as exc:
             conn.raw.execute("ROLLBACK")
-            from winnow.store.db import StoreError
-
-            raise StoreError(f"migration {version} failed on PostgreSQL: {' '.join(str(exc).split())}") from exc
+            raise MigrationFailed(f"migration {version} failed on PostgreSQL: {' '.join(str(exc).split())}") from exc
         except BaseException:
             conn.raw.execute("ROLLBACK")
             raise
