@@ -69,9 +69,7 @@ pg-stop:
 	@bash scripts/pgtest.sh stop $(PG_DATA)
 
 unit: $(STAMP) chromium disktools
-	@url=$$(bash scripts/pgtest.sh start $(PG_DATA) $(PG_PORT)) || exit 1; \
-	  WINNOW_TEST_PG=$$url $(BIN)/python -m pytest -q; rc=$$?; \
-	  bash scripts/pgtest.sh stop $(PG_DATA); exit $$rc
+	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python -m pytest -q
 
 test: lint unit
 
@@ -97,9 +95,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/workspace_case.py
 	$(BIN)/python benchmarks/workspace_money.py
 	$(BIN)/python benchmarks/neardup_diag.py
-	@url=$$(bash scripts/pgtest.sh start $(PG_DATA) $(PG_PORT)) || exit 1; \
-	  WINNOW_TEST_PG=$$url $(BIN)/python benchmarks/postgres.py; rc=$$?; \
-	  bash scripts/pgtest.sh stop $(PG_DATA); exit $$rc
+	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python benchmarks/postgres.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

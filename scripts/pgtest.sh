@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A private PostgreSQL 15 for the tests: `scripts/pgtest.sh start DIR PORT` initialises DIR (as the `postgres`
 # user: initdb refuses root), listens on 127.0.0.1:PORT only with trust auth (local test use), creates the role
-# and database `winnow` and prints the URL; `scripts/pgtest.sh stop DIR` stops it. Installs Debian's
-# postgresql package when the binaries are missing.
+# and database `winnow` and prints the URL; `scripts/pgtest.sh stop DIR` stops it; `scripts/pgtest.sh run DIR
+# PORT COMMAND...` starts it, runs COMMAND with WINNOW_TEST_PG set to its URL and stops it however COMMAND ends
+# (failure, Ctrl-C), with COMMAND's exit status. Installs Debian's postgresql package when it is missing.
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}; port=${3:-55432}
 bin=/usr/lib/postgresql/15/bin
@@ -12,7 +13,7 @@ case "$cmd" in
 start)
   if [ ! -x "$bin/initdb" ]; then
     SUDO=$(test "$(id -u)" = 0 || echo sudo)
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15 >/dev/null
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql-15; } >&2
   fi
   mkdir -p "$dir"
   if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; chmod 700 "$dir"; fi
@@ -33,8 +34,17 @@ start)
   fi
   echo "postgresql://winnow@127.0.0.1:$port/winnow"
   ;;
+run)
+  shift 3
+  url=$(bash "$0" start "$dir" "$port" | tail -n 1)
+  trap 'bash "$0" stop "$dir"' EXIT
+  trap 'exit 130' INT TERM
+  set +e
+  WINNOW_TEST_PG="$url" "$@"
+  exit $?
+  ;;
 stop)
   if [ -f "$dir/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir" -m fast -w stop >/dev/null || true; fi
   ;;
-*) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+*) echo "usage: $0 start|stop|run DIR [PORT [COMMAND...]]" >&2; exit 2 ;;
 esac
