@@ -76,6 +76,7 @@ def test_a_database_holds_one_case_and_a_newer_one_is_refused(tmp_path: Path,
     case = create_case(tmp_path / "a", name="A", examiner="e", db_url=url)
     assert (case.root / "case.json").exists() and not case.store.exists() and case.thumbnails.is_dir()
     assert case.meta()["name"] == "A" and case.location == url
+    assert invoke_json("case", "info", "--case", case.root)["store"] == url
     with pytest.raises(CaseError, match="already holds a winnow case"):
         create_case(tmp_path / "b", name="B", examiner="e", db_url=url)
     assert not (tmp_path / "b").exists()

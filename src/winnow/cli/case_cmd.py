@@ -50,9 +50,11 @@ def info(case_path: str | None, as_json: bool) -> None:
     c = load_case(case_path)
     meta = {k: v for k, v in c.meta().items() if k != "audit_head"}
     totals = case_totals(c)
+    store = safe_url(c.db_url) if c.db_url else str(c.store)
     if as_json:
-        print_json({"case": str(c.root), "meta": meta, "totals": totals})
+        print_json({"case": str(c.root), "store": store, "meta": meta, "totals": totals})
         return
+    click.echo(f"{'store':>14}: {store}")
     for key, value in meta.items():
         click.echo(f"{key:>14}: {value}")
     for key, value in totals.items():
