@@ -94,6 +94,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/neardup.py
 	$(BIN)/python benchmarks/workspace_case.py
 	$(BIN)/python benchmarks/workspace_money.py
+	$(BIN)/python benchmarks/store_layer.py
 	$(BIN)/python benchmarks/neardup_diag.py
 	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python benchmarks/postgres.py
 

@@ -33,6 +33,7 @@ def test_statements_are_translated_once_and_exactly() -> None:
         "SELECT string_agg(DISTINCT CAST(lower(x) AS TEXT), ','), json_agg(y), strpos(a, %s) FROM t")
     assert translate("SELECT 1 FROM a CROSS JOIN b x ON x.id = CAST(s.ref AS INTEGER)", False) == (
         "SELECT 1 FROM a JOIN b x ON x.id = winnow_int(s.ref)")
+    assert translate("SELECT 1 WHERE name COLLATE NOCASE >= ?") == "SELECT 1 WHERE lower(name) >= %s"
     assert translate.cache_info().currsize >= 1
     # every SQLite migration after the PostgreSQL baseline has its PostgreSQL text
     assert sorted(PG_MIGRATIONS) == list(range(PG_BASELINE_VERSION, SCHEMA_VERSION + 1))
@@ -269,5 +270,39 @@ def test_rows_changes_and_errors_read_the_same_on_both_engines(case: Case, engin
             conn.execute("INSERT INTO case_settings (key, value) VALUES ('a', 'again')")
         assert not conn.in_transaction  # rolled back, the connection usable again
         assert conn.execute("SELECT value FROM case_settings WHERE key = 'a'").fetchone()[0] == "1"
+    finally:
+        conn.close()
+
+
+@pytest.mark.engines
+def test_name_and_chat_search_answer_alike_on_both_engines(case: Case, engine: str) -> None:
+    from winnow.store import chat_views, search
+
+    conn = case.connect()
+    try:
+        with db.write(conn):
+            run = conn.execute("INSERT INTO runs (started_utc, command, status, tool_version, versions, settings) "
+                               "VALUES ('t', 'c', 'completed', 'v', '{}', '{}') RETURNING id").fetchone()[0]
+            source = conn.execute("INSERT INTO sources (path, kind, added_utc, run_id) VALUES ('/e', 'folder', 't', ?) "
+                                  "RETURNING id", (run,)).fetchone()[0]
+            conn.executemany("INSERT INTO instances (chain, parent, name, depth, source_id, status, run_id) "
+                             "VALUES (?, '/e', ?, 1, ?, 'ok', ?)",
+                             [(f"/e/{n}", n, source, run) for n in ("Holiday_2019.JPG", "holiday_2020.jpg",
+                                                                     "notes.txt", "Ünïcode_holiday.png")])
+            chat = conn.execute("INSERT INTO chat_sources (sha256, path, format, options, imported_utc) VALUES "
+                                "('x', '/c.txt', 'whatsapp', '{}', 't') RETURNING id").fetchone()[0]
+            thread = conn.execute("INSERT INTO chat_threads (source_id, key, title, app, kind, participants, notes) "
+                                  "VALUES (?, 'k', 'T', 'whatsapp', 'direct', '[]', '') RETURNING id",
+                                  (chat,)).fetchone()[0]
+            conn.executemany("INSERT INTO chat_messages (thread_id, seq, sender, time_original, tz_resolution, kind, "
+                             "text, text_raw, attachments, deleted, position, raw) VALUES (?, ?, 'a', 't', 'utc', "
+                             "'text', ?, ?, '[]', 0, 'p', 'r')",
+                             [(thread, i, t, t) for i, t in enumerate(["Send the PAYMENT today", "no", "50% off",
+                                                                       "payment_ref done"])])
+        names = [r["chain"] for r in search.files(conn, "HOLIDAY")]
+        assert names == ["/e/Holiday_2019.JPG", "/e/holiday_2020.jpg", "/e/Ünïcode_holiday.png"]
+        assert [m["seq"] for m in chat_views.search(conn, "payment")] == [0, 3]
+        assert [m["seq"] for m in chat_views.search(conn, "0% o")] == [2]  # a % is a character, not a wildcard
+        assert chat_views.search_count(conn, "PAYMENT") == 2
     finally:
         conn.close()

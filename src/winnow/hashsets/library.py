@@ -168,40 +168,39 @@ class Library:
         rows: list[tuple[Any, ...]] = []
         pdq_chunks: list[np.ndarray] = []
         pdq_batch: list[str] = []
-        hsdb.begin_set(conn)
         try:
-            for item in records:
-                if isinstance(item, Issue):
-                    issues += 1
-                    if len(first) < 20:
-                        first.append(item)
-                    if issues <= MAX_ISSUES_KEPT:
-                        hsdb.add_issue(conn, item.position, item.message)
-                    continue
-                counts[item.hash_type] += 1
-                if item.hash_type == "vpdq":
-                    features = item.extra.pop("features", [])
-                    hsdb.add_vpdq_frames(conn, [(item.value, f.frame, f.quality, f.pdq, f.seconds) for f in features])
-                rows.append((item.hash_type, item.value, item.category, item.category_raw, item.series,
-                             _flag(item.victim_identified), _flag(item.offender_identified),
-                             _flag(item.is_distributed), json.dumps(item.tags) if item.tags else None,
-                             item.comments, item.media_id, json.dumps(item.extra, default=str) if item.extra else None))
-                if item.hash_type == "pdq":
-                    pdq_batch.append(item.value)
-                if len(rows) >= BATCH:
-                    hsdb.add_records(conn, rows)
-                    rows.clear()
-                    if pdq_batch:
-                        pdq_chunks.append(_pdq_array(pdq_batch))
-                        pdq_batch = []
-            if strict and issues:
-                raise ImportFailed(f"--strict: {issues} bad rows, nothing imported; first: "
-                                   f"{first[0].position}: {first[0].message}")
-            hsdb.add_records(conn, rows)
-            hsdb.finish_set(conn)
-        except BaseException:
-            hsdb.abandon_set(conn)
-            raise
+            with hsdb.writing(conn):
+                for item in records:
+                    if isinstance(item, Issue):
+                        issues += 1
+                        if len(first) < 20:
+                            first.append(item)
+                        if issues <= MAX_ISSUES_KEPT:
+                            hsdb.add_issue(conn, item.position, item.message)
+                        continue
+                    counts[item.hash_type] += 1
+                    if item.hash_type == "vpdq":
+                        features = item.extra.pop("features", [])
+                        hsdb.add_vpdq_frames(conn, [(item.value, f.frame, f.quality, f.pdq, f.seconds)
+                                                    for f in features])
+                    rows.append((item.hash_type, item.value, item.category, item.category_raw, item.series,
+                                 _flag(item.victim_identified), _flag(item.offender_identified),
+                                 _flag(item.is_distributed), json.dumps(item.tags) if item.tags else None,
+                                 item.comments, item.media_id,
+                                 json.dumps(item.extra, default=str) if item.extra else None))
+                    if item.hash_type == "pdq":
+                        pdq_batch.append(item.value)
+                    if len(rows) >= BATCH:
+                        hsdb.add_records(conn, rows)
+                        rows.clear()
+                        if pdq_batch:
+                            pdq_chunks.append(_pdq_array(pdq_batch))
+                            pdq_batch = []
+                if strict and issues:
+                    raise ImportFailed(f"--strict: {issues} bad rows, nothing imported; first: "
+                                       f"{first[0].position}: {first[0].message}")
+                hsdb.add_records(conn, rows)
+            hsdb.index_records(conn)
         finally:
             conn.close()
         if pdq_batch:

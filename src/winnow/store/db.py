@@ -226,6 +226,12 @@ def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
 
 
+def nocase(expr: str) -> str:
+    """SQL comparing and ordering `expr` without regard to ASCII case, through the index on it (migration 9's
+    `instances_name`: COLLATE NOCASE on SQLite; the PostgreSQL adapter indexes lower(expr))."""
+    return f"{expr} COLLATE NOCASE"
+
+
 def json_array_agg(expr: str) -> str:
     """SQL for the JSON array of `expr` over a group (json_group_array on SQLite, json_agg on PostgreSQL)."""
     return f"json_group_array({expr})"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,9 @@ def catalog_remove(conn: Connection, name: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- writing a set
-def begin_set(conn: Connection) -> None:
-    conn.execute("BEGIN")
+def writing(conn: Connection) -> AbstractContextManager[None]:
+    """The one transaction a new set file's rows are written in."""
+    return db.write(conn)
 
 
 def add_issue(conn: Connection, position: str, message: str) -> None:
@@ -105,15 +107,9 @@ def add_records(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
                      f"({', '.join('?' * len(RECORD_COLUMNS))})", rows)
 
 
-def finish_set(conn: Connection) -> None:
-    """Commit the set's rows, then index them for lookups by value."""
-    conn.execute("COMMIT")
+def index_records(conn: Connection) -> None:
+    """Index the committed rows for lookups by value (one pass after the rows: faster than keeping it meanwhile)."""
     conn.execute("CREATE INDEX records_value ON records(value, hash_type)")
-
-
-def abandon_set(conn: Connection) -> None:
-    if conn.in_transaction:
-        conn.execute("ROLLBACK")
 
 
 # ---------------------------------------------------------------------------------------------- reading a set

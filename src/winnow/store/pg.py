@@ -94,6 +94,7 @@ class _BoolAsInt(adapt.Dumper):
 _STRING = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _CAST_INT = re.compile(r"CAST\((\w+(?:\.\w+)?) AS INTEGER\)", re.IGNORECASE)
 _CROSS_ON = re.compile(r"CROSS JOIN (\w+(?: AS)? \w+) ON", re.IGNORECASE)  # SQLite's join-order hint
+_NOCASE = re.compile(r"(\w+(?:\.\w+)?) COLLATE NOCASE", re.IGNORECASE)  # db.nocase: the lower(x) index
 _FUNCS = {"json_group_array": "json_agg", "json_object": "json_build_object", "instr": "strpos"}
 _WORDS = re.compile(r"\b(user|LIKE|json_group_array|json_object|instr|group_concat|AS REAL)\b|\?|%", re.IGNORECASE)
 
@@ -111,6 +112,7 @@ def translate(sql: str, with_params: bool = True) -> str:
     out.append(_translate_code(sql[pos:], with_params))
     text = _CAST_INT.sub(r"winnow_int(\1)", "".join(out))
     text = _CROSS_ON.sub(r"JOIN \1 ON", text)
+    text = _NOCASE.sub(r"lower(\1)", text)
     return _group_concat(text)
 
 
