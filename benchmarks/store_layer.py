@@ -12,12 +12,13 @@ table of the case's values) and executemany inserts through sqlite3 vs SQLAlchem
 Goal: ingest and match within ±5 % of before (ratio after/before 0.95–1.05).
 Prediction: ingest 1.00x (the writer's statements changed words, not work); exact match ~1.1x (the join becomes
 a Python round trip: 600k values out of the case, ~1,200 IN lookups, 20k rows back), full match 1.00x.
-Result (2026-12-03, load 7-10 on 2 cores, 4 runs each): CPU after/before ingest 1.013, exact match 0.991, all
-sets 0.916 (an exact-only set no longer reads the image rows); wall medians 1.20 / 1.22 / 1.03 but spread 2x
-between runs of the same code on that load. Lookups: sorted IN chunks 1.25 s, temporary table 3.23 s. Inserts:
-sqlite3 298k rows/s, SQLAlchemy Core 110k, Core exec_driver_sql 229k. Table: docs/benchmarks.md ("Store layer").
+Result (2026-12-03, load 7-11 on 2 cores): 6 runs each: wall after/before ingest 1.013, exact match 0.987, all
+sets 1.048; CPU 1.024 / 1.018 / 0.992. An earlier 4-run series: CPU 1.013 / 0.991 / 0.916 (an exact-only set no
+longer reads the image rows), wall 1.20 / 1.22 / 1.03 with a 2x spread between runs of the same code. Lookups:
+sorted IN chunks 1.25 s, temporary table 3.23 s. Inserts: sqlite3 298k rows/s, SQLAlchemy Core 110k, Core
+exec_driver_sql 229k. Table: docs/benchmarks.md ("Store layer").
 
-Usage: python benchmarks/store_layer.py [--contents 200000] [--hashes 1000000] [--images 2000] [--repeat 3]
+Usage: python benchmarks/store_layer.py [--contents 200000] [--hashes 1000000] [--images 2000] [--repeat 4]
 """
 
 from __future__ import annotations
