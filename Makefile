@@ -5,7 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DEMO   ?= demo
 
-.PHONY: setup demo test lint unit bench clean chromium disktools
+.PHONY: setup demo test lint unit bench clean chromium disktools pg-start pg-stop
+
+# a private PostgreSQL 15 for the tests (scripts/pgtest.sh: Debian's server run as the postgres user, 127.0.0.1
+# only, trust auth, a role and database `winnow`); `make unit` starts it, passes its URL in WINNOW_TEST_PG and
+# stops it afterwards, also when tests fail
+PG_PORT ?= 55432
+PG_DATA ?= /tmp/winnow-pg-$(PG_PORT)
 
 setup: $(STAMP)
 
@@ -56,8 +62,14 @@ disktools:
 	  if [ -n "$$missing" ]; then SUDO=$$(test "$$(id -u)" = 0 || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
+pg-start:
+	@bash scripts/pgtest.sh start $(PG_DATA) $(PG_PORT)
+
+pg-stop:
+	@bash scripts/pgtest.sh stop $(PG_DATA)
+
 unit: $(STAMP) chromium disktools
-	$(BIN)/python -m pytest -q
+	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python -m pytest -q
 
 test: lint unit
 
@@ -88,6 +100,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/executors.py
 	$(BIN)/python benchmarks/scale_model.py --measure
 	$(BIN)/python benchmarks/ingest_ab.py
+	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python benchmarks/postgres.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

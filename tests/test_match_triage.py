@@ -10,17 +10,19 @@ from typing import Any
 import numpy as np
 import pytest
 
-from conftest import invoke, invoke_json
+from conftest import ENGINES, db_args, invoke, invoke_json
 from winnow.match.hamming import brute_force, to_codes
+from winnow.store.case import Case
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+@pytest.fixture(scope="module", params=ENGINES)
+def world(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """A matched world on SQLite and on PostgreSQL (every test of this module runs on both)."""
     base = tmp_path_factory.mktemp("match")
     manifest = invoke_json("sample-data", base / "evidence", "--seed", "6", "--images", "18", "--max-megapixels", "2",
                            "--hashsets", base / "sets")
     case, lib = base / "case", base / "lib"
-    invoke("case", "create", case, "--name", "m", "--examiner", "e")
+    invoke("case", "create", case, "--name", "m", "--examiner", "e", *db_args(request.param, request))
     invoke("ingest", base / "evidence", "--case", case)
     for name, key in (("known", "vics"), ("nsrl", "nsrl"), ("icse", "icse")):
         invoke("hashset", "import", manifest["hashsets"][key], "--name", name, "--library", lib)
@@ -28,9 +30,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _q(case: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(case / "case.sqlite")
+    conn = Case(case).connect()
     try:
-        return conn.execute(sql, args).fetchall()
+        return [tuple(r) for r in conn.execute(sql, args)]
     finally:
         conn.close()
 
@@ -156,7 +158,7 @@ def test_vics_export_round_trip_and_csv(world: dict[str, Any]) -> None:
     out = base / "export.json"
     assert invoke_json("export", "vics", "--case", case, "--out", out)["media"] >= 3
     invoke("hashset", "import", out, "--name", "roundtrip", "--library", lib)
-    conn = sqlite3.connect(case / "case.sqlite")
+    conn = Case(case).connect()
     expected = {}
     for sha, md5, sha1, category, series in conn.execute(
             "SELECT m.sha256, c.md5, c.sha1, m.category, m.series FROM matches m JOIN content c USING(sha256) "

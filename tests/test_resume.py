@@ -18,7 +18,10 @@ from typing import Any
 
 import pytest
 
+from conftest import db_args
 from winnow.sample import photos
+from winnow.store.case import Case
+from winnow.store.db import StoreError
 
 WINNOW = [sys.executable, "-m", "winnow.cli"]
 
@@ -58,12 +61,12 @@ def _run(case: Path, corpus: Path, *extra: str, slow: float = 0.0) -> subprocess
 
 def _count(case: Path, where: str = "1=1") -> int:
     try:
-        conn = sqlite3.connect(f"file:{case / 'case.sqlite'}?mode=ro", uri=True, timeout=5)
+        conn = Case(case).connect(readonly=True)
         try:
             return int(conn.execute(f"SELECT COUNT(*) FROM instances WHERE {where}").fetchone()[0])
         finally:
             conn.close()
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, StoreError):
         return 0
 
 
@@ -76,7 +79,7 @@ def _wait_for(case: Path, where: str, n: int, proc: subprocess.Popen[bytes], lim
 
 
 def _dump(case: Path, corpus: Path) -> dict[str, Any]:
-    conn = sqlite3.connect(case / "case.sqlite")
+    conn = Case(case).connect(readonly=True)
     out: dict[str, Any] = {}
     for table, columns in (
         ("instances", "chain, parent, name, name_raw, depth, status, sha256, size, mtime, atime, ctime, time_source, "
@@ -85,18 +88,20 @@ def _dump(case: Path, corpus: Path) -> dict[str, Any]:
         ("images", "sha256, format, width, height, mode, frames, pdq, pdq_quality, thumbnail, make, model, exif"),
         ("warnings", "chain, stage, code, message"),
     ):
-        out[table] = sorted(conn.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
+        out[table] = sorted((tuple(r) for r in conn.execute(f"SELECT {columns} FROM {table}")), key=repr)
     conn.close()
     out["thumbnails"] = sorted(p.name for p in (case / "thumbnails").rglob("*.jpg"))
     return out
 
 
-def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path) -> None:
+@pytest.mark.engines
+def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path, engine: str, request: pytest.FixtureRequest) -> None:
+    """The reference run is on SQLite; the interrupted and resumed case on `engine` (PostgreSQL too)."""
     corpus = tmp_path / "corpus"
     _corpus(corpus)
     reference, resumed = tmp_path / "reference", tmp_path / "resumed"
-    for case in (reference, resumed):
-        subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e"], check=True,
+    for case, extra in ((reference, []), (resumed, db_args(engine, request))):
+        subprocess.run([*WINNOW, "case", "create", str(case), "--name", "r", "--examiner", "e", *extra], check=True,
                        capture_output=True)
     done = subprocess.run([*WINNOW, "ingest", str(corpus), "--case", str(reference), "--workers", "2"],
                           capture_output=True)
@@ -124,7 +129,7 @@ def test_interrupted_runs_resume_to_the_same_case(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     assert _dump(resumed, corpus) == _dump(reference, corpus)
-    conn = sqlite3.connect(resumed / "case.sqlite")
+    conn = Case(resumed).connect()
     assert [r[0] for r in conn.execute("SELECT status FROM runs ORDER BY id")] == ["interrupted", "running",
                                                                                    "completed"]
     conn.close()

@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from conftest import invoke
+from conftest import ENGINES, db_args, invoke
 from winnow.store.case import Case
 
 
-@pytest.fixture(scope="module")
-def review_case(collection: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Case:
+@pytest.fixture(scope="module", params=ENGINES)
+def review_case(collection: dict[str, Any], tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest) -> Case:
+    """The review app's case, on SQLite and on PostgreSQL (every test of this module runs on both)."""
     root = tmp_path_factory.mktemp("web") / "case"
-    invoke("case", "create", root, "--name", "Review", "--examiner", "e")
+    invoke("case", "create", root, "--name", "Review", "--examiner", "e", *db_args(request.param, request))
     invoke("ingest", collection["root"], "--case", root, "--workers", "2")
     invoke("triage", "--case", root)
     for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("sue", "supervisor"), ("rita", "readonly")):
@@ -58,7 +59,7 @@ def login(case: Case, name: str, password: str | None = None) -> tuple[Any, str]
 
 
 def _items(case: Case) -> list[str]:
-    conn = sqlite3.connect(case.store)
+    conn = case.connect()
     try:
         return [r[0] for r in conn.execute("SELECT sha256 FROM images WHERE thumbnail IS NOT NULL ORDER BY sha256")]
     finally:
@@ -139,7 +140,7 @@ def test_decisions_conflicts_overrides_and_audit(review_case: Case) -> None:
                      json={"items": [sha], "category": "0", "versions": {sha: 2}}).status_code == 403
     item = rita.get(f"/item/{sha}", headers={"accept": "text/html"})
     assert item.status_code == 200 and "by sue" in item.text  # read-only sees decisions
-    conn = sqlite3.connect(review_case.store)
+    conn = review_case.connect()
     rows = [json.loads(a) for (a,) in conn.execute(
         "SELECT arguments FROM audit WHERE command = 'review decide' ORDER BY id")]
     conn.close()
@@ -203,7 +204,7 @@ def test_case_report_html_and_pdf(review_case: Case, tmp_path: Path) -> None:
     for needle in ("Sources", "Counts by category", "Categorized items", "Tool and library versions", "intact"):
         assert needle in page
     assert "<img" not in page and "http" not in page.replace("https://", "")  # no imagery, nothing external
-    conn = sqlite3.connect(review_case.store)
+    conn = review_case.connect()
     decided = [r[0] for r in conn.execute("SELECT sha256 FROM decisions")]
     conn.close()
     assert all(sha in page for sha in decided)
@@ -264,7 +265,7 @@ def test_admin_scheme_tags_defaults_and_playback(review_case: Case, tmp_path: Pa
     media = tmp_path / "media"
     write(media / "clip.mp4", pan_frames(3, (160, 120), 2.0, 8.0), (160, 120), 8.0)
     invoke("ingest", media, "--case", review_case.root, "--workers", "1")
-    conn = sqlite3.connect(review_case.store)
+    conn = review_case.connect()
     video = conn.execute("SELECT sha256 FROM videos WHERE sha256 IN (SELECT sha256 FROM instances WHERE chain = ?)",
                          (str(media / "clip.mp4"),)).fetchone()[0]
     member = conn.execute("SELECT sha256 FROM instances WHERE instr(chain, '!') > 0 AND sha256 IS NOT NULL AND "
@@ -276,14 +277,14 @@ def test_admin_scheme_tags_defaults_and_playback(review_case: Case, tmp_path: Pa
     assert played.status_code == 200 and played.content == (media / "clip.mp4").read_bytes()
     assert member is not None  # the sample collection nests archives
     assert "archive member" in alice.get(f"/media/{member[0]}").json()["detail"]
-    conn = sqlite3.connect(review_case.store)
+    conn = review_case.connect()
     plays = conn.execute("SELECT count(*) FROM audit WHERE command = 'review play'").fetchone()[0]
     conn.close()
     assert plays == 1
 
 
 def test_hash_sets_form_groups(review_case: Case) -> None:
-    conn = sqlite3.connect(review_case.store)
+    conn = review_case.connect()
     sha = _items(review_case)[3]
     conn.execute("INSERT INTO matches (sha256, set_name, set_version, set_kind, hash_type, matched_value, distance, "
                  "transform, category) VALUES (?, 'agency-set', 1, 'alert', 'md5', 'x', 0, 'exact', '1')", (sha,))

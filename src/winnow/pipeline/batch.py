@@ -50,9 +50,9 @@ def _state(states: dict[tuple[str, str, str], _State], config: dict[str, Any]) -
             old.store.close()
     states.clear()
     store = None
-    if os.path.exists(config["store"]):
+    if db.is_url(config["store"]) or os.path.exists(config["store"]):  # a PostgreSQL URL, or the SQLite file
         try:
-            store = db.connect(Path(config["store"]), readonly=True)
+            store = db.connect(config["store"], readonly=True)
         except Exception:  # not readable here: every content is analysed (writes are idempotent)
             store = None
     state = _State(None, store)

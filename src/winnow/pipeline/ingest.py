@@ -33,7 +33,7 @@ class Interrupted(Exception):
 
 def worker_config(case: Case, settings: Settings) -> dict[str, Any]:
     """What every worker (a local process or a Dask worker) needs to process tasks of this case."""
-    return {"settings": settings.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+    return {"settings": settings.as_dict(), "store": str(case.location), "thumbs": str(case.thumbnails),
             "tmp": str(case.tmp)}
 
 

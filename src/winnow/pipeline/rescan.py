@@ -6,6 +6,7 @@ items, results written here as they come); the writes are idempotent either way.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,9 +38,9 @@ def rescan(case: Case, settings: Settings | None = None, executor: ExecutorOptio
             from winnow.pipeline.executors import make_executor
 
             remote = make_executor(options, s)
-            remote.start([], {"settings": s.as_dict(), "store": str(case.store), "thumbs": str(case.thumbnails),
+            remote.start([], {"settings": s.as_dict(), "store": str(case.location), "thumbs": str(case.thumbnails),
                               "tmp": str(case.tmp)})
-        run_id = start_run(conn, "calls rescan", s)
+        run_id = start_run(conn, "calls rescan", s, {f"signal:{CALL.name}": CALL.version})
         items: list[Item] = []
         for sha, kind, chain in unscored_for_calls(conn):
             if chain is None:
@@ -78,7 +79,9 @@ def score_items(items: list[Item], thumbs: str, settings: dict[str, Any]) -> lis
         try:
             out.append(_video(chain, sha, Path(thumbs), s) if kind == "video" else
                        _image(facts, chain, sha, Path(thumbs), s))
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # a decoder's or the OCR's fault on one file: named, the rescan goes on
+            if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+                raise
             out.append(str(exc))
     return out
 

@@ -46,7 +46,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
 
         cap = settings.worker_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    store = db.connect(Path(config["store"]), readonly=True)
+    store = db.connect(_location(config["store"]), readonly=True)
 
     def known_signals(sha256: str, tables: tuple[str, ...]) -> set[str]:
         return resume.signals_known(store, sha256, tables)
@@ -99,3 +99,8 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             processor.disk_file(task)
         conn.send(("end", task.task_id, buffer[:]))
         buffer.clear()
+
+
+def _location(store: str) -> Path | str:
+    """The case store the planner named: a PostgreSQL URL as it is, a SQLite file as a path."""
+    return store if db.is_url(store) else Path(store)

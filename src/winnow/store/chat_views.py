@@ -1,12 +1,13 @@
 """Reading chats for the review app: threads (paged), a window of messages around one, text search through the
-FTS5 trigram index `chat_fts` (any substring of three characters or more, case-insensitive, in rowid order so a
-common word stops at the page limit), the identifiers seen in given messages, and attachments matched to case
-items by file name. Every query is indexed: none reads all messages."""
+FTS5 trigram index `chat_fts` (pg_trgm's GIN index on PostgreSQL; any substring of three characters or more,
+case-insensitive, in rowid order so a common word stops at the page limit), the identifiers seen in given
+messages, and attachments matched to case items by file name. Every query is indexed: none reads all messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from winnow.store import db
 from winnow.store.db import Connection
 
 MESSAGE_COLUMNS = ("m.id, m.thread_id, m.seq, m.sender, m.time_utc, m.time_original, m.kind, m.text, m.attachments, "
@@ -47,8 +48,20 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, its wildcards taken literally (ESCAPE '\\')."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def search(conn: Connection, text: str, limit: int = 50, after_id: int = 0) -> list[dict[str, Any]]:
-    """Messages containing `text` (three characters or more), oldest message id first, from `after_id` on."""
+    """Messages containing `text` (three characters or more), oldest message id first, from `after_id` on. On
+    PostgreSQL the pg_trgm GIN index on the text answers the same case-insensitive substring query."""
+    if db.dialect(conn) == "postgresql":
+        rows = conn.execute(
+            f"SELECT {MESSAGE_COLUMNS}, t.title, t.app FROM chat_messages m JOIN chat_threads t ON t.id = m.thread_id "
+            "WHERE m.text LIKE ? ESCAPE '\\' AND m.id > ? ORDER BY m.id LIMIT ?",
+            (_contains(text), after_id, limit)).fetchall()
+        return [dict(r) for r in rows]
     rows = conn.execute(
         f"SELECT {MESSAGE_COLUMNS}, t.title, t.app FROM chat_fts f JOIN chat_messages m ON m.id = f.rowid "
         "JOIN chat_threads t ON t.id = m.thread_id WHERE chat_fts MATCH ? AND f.rowid > ? ORDER BY f.rowid LIMIT ?",
@@ -58,6 +71,9 @@ def search(conn: Connection, text: str, limit: int = 50, after_id: int = 0) -> l
 
 def search_count(conn: Connection, text: str, cap: int = 1000) -> int:
     """How many messages match, counted up to `cap` (a common word does not cost a full count)."""
+    if db.dialect(conn) == "postgresql":
+        return int(conn.execute("SELECT count(*) FROM (SELECT 1 FROM chat_messages WHERE text LIKE ? ESCAPE '\\' "
+                                "LIMIT ?) AS hits", (_contains(text), cap)).fetchone()[0])
     return int(conn.execute("SELECT count(*) FROM (SELECT rowid FROM chat_fts WHERE chat_fts MATCH ? LIMIT ?)",
                             (_phrase(text), cap)).fetchone()[0])
 

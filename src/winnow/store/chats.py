@@ -51,6 +51,6 @@ def finish_source(conn: Connection, source_id: int, problems: list[tuple[int, st
     conn.executemany("INSERT INTO chat_problems (source_id, position, message) VALUES (?, ?, ?)", problems)
     conn.execute(f"UPDATE chat_threads SET participants = (SELECT {db.json_array_agg('sender')} FROM "
                  "(SELECT DISTINCT sender FROM chat_messages m WHERE m.thread_id = chat_threads.id "
-                 "AND sender IS NOT NULL)) WHERE source_id = ? AND participants = '[]'", (source_id,))
+                 "AND sender IS NOT NULL) AS senders) WHERE source_id = ? AND participants = '[]'", (source_id,))
     conn.execute("UPDATE chat_sources SET threads = ?, messages = ?, problems = ? WHERE id = ?",
                  (threads, messages, len(problems), source_id))

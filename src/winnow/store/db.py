@@ -9,11 +9,17 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
 
 from winnow.store.schema import MIGRATIONS, SCHEMA_VERSION
 
-Connection = sqlite3.Connection  # the type parts outside store/ annotate with (they never import the driver)
+if TYPE_CHECKING:
+    from winnow.store.pg import PgConnection
+
+# the type parts outside store/ annotate with (they never import a driver); a PostgreSQL case's connection is a
+# store.pg.PgConnection, which presents the subset of this API the store uses
+Connection = sqlite3.Connection
 Row = sqlite3.Row
 IntegrityError = sqlite3.IntegrityError  # a constraint refused a row (a duplicate name, a reference to nothing)
 DatabaseError = sqlite3.DatabaseError  # the file is not a store, or is corrupt
@@ -23,7 +29,57 @@ class StoreError(Exception):
     """The case store cannot be used (missing, newer than this tool, corrupt)."""
 
 
-def connect(path: Path, *, readonly: bool = False, timeout: float = 60.0) -> sqlite3.Connection:
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(location: Path | str) -> bool:
+    """True when a case's location is a PostgreSQL database URL rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(URL_SCHEMES)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password (for messages and logs)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def check_url(url: str) -> None:
+    """A one-line StoreError for a database URL winnow cannot use (empty, another engine, no database name)."""
+    if not url.strip():
+        raise StoreError("empty database URL: give --db postgresql://USER@HOST:PORT/DBNAME (or leave --db out "
+                         "for a SQLite case)")
+    if not url.startswith(URL_SCHEMES):
+        raise StoreError(f"unsupported database URL {safe_url(url)!r}: a case is stored in SQLite (no --db) or "
+                         "PostgreSQL (postgresql://USER@HOST:PORT/DBNAME)")
+    if not urlsplit(url).path.strip("/"):
+        raise StoreError(f"database URL {safe_url(url)!r} names no database: postgresql://USER@HOST:PORT/DBNAME")
+
+
+def _connect_pg(url: str, readonly: bool, timeout: float) -> PgConnection:
+    check_url(url)
+    try:
+        from winnow.store import pg
+    except ImportError as exc:
+        raise StoreError(f"this case is stored in PostgreSQL and psycopg is not installed ({exc.name}): "
+                         "pip install 'winnow[pg]'") from exc
+    try:
+        return pg.open_url(url, readonly=readonly, timeout=min(timeout, 10.0))
+    except pg.Error as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise StoreError(f"cannot connect to the case database {safe_url(url)}: {detail}") from exc
+
+
+def connect(location: Path | str, *, readonly: bool = False, timeout: float = 60.0) -> sqlite3.Connection:
+    """A connection to the case store at `location`: a SQLite file, or a postgresql:// URL (store/pg.py)."""
+    if isinstance(location, str):
+        if is_url(location) or "://" in location or not location.strip():
+            return cast(Connection, _connect_pg(location, readonly, timeout))
+        location = Path(location)
+    path = location
     if readonly:
         if not path.exists():
             raise StoreError(f"no case store at {path}")
@@ -59,14 +115,35 @@ def user_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _is_pg(conn: object) -> bool:
+    return type(conn) is not sqlite3.Connection and getattr(conn, "dialect", "") == "postgresql"
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """The store's schema version (PRAGMA user_version on SQLite, the schema_version table on PostgreSQL)."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        return pg.schema_version(cast("PgConnection", conn))
+    return user_version(conn)
+
+
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the store to SCHEMA_VERSION, one migration per transaction; returns the version reached."""
-    current = user_version(conn)
+    current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise StoreError(
             f"case store has schema version {current}, newer than this tool's {SCHEMA_VERSION}: upgrade winnow"
         )
     if current == SCHEMA_VERSION:
+        return SCHEMA_VERSION
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        try:
+            pg.migrate(cast("PgConnection", conn), current)
+        except pg.MigrationFailed as exc:
+            raise StoreError(str(exc)) from exc
         return SCHEMA_VERSION
     # a migration may rebuild a table (a new primary key): foreign keys are off meanwhile (SQLite ignores the
     # switch inside a transaction), and checked before each migration commits
@@ -105,8 +182,14 @@ def _statements(script: str) -> list[str]:
 @contextmanager
 def write(conn: sqlite3.Connection) -> Iterator[None]:
     """One write transaction, its lock taken at once (BEGIN IMMEDIATE on SQLite: a second writer waits here, not
-    halfway through), committed on success, rolled back on any error. The only way `store/` opens a write."""
-    conn.execute("BEGIN IMMEDIATE")
+    halfway through), committed on success, rolled back on any error. The only way `store/` opens a write.
+    On PostgreSQL: BEGIN and the case's advisory write lock (store/pg.py), the same queueing of writers."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        pg.begin_write(cast("PgConnection", conn))
+    else:
+        conn.execute("BEGIN IMMEDIATE")
     try:
         yield
         conn.execute("COMMIT")
@@ -125,12 +208,16 @@ def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
 
 
 def dialect(conn: sqlite3.Connection) -> str:
-    """The engine behind a connection ("sqlite"; an adapter for another engine answers its own name)."""
-    return "sqlite"
+    """The engine behind a connection: "sqlite" or "postgresql"."""
+    return "postgresql" if _is_pg(conn) else "sqlite"
 
 
-def engine_version() -> str:
-    """The database engine's version, recorded with every run."""
+def engine_version(conn: sqlite3.Connection | None = None) -> str:
+    """The database engine's version, recorded with every run (the server's on PostgreSQL)."""
+    if conn is not None and _is_pg(conn):
+        from winnow.store import pg
+
+        return pg.server_version(cast("PgConnection", conn))
     return sqlite3.sqlite_version
 
 

@@ -42,8 +42,11 @@ def scored_count(conn: Connection) -> dict[str, int]:
 
 def leads_of(conn: Connection, sha256: str) -> list[dict[str, Any]]:
     """The identifiers read on one recording's screen (the first reading of each), in order of time."""
-    rows = conn.execute("SELECT kind, value, min(seconds) AS seconds, max(confidence) AS confidence, text FROM leads "
-                        "WHERE sha256 = ? GROUP BY kind, value ORDER BY seconds, kind, value", (sha256,)).fetchall()
+    rows = conn.execute(
+        "SELECT g.kind, g.value, g.seconds, g.confidence, l.text FROM (SELECT kind, value, min(seconds) AS seconds, "
+        "max(confidence) AS confidence FROM leads WHERE sha256 = ? GROUP BY kind, value) g JOIN leads l "
+        "ON l.sha256 = ? AND l.kind = g.kind AND l.value = g.value AND l.seconds = g.seconds "
+        "ORDER BY g.seconds, g.kind, g.value", (sha256, sha256)).fetchall()
     return [dict(r) for r in rows]
 
 

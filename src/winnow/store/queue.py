@@ -14,16 +14,19 @@ from winnow.store import db
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
-# the groups of the review queue, as store/review.py defined them before the summary (one aggregate over the case)
+# the groups of the review queue, as store/review.py defined them before the summary (one aggregate over the case;
+# triage and decisions have one row per content, so grouping by their columns too groups by content, portably)
 GROUPS_SQL = (
     "WITH items AS (SELECT i.sha256, min(i.parent) AS parent, t.stack_id, t.queue_rank, t.state, "
-    "d.sha256 IS NOT NULL AS decided FROM instances i JOIN content c ON c.sha256 = i.sha256 "
+    "CASE WHEN d.sha256 IS NOT NULL THEN 1 ELSE 0 END AS decided "
+    "FROM instances i JOIN content c ON c.sha256 = i.sha256 "
     "LEFT JOIN triage t ON t.sha256 = i.sha256 LEFT JOIN decisions d ON d.sha256 = i.sha256 "
-    "WHERE c.kind IN ('image', 'video') GROUP BY i.sha256), "
+    "WHERE c.kind IN ('image', 'video') GROUP BY i.sha256, t.stack_id, t.queue_rank, t.state, d.sha256), "
     "keyed AS (SELECT *, CASE WHEN stack_id IS NOT NULL THEN 'stack:' || stack_id ELSE 'folder:' || parent END "
     "AS group_key FROM items), "
     "grouped AS (SELECT group_key, count(*) AS items, min(coalesce(queue_rank, 1e12)) AS rank, "
-    "coalesce(sum(state IN ('alert', 'alert-near')), 0) AS alerts, sum(state = 'unknown' OR state IS NULL) AS unknown, "
+    "coalesce(sum(CASE WHEN state IN ('alert', 'alert-near') THEN 1 ELSE 0 END), 0) AS alerts, "
+    "sum(CASE WHEN state = 'unknown' OR state IS NULL THEN 1 ELSE 0 END) AS unknown, "
     "sum(decided) AS decided FROM keyed GROUP BY group_key), "
     "sets AS (SELECT 'set:' || m.set_name AS group_key, count(DISTINCT m.sha256) AS items, 1e12 AS rank, "
     "count(DISTINCT m.sha256) AS alerts, 0 AS unknown, count(DISTINCT d.sha256) AS decided FROM matches m "

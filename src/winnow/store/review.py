@@ -68,8 +68,10 @@ def group_items(conn: Connection, group_key: str, page: int = 0, size: int | Non
         "SELECT i.sha256, min(i.chain) AS chain, c.kind, t.state, coalesce(t.category, (SELECT m.category FROM "
         "matches m WHERE m.sha256 = i.sha256 AND m.category IS NOT NULL ORDER BY m.distance LIMIT 1)) AS suggested, "
         f"d.category, d.tags, "
-        f"coalesce(d.version, 0) AS version {base} GROUP BY i.sha256 ORDER BY min(t.queue_rank), i.sha256 "
-        "LIMIT ? OFFSET ?", (*params, size, page * size)).fetchall()
+        f"coalesce(d.version, 0) AS version {base} "
+        # content, triage and decisions have one row per content: grouping by their columns groups by content
+        "GROUP BY i.sha256, c.kind, t.state, t.category, d.category, d.tags, d.version "
+        "ORDER BY min(t.queue_rank), i.sha256 LIMIT ? OFFSET ?", (*params, size, page * size)).fetchall()
     return {"group": group_key, "total": total, "page": page, "pages": max(1, -(-total // size)),
             "items": [dict(r) | {"tags": json.loads(r["tags"] or "[]")} for r in rows]}
 

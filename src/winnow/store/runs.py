@@ -20,7 +20,7 @@ RUN_STATUSES: tuple[str, ...] = get_args(RunStatus)
 def start_run(conn: Connection, command: str, settings: Settings, signals: dict[str, int] | None = None) -> int:
     """A new run, with the tool's, the libraries' and the database engine's versions (and the versions of the
     signals it computes)."""
-    versions = library_versions() | {"sqlite": db.engine_version()} | (signals or {})
+    versions = library_versions() | {db.dialect(conn): db.engine_version(conn)} | (signals or {})
     with db.write(conn):
         row = conn.execute(
             "INSERT INTO runs(started_utc, command, status, tool_version, versions, settings) VALUES (?,?,?,?,?,?) "

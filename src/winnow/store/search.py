@@ -16,6 +16,11 @@ CAP = 50
 SCAN_ROWS = 2_000_000  # a substring search reads at most this many rows of a table (the newest)
 
 
+def _ascii_lower(text: str) -> str:
+    """ASCII letters lowered, the rest as it is (what SQLite's NOCASE and lower() under COLLATE "C" fold)."""
+    return "".join(c.lower() if c.isascii() else c for c in text)
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -55,9 +60,10 @@ def files(conn: Connection, text: str) -> list[dict[str, Any]]:
     if len(name) < 2:
         return []
     nocase = db.nocase("name")
+    low = _ascii_lower(name)  # the same bounds under NOCASE; on PostgreSQL nocase is lower(name)
     rows = conn.execute(f"SELECT chain, sha256, status FROM instances WHERE {nocase} >= ? AND {nocase} < ? "
                         f"ORDER BY {nocase} LIMIT ?",
-                        (name, name + "\U0010ffff", CAP)).fetchall()
+                        (low, low + "\U0010ffff", CAP)).fetchall()
     out = [dict(r) for r in rows]
     if len(out) < CAP:  # then names that contain it (bounded: the newest SCAN_ROWS items)
         seen = {r["chain"] for r in out}
