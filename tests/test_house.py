@@ -272,6 +272,13 @@ def test_one_detector_for_chats_and_payments(tmp_path: object) -> None:
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "result.json").write_text("{}")
     assert detect_chat(folder) == "telegram"
+    renamed = base / "telegram_export.txt"  # content first: JSON is JSON whatever the name
+    renamed.write_text('{"name": "Rosa", "type": "personal_chat", "messages": [{"id": 1, "type": "message", '
+                       '"date_unixtime": "1736676000", "text": "hi"}]}')
+    assert detect_chat(renamed) == "telegram"
+    log = base / "chat.log"  # a WhatsApp export under another name is told by its lines
+    log.write_text("12/01/2025, 10:00 - Rosa: hi\n12/01/2025, 10:01 - Rosa: call me\n")
+    assert detect_chat(log) == "whatsapp"
     camt = base / "statement.txt"
     camt.write_text('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">')
     mto = base / "export.csv"

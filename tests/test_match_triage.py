@@ -196,3 +196,14 @@ def test_lookup_without_a_case(world: dict[str, Any]) -> None:
     none = invoke_json("lookup", "0" * 32, "--library", lib)
     assert none["matches"] == []
     assert "neither a file" in invoke("lookup", "not-a-hash", "--library", lib, expect=1).output
+
+
+def test_lookup_follows_a_link_the_examiner_names(world: dict[str, Any], tmp_path: Path) -> None:
+    """`winnow lookup LINK` reads the file the link points to (the evidence opener itself never follows links)."""
+    lib = world["lib"]
+    known = [f for f in world["manifest"]["files"] if f["kind"] == "original" and f.get("format") == "JPEG"][0]
+    link = tmp_path / "query.jpg"
+    link.symlink_to(known["path"])
+    direct = invoke_json("lookup", known["path"], "--library", lib)
+    via_link = invoke_json("lookup", link, "--library", lib)
+    assert via_link["query"] == direct["query"] | {"file": str(link)} and via_link["matches"] == direct["matches"]

@@ -489,3 +489,33 @@ def test_an_export_whose_columns_the_mapping_does_not_name_is_refused_clearly(tm
                    "2026-01-01 10:00:00,25,EUR,a,b\n")
     fixed = invoke_json("payments", "import", bad, "--case", tmp_path / "case")
     assert (fixed["rows"], fixed["problems"], fixed["already_imported"]) == (1, 0, False)
+
+
+def test_auto_format_tells_every_export_by_its_content(tmp_path: Path) -> None:
+    """With the default `--format auto`: camt and goAML by their XML, an Excel export without its suffix by its
+    ZIP content, and an export in a delimiter only its mapping names because a mapping is given."""
+    import shutil
+
+    invoke("case", "create", tmp_path / "case", "--name", "p", "--examiner", "e")
+    camt = tmp_path / "statement.dat"
+    camt.write_text(CAMT.format(entries=ENTRY.format(amount="25.00", direction="DBIT", day=1, other="Cdtr")),
+                    encoding="utf-8")
+    goaml = tmp_path / "report.dat"
+    goaml.write_text(GOAML, encoding="utf-8")
+    assert invoke_json("payments", "import", camt, "--case", tmp_path / "case")["rows"] == 1
+    assert invoke_json("payments", "import", goaml, "--case", tmp_path / "case")["rows"] == 1
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(FIELDS)
+    workbook.active.append([{"Transaction ID": "W1", **_row(1, 30)}.get(f, "") for f in FIELDS])
+    workbook.save(tmp_path / "export.xlsx")
+    shutil.copy(tmp_path / "export.xlsx", tmp_path / "x_xlsx_download")
+    assert invoke_json("payments", "import", tmp_path / "x_xlsx_download", "--case", tmp_path / "case")["rows"] == 1
+    mapping = tmp_path / "tilde.yaml"
+    mapping.write_text('delimiter: "~"\ncolumns: {time: When, amount: Sum, currency: Cur, sender_name: From, '
+                       'receiver_name: To}\n')
+    tilde = tmp_path / "tilde.txt"
+    tilde.write_text("When~Sum~Cur~From~To\n2026-01-05 10:00:00~30~EUR~Ann~Bo\n")
+    result = invoke_json("payments", "import", tilde, "--case", tmp_path / "case", "--mapping", mapping)
+    assert (result["rows"], result["problems"]) == (1, 0)

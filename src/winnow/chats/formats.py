@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import io
+import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,7 +42,13 @@ def _inside(head: Head, pattern: str) -> bool:
 
 
 def _json(head: Head) -> str:
-    return head.text if head.suffix() == ".json" else ""
+    """The head's text when it is JSON: by its content (an object or array), whatever the file is called."""
+    return head.text if head.suffix() == ".json" or head.text.startswith(("{", "[")) else ""
+
+
+# a WhatsApp export's first line: "12/01/2025, 10:00 - ..." (Android) or "[12/01/2025, 10:00:00] ..." (iOS),
+# with any date order or separator, and the invisible mark some exports start with
+_WHATSAPP_LINE = re.compile(r"^\u200e?\[?\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4},? \d{1,2}[:.]\d{2}")
 
 
 def _sniff_facebook(h: Head) -> float:
@@ -79,7 +86,9 @@ def _sniff_whatsapp(h: Head) -> float:
         return 0.91 if "_chat.txt" in h.names else 0.0
     if h.suffix() == ".zip":
         return 0.8 if _inside(h, "*.txt") else 0.0
-    return 0.5 if h.suffix() == ".txt" else 0.0
+    if _WHATSAPP_LINE.match(h.first) and h.suffix() != ".csv":
+        return 0.9  # its own line format, whatever the file is called
+    return 0.5 if h.suffix() == ".txt" and not _json(h) else 0.0
 
 
 def _whatsapp_opener(path: Path) -> tuple[Callable[[], Iterator[str]], str]:

@@ -74,6 +74,9 @@ def friendly(func: F) -> F:
             if isinstance(exc, Interrupted):
                 click.echo(f"winnow: {exc}", err=True)
                 sys.exit(130)
+            if isinstance(exc, OSError):  # a file the command was given cannot be read or written
+                where = f"{exc.filename}: " if exc.filename else ""
+                raise click.ClickException(f"{where}{exc.strerror or exc}") from exc
             raise
         except KeyboardInterrupt:
             click.echo("winnow: interrupted", err=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from winnow.hashes import _HEX, HASH_TYPES, HEX_LENGTHS, BadValue, normalise  # noqa: F401 (the names formats use)
+from winnow.problems import Problem
 
 
 def guess_type(value: str) -> str | None:
@@ -43,3 +44,6 @@ def truthy(value: Any) -> bool | None:
     if text in ("0", "false", "no", "n", "f"):
         return False
     return None
+
+
+Issue = Problem  # the name before one vocabulary (winnow/problems.py), kept for scripts that import it

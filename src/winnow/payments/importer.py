@@ -6,6 +6,7 @@ silently. Re-importing the same file (same SHA-256) changes nothing."""
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -105,7 +106,7 @@ def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[
     """The first sheet of an Excel export, read in streaming mode; cells become text as a CSV would give them."""
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True, data_only=True)  # any file name
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -127,13 +128,21 @@ def _xlsx_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[
         workbook.close()
 
 
+def is_workbook(path: Path) -> bool:
+    """An Excel export (a ZIP), told by its content as the sniffer tells it, not by its name."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return True
+    with path.open("rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
 def check_header(path: Path, mapping: dict[str, Any]) -> None:
     """Refuse, before anything is written, an export whose header lacks the columns the mapping needs (the wrong
     --mapping, or another operator's export): every row would be a problem otherwise."""
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True)
+        workbook = load_workbook(io.BytesIO(path.read_bytes()), read_only=True)
         try:
             first = next(workbook.worksheets[0].iter_rows(values_only=True), ())
         finally:
@@ -155,7 +164,7 @@ def check_header(path: Path, mapping: dict[str, Any]) -> None:
 
 
 def mto_rows(path: Path, mapping: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any] | str]]:
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
+    if is_workbook(path):
         yield from _xlsx_rows(path, mapping)
         return
     with path.open(newline="", encoding="utf-8-sig", errors="replace") as f:

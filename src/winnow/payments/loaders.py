@@ -111,6 +111,8 @@ def import_file(case: Case, path: Path, format_name: str = "auto", mapping_path:
     path = Path(path)
     if not path.is_file():
         raise ValueError(f"{path} is not a readable file")
+    if format_name == "auto" and mapping_path is not None:
+        format_name = "mto"  # a column mapping is for an operator's export: its delimiter need not be sniffable
     name = detect(path) if format_name == "auto" else format_name
     if name not in LOADERS:
         raise ValueError(f"unknown payments format {format_name!r} (auto, {', '.join(LOADERS)})")
