@@ -81,6 +81,7 @@ def _state(states: dict[tuple[str, str, str], _State], config: dict[str, Any]) -
 
 
 def _process(state: _State, task: Task, out: queue.Queue[tuple[Any, ...]]) -> None:
+    from winnow.pipeline.tasks import run_task
     from winnow.pipeline.worker import CRASH_ENV, HANG_ENV, SLOW_ENV
 
     crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
@@ -102,14 +103,7 @@ def _process(state: _State, task: Task, out: queue.Queue[tuple[Any, ...]]) -> No
             items.append(item)
 
     processor.emit = emit
-    if isinstance(task, MemberRangeTask):
-        processor.member_range(task)
-    elif isinstance(task, DiskUnitTask):
-        from winnow.pipeline.disk_units import run_unit
-
-        run_unit(processor, task)
-    else:
-        processor.disk_file(task)
+    run_task(processor, task)
     out.put(("end", task.task_id, items[:]))
     items.clear()
 

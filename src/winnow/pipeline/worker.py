@@ -13,6 +13,7 @@ from typing import Any
 
 from winnow.messages import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.pipeline.process import Processor
+from winnow.pipeline.tasks import run_task
 from winnow.settings import Settings
 from winnow.store import db, resume
 
@@ -89,14 +90,7 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             time.sleep(10**6)
         if slow:
             time.sleep(slow)
-        if isinstance(task, MemberRangeTask):
-            processor.member_range(task)
-        elif isinstance(task, DiskUnitTask):
-            from winnow.pipeline.disk_units import run_unit
-
-            run_unit(processor, task)
-        else:
-            processor.disk_file(task)
+        run_task(processor, task)
         conn.send(("end", task.task_id, buffer[:]))
         buffer.clear()
 
