@@ -301,17 +301,26 @@ def test_a_worker_that_cannot_see_the_evidence_is_refused(tmp_path: Path) -> Non
     corpus.mkdir(parents=True)
     (corpus / "a.jpg").write_bytes(_jpeg(1))
     case = _new_case(tmp_path / "case")
-    # a worker on a machine where the evidence share is not mounted: in its own mount namespace, an empty
-    # file system covers the evidence folder
+    # a worker on a machine where the evidence share is not mounted: in its own mount namespace an empty file
+    # system covers the evidence folder; where no mount namespace can be made (not root), the worker's process
+    # is told by a preload that the folder does not exist, which is what the worker-side check then sees
     probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip(f"cannot make a mount namespace here: {probe.stderr.decode().strip()}")
+    hide = tmp_path / "hide_evidence.py"
+    hide.write_text(f"import os\n_exists = getattr(os.path, 'real_exists', os.path.exists)\n"  # loaded twice
+                    f"os.path.real_exists = _exists\n"
+                    f"os.path.exists = lambda p: False if str(p).startswith({str(tmp_path / 'evidence')!r}) "
+                    f"else _exists(p)\n")
+    worker_cli = f"{sys.executable} -m distributed.cli.dask_worker"
     with _cluster(n_workers=0) as c, \
             Client(c, set_as_default=False) as client:
-        script = (f"mount -t tmpfs none {tmp_path / 'evidence'} && exec {sys.executable} -m "
-                  f"distributed.cli.dask_worker {c.scheduler_address} --nthreads 1 --no-nanny --no-dashboard")
-        worker = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sh", "-c", script],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if probe.returncode == 0:
+            command = ["unshare", "-m", "--propagation", "private", "sh", "-c",
+                       f"mount -t tmpfs none {tmp_path / 'evidence'} && exec {worker_cli} {c.scheduler_address} "
+                       "--nthreads 1 --no-nanny --no-dashboard"]
+        else:
+            command = [*worker_cli.split(), c.scheduler_address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                       "--preload", str(hide)]
+        worker = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             client.wait_for_workers(1, timeout=60)
             result = invoke("ingest", corpus, "--case", case, "--executor", "dask", "--scheduler",
