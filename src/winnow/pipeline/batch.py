@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import queue
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,16 +81,7 @@ def _state(states: dict[tuple[str, str, str], _State], config: dict[str, Any]) -
 
 def _process(state: _State, task: Task, out: queue.Queue[tuple[Any, ...]]) -> None:
     from winnow.pipeline.tasks import run_task
-    from winnow.pipeline.worker import CRASH_ENV, HANG_ENV, SLOW_ENV
 
-    crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
-    slow = float(os.environ.get(SLOW_ENV) or 0)
-    if crash_on and crash_on in task.chain:
-        os.abort()
-    if hang_on and hang_on in task.chain:
-        time.sleep(10**6)
-    if slow:
-        time.sleep(slow)
     processor = state.processor
     items = state.items
     items.clear()

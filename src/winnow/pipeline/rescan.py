@@ -36,10 +36,10 @@ def rescan(case: Case, settings: Settings | None = None, executor: ExecutorOptio
     try:
         if options.name != "local":  # connected and checked before anything is written
             from winnow.pipeline.executors import make_executor
+            from winnow.pipeline.ingest import worker_config
 
             remote = make_executor(options, s)
-            remote.start([], {"settings": s.as_dict(), "store": str(case.location), "thumbs": str(case.thumbnails),
-                              "tmp": str(case.tmp)})
+            remote.start([], worker_config(case, s))
         run_id = start_run(conn, "calls rescan", s, {f"signal:{CALL.name}": CALL.version})
         items: list[Item] = []
         for sha, kind, chain in unscored_for_calls(conn):

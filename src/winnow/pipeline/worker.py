@@ -6,22 +6,17 @@ from __future__ import annotations
 import ctypes
 import os
 import signal
-import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
 from winnow.messages import DiskUnitTask, FileTask, MemberRangeTask, Progress
 from winnow.pipeline.process import Processor
-from winnow.pipeline.tasks import run_task
+from winnow.pipeline.tasks import CRASH_ENV, HANG_ENV, SLOW_ENV, run_task
 from winnow.settings import Settings
 from winnow.store import db, resume
 
-# Fault injection for the tests of crash and hang handling (a decoder that segfaults or never returns):
-# a file whose chain contains the value of one of these variables makes the worker abort or hang.
-CRASH_ENV = "WINNOW_FAULT_CRASH_ON"
-HANG_ENV = "WINNOW_FAULT_HANG_ON"
-SLOW_ENV = "WINNOW_FAULT_SLOW_SECONDS"  # a pause per file, so tests can interrupt a run reliably mid-way
+__all__ = ["CRASH_ENV", "HANG_ENV", "SLOW_ENV", "DIE_ENV", "worker_main"]
 DIE_ENV = "WINNOW_FAULT_DIE_AT_START"  # a worker that cannot start (broken installation)
 
 
@@ -73,8 +68,6 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
             buffer.clear()
 
     processor = Processor(settings, thumbs, Path(config["tmp"]), emit, known_signals, done_under)
-    crash_on, hang_on = os.environ.get(CRASH_ENV), os.environ.get(HANG_ENV)
-    slow = float(os.environ.get(SLOW_ENV) or 0)
     conn.send(("ready",))
     while True:
         try:
@@ -84,12 +77,6 @@ def worker_main(conn: Connection, config: dict[str, Any], parent_pid: int) -> No
         if task is None:
             conn.send(("bye",))
             return
-        if crash_on and crash_on in task.chain:
-            os.abort()
-        if hang_on and hang_on in task.chain:
-            time.sleep(10**6)
-        if slow:
-            time.sleep(slow)
         run_task(processor, task)
         conn.send(("end", task.task_id, buffer[:]))
         buffer.clear()
