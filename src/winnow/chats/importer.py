@@ -22,7 +22,7 @@ from winnow.problems import SHOWN, Problem
 from winnow.sniffing import Head, best
 from winnow.store import chats as chat_store
 from winnow.store.case import Case
-from winnow.store.db import Connection, immediate
+from winnow.store.db import Connection, write
 from winnow.store.identifiers import intern
 
 BATCH = 20_000
@@ -155,7 +155,7 @@ def import_chats(case: Case, path: Path, fmt: str | None = None, *, dayfirst: st
             result.already_imported = True
             return result
         stream = events(path, fmt, options)
-        with immediate(conn):
+        with write(conn):
             source_id = chat_store.add_source(conn, sha, result.source, fmt, options)
             writer = _Writer(conn, source_id, tuple(r.upper() for r in regions))
             problems = []

@@ -258,4 +258,3 @@ def changes(conn: sqlite3.Connection) -> int:
     return int(conn.total_changes)
 
 
-immediate = write  # the name chats/importer.py imports (changed there by issue #12's work, not here)
