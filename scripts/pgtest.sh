@@ -7,7 +7,7 @@
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?data directory}; port=${3:-55432}
 bin=/usr/lib/postgresql/15/bin
-as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; elif [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; \
+as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; elif [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); \
           else "$@"; fi; }
 case "$cmd" in
 start)
