@@ -121,3 +121,39 @@ def test_own_pdq_agrees_with_meta_reference(width: int, height: int, seed: int, 
     mask = int("".join("1" if d else "0" for d in defined[::-1]), 2)
     assert bin((int(ours, 16) ^ int(bits_to_hex(bits), 16)) & mask).count("1") <= 2
     assert abs(our_quality - int(ref_quality)) <= 1
+
+
+def test_mirror_hash_of_a_reduced_decode_is_the_pdq_of_its_mirrored_pixels() -> None:
+    """pdq_dihedral reuses the row half of the blur for the left-right mirror; on a JPEG decoded at 1/2 scale
+    (the original's filter on the reduced grid) and on a 64x64 picture it must equal hashing the mirror."""
+    from PIL import ImageOps
+
+    from winnow.signals.pdq import DIHEDRAL, pdq_dihedral
+
+    data = photos.encode(photos.photo(41, (1152, 864)), "JPEG", quality=90)
+    with Image.open(io.BytesIO(data)) as im:
+        original = im.size
+        im.draft("RGB", (256, 256))
+        im.load()
+        assert im.size == (576, 432)
+        hashes, quality = pdq_dihedral(im, original)
+        assert hashes[DIHEDRAL.index("flipy")] == pdq_hash(ImageOps.mirror(im), original)[0]
+        assert (hashes[0], quality) == pdq_hash(im, original)
+    small = photos.photo(42, (64, 64))
+    hashes, _ = pdq_dihedral(small)
+    assert hashes[DIHEDRAL.index("flipy")] == pdq_hash(ImageOps.mirror(small))[0]
+
+
+def test_thumbnail_folder_removed_during_the_run_is_made_again(tmp_path: Path) -> None:
+    """Thumbnail folders are made once per process; one deleted since (a cleaned case folder) is made again,
+    not reported as a corrupt image."""
+    import shutil
+
+    data = photos.encode(photos.photo(43, (400, 300)), "JPEG", quality=90)
+    thumbs = tmp_path / "thumbnails"
+    kw = dict(thumbs=thumbs, max_pixels=10**9, pdq_size=256, thumbnail_size=256, thumbnail_quality=80)
+    first = analyse(data, sha256="cd" * 32, **kw)  # type: ignore[arg-type]
+    shutil.rmtree(thumbs)
+    again = analyse(data, sha256="cd" * 32, **kw)  # type: ignore[arg-type]
+    assert first.warnings == again.warnings == []
+    assert (tmp_path / again.values["thumbnail"]).is_file()

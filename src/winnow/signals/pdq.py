@@ -99,11 +99,17 @@ def _dct_matrix() -> np.ndarray:
 DCT = _dct_matrix()
 
 
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+
+
 def luma(image: Image.Image) -> np.ndarray:
-    """Float luma 0.299 R + 0.587 G + 0.114 B (Pillow's RGB->F conversion, in C)."""
-    if image.mode not in ("RGB", "L"):
+    """Float luma 0.299 R + 0.587 G + 0.114 B, as Meta's `fillFloatLumaFromBufferImage` computes it (float32).
+    A numpy product over the RGB bytes: half the time of Pillow's RGB->F conversion (benchmarks/ingest.py)."""
+    if image.mode == "L":
+        return np.asarray(image, dtype=np.float32)
+    if image.mode != "RGB":
         image = image.convert("RGB")
-    return np.asarray(image.convert("F"), dtype=np.float32)
+    return np.asarray(image).astype(np.float32) @ LUMA
 
 
 def downsample(gray: np.ndarray, original: tuple[int, int] | None = None) -> np.ndarray:
@@ -113,13 +119,22 @@ def downsample(gray: np.ndarray, original: tuple[int, int] | None = None) -> np.
     orig_rows, orig_cols = original or (rows, cols)
     if orig_rows == DIM and orig_cols == DIM and rows == DIM and cols == DIM:
         return gray.astype(np.float32)
+    partial, col_dense = _rows_blurred(gray, original)
+    return partial @ col_dense.T
+
+
+def _rows_blurred(gray: np.ndarray, original: tuple[int, int] | None) -> tuple[np.ndarray, np.ndarray]:
+    """The row half of the separable blur (64 x cols) and the column operator (64 x cols) still to apply. The
+    row half is the costly one (one pass over the image); a left-right mirror only reverses its columns."""
+    rows, cols = gray.shape
+    orig_rows, orig_cols = original or (rows, cols)
     _, starts, lengths, table = operator(orig_rows, rows)
     col_dense = operator(orig_cols, cols)[0]
     partial = np.empty((DIM, cols), dtype=np.float32)
     for i in range(DIM):
         s, n = starts[i], lengths[i]
         partial[i] = table[i, :n] @ gray[s: s + n]
-    return partial @ col_dense.T
+    return partial, col_dense
 
 
 def quality(block: np.ndarray) -> int:
@@ -189,9 +204,17 @@ def pdq_dihedral(image: Image.Image, original_size: tuple[int, int] | None = Non
     DCT-domain flip is up to 82 bits from the PDQ of a mirrored photograph of fine texture (brick, grass, a text
     page), where hashing the mirrored pixels is 0-2 bits off (`benchmarks/neardup_diag.py`)."""
     gray, original = luma(image), _original(image, original_size)
-    coefficients, q = coefficients_from_luma(gray, original)
+    rows, cols = original or gray.shape
+    if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
+        return ["0" * 64] * 8, 0
+    if gray.shape == (DIM, DIM) and (rows, cols) == (DIM, DIM):
+        block, mirrored = gray, np.ascontiguousarray(gray[:, ::-1])
+    else:  # the mirror's row half is the original's, columns reversed: one pass over the image, not two
+        partial, col_dense = _rows_blurred(gray, original)
+        block, mirrored = partial @ col_dense.T, np.ascontiguousarray(partial[:, ::-1]) @ col_dense.T
+    coefficients, q = DCT @ block @ DCT.T, quality(block)
     if q == 0 and not coefficients.any():
         return ["0" * 64] * 8, 0
     hashes = [bits_hex(c) for c in dihedral(coefficients)]
-    hashes[FLIPY] = bits_hex(coefficients_from_luma(np.ascontiguousarray(gray[:, ::-1]), original)[0])
+    hashes[FLIPY] = bits_hex(DCT @ mirrored @ DCT.T)
     return hashes, q
