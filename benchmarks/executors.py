@@ -17,17 +17,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import proctree  # noqa: E402
 from ingest import CACHE, files_of, make_corpus  # noqa: E402
 
 WINNOW = [sys.executable, "-m", "winnow.cli"]
@@ -55,21 +54,14 @@ def corpus() -> Path:
     return folder
 
 
-def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # every waited-for descendant: runner, workers, nannies
-    return usage.ru_utime + usage.ru_stime
-
-
 def run(folder: Path, executor: str, workers: int) -> tuple[float, float, float, int]:
     """(run s, whole-process s, CPU s of the whole process tree, files)."""
     case = Path(tempfile.mkdtemp(prefix="bench-exec-")) / "case"
     subprocess.run([*WINNOW, "case", "create", str(case), "--name", "b", "--examiner", "b"], check=True,
                    capture_output=True)
-    cpu, start = _cpu(), time.perf_counter()
-    done = subprocess.run([*WINNOW, "ingest", str(folder), "--case", str(case), "--workers", str(workers),
-                           "--executor", executor, "--json"], check=True, capture_output=True)
-    wall, cpu = time.perf_counter() - start, _cpu() - cpu
-    summary = json.loads(done.stdout)
+    wall, cpu, stdout = proctree.run([*WINNOW, "ingest", str(folder), "--case", str(case), "--workers",
+                                      str(workers), "--executor", executor, "--json"])
+    summary = json.loads(stdout)
     shutil.rmtree(case.parent, ignore_errors=True)
     return summary["this_run"]["seconds"], wall, cpu, summary["this_run"]["source_files"]
 

@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -33,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import proctree  # noqa: E402
 from ingest import files_of, make_corpus  # noqa: E402
 
 WINNOW = [sys.executable, "-m", "winnow.cli"]
@@ -55,13 +55,9 @@ CPU: dict[str, list[float]] = {}  # CPU seconds (user + system) of each run's wh
 
 
 def timed(cmd: list[str], label: str = "") -> float:
-    """Wall seconds of one run; its CPU seconds (the process and every child it waited for) go to CPU[label]."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    CPU.setdefault(label, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    """Wall seconds of one run; its CPU seconds (the whole process tree, benchmarks/proctree.py) go to CPU[label]."""
+    wall, cpu, _ = proctree.run(cmd)
+    CPU.setdefault(label, []).append(cpu)
     return wall
 
 
