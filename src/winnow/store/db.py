@@ -6,10 +6,10 @@ layer"); what cannot be said portably is a helper here (`write`, `dialect`, `jso
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from urllib.parse import urlsplit, urlunsplit
 
 from winnow.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -17,9 +17,38 @@ from winnow.store.schema import MIGRATIONS, SCHEMA_VERSION
 if TYPE_CHECKING:
     from winnow.store.pg import PgConnection
 
-# the type parts outside store/ annotate with (they never import a driver); a PostgreSQL case's connection is a
-# store.pg.PgConnection, which presents the subset of this API the store uses
-Connection = sqlite3.Connection
+class Cursor(Protocol):
+    """What the store reads from a statement's result, on either engine (sqlite3.Cursor, store.pg.PgCursor)."""
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def fetchmany(self, size: int = ..., /) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def close(self) -> None: ...
+    @property
+    def rowcount(self) -> int: ...
+    @property
+    def lastrowid(self) -> int | None: ...
+    @property
+    def description(self) -> Any: ...
+
+
+class Connection(Protocol):
+    """The case store's connection as every part annotates it (none imports a driver): the subset of
+    sqlite3.Connection that store.pg.PgConnection also presents. Type-checking against this, not sqlite3's full
+    API, is what keeps an engine-specific call out of the queries (mypy finds it)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> Cursor: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+    @property
+    def in_transaction(self) -> bool: ...
+    @property
+    def total_changes(self) -> int: ...
+
+
 Row = sqlite3.Row
 IntegrityError = sqlite3.IntegrityError  # a constraint refused a row (a duplicate name, a reference to nothing)
 DatabaseError = sqlite3.DatabaseError  # the file is not a store, or is corrupt
@@ -73,11 +102,11 @@ def _connect_pg(url: str, readonly: bool, timeout: float) -> PgConnection:
         raise StoreError(f"cannot connect to the case database {safe_url(url)}: {detail}") from exc
 
 
-def connect(location: Path | str, *, readonly: bool = False, timeout: float = 60.0) -> sqlite3.Connection:
+def connect(location: Path | str, *, readonly: bool = False, timeout: float = 60.0) -> Connection:
     """A connection to the case store at `location`: a SQLite file, or a postgresql:// URL (store/pg.py)."""
     if isinstance(location, str):
         if is_url(location) or "://" in location or not location.strip():
-            return cast(Connection, _connect_pg(location, readonly, timeout))
+            return _connect_pg(location, readonly, timeout)
         location = Path(location)
     path = location
     if readonly:
@@ -111,7 +140,7 @@ def connect_file(path: Path, mode: Literal["wal", "readonly", "bulk"]) -> sqlite
     return conn
 
 
-def user_version(conn: sqlite3.Connection) -> int:
+def user_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
@@ -119,7 +148,7 @@ def _is_pg(conn: object) -> bool:
     return type(conn) is not sqlite3.Connection and getattr(conn, "dialect", "") == "postgresql"
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
+def schema_version(conn: Connection) -> int:
     """The store's schema version (PRAGMA user_version on SQLite, the schema_version table on PostgreSQL)."""
     if _is_pg(conn):
         from winnow.store import pg
@@ -128,7 +157,7 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return user_version(conn)
 
 
-def migrate(conn: sqlite3.Connection) -> int:
+def migrate(conn: Connection) -> int:
     """Bring the store to SCHEMA_VERSION, one migration per transaction; returns the version reached."""
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
@@ -180,7 +209,7 @@ def _statements(script: str) -> list[str]:
 
 
 @contextmanager
-def write(conn: sqlite3.Connection) -> Iterator[None]:
+def write(conn: Connection) -> Iterator[None]:
     """One write transaction, its lock taken at once (BEGIN IMMEDIATE on SQLite: a second writer waits here, not
     halfway through), committed on success, rolled back on any error. The only way `store/` opens a write.
     On PostgreSQL: BEGIN and the case's advisory write lock (store/pg.py), the same queueing of writers."""
@@ -207,12 +236,12 @@ def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
             f"ON CONFLICT ({', '.join(key)}) DO " + (f"UPDATE SET {updates}" if updates else "NOTHING"))
 
 
-def dialect(conn: sqlite3.Connection) -> str:
+def dialect(conn: Connection) -> str:
     """The engine behind a connection: "sqlite" or "postgresql"."""
     return "postgresql" if _is_pg(conn) else "sqlite"
 
 
-def engine_version(conn: sqlite3.Connection | None = None) -> str:
+def engine_version(conn: Connection | None = None) -> str:
     """The database engine's version, recorded with every run (the server's on PostgreSQL)."""
     if conn is not None and _is_pg(conn):
         from winnow.store import pg
@@ -221,7 +250,7 @@ def engine_version(conn: sqlite3.Connection | None = None) -> str:
     return sqlite3.sqlite_version
 
 
-def table_columns(conn: sqlite3.Connection, table: str) -> list[str]:
+def table_columns(conn: Connection, table: str) -> list[str]:
     """A table's column names in their order (also of a foreign SQLite input, e.g. NSRL's FILE table)."""
     return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
 
@@ -253,7 +282,7 @@ def contains(haystack: str) -> str:
     return f"instr({haystack}, ?) > 0"
 
 
-def changes(conn: sqlite3.Connection) -> int:
+def changes(conn: Connection) -> int:
     """Rows changed by this connection so far (a difference of two readings counts a statement's effect)."""
     return int(conn.total_changes)
 
