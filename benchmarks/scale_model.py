@@ -4,7 +4,7 @@ the first bottleneck named.
 
     python benchmarks/scale_model.py --measure   # measures here (~3 min), writes benchmarks/scale_costs.json
     python benchmarks/scale_model.py             # the table from benchmarks/scale_costs.json (reproducible)
-    python benchmarks/scale_model.py --remeasure dask|writer   # one cost again
+    python benchmarks/scale_model.py --remeasure images|dask|writer   # one cost again
 
 Measured (CPU seconds of one process, so that the other sessions sharing this machine do not inflate them):
 - an image: the worker's whole per-file path (`Processor.disk_file`: read, MD5/SHA-1/SHA-256, reduced JPEG decode,
@@ -66,6 +66,14 @@ def _processor_cpu(files: list[Path]) -> float:
     return (time.process_time() - start) / max(1, len(files) - 1)
 
 
+def _image_costs() -> dict[str, float]:
+    from ingest import files_of, make_corpus
+
+    return {"image_1mp_cpu_s": _processor_cpu(files_of(make_corpus("jpeg1", 400, [1], seed=len("jpeg1")))[:201]),
+            "image_12mp_cpu_s": _processor_cpu(files_of(make_corpus("jpeg12mp", 40, [12],
+                                                                    seed=len("jpeg12mp")))[:21])}
+
+
 def _video_minutes(files: list[Path]) -> float:
     import av
 
@@ -78,15 +86,13 @@ def _video_minutes(files: list[Path]) -> float:
 
 def measure() -> dict[str, Any]:
     from executors import corpus
-    from ingest import files_of, make_corpus
 
     from winnow.pipeline.rescan import score_items
     from winnow.settings import Settings
 
     costs: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, python {sys.version.split()[0]}",
                              "measured_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    costs["image_1mp_cpu_s"] = _processor_cpu(files_of(make_corpus("jpeg1", 400, [1], seed=len("jpeg1")))[:201])
-    costs["image_12mp_cpu_s"] = _processor_cpu(files_of(make_corpus("jpeg12mp", 40, [12], seed=len("jpeg12mp")))[:21])
+    costs.update(_image_costs())
     videos = sorted((corpus() / "videos").glob("*.mp4"))
     minutes = _video_minutes(videos)
     start = time.process_time()
@@ -214,7 +220,7 @@ def _h(seconds: float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--measure", action="store_true", help="measure the costs here and write scale_costs.json")
-    parser.add_argument("--remeasure", choices=("dask", "writer"), help="measure only this cost again")
+    parser.add_argument("--remeasure", choices=("images", "dask", "writer"), help="measure only this cost again")
     parser.add_argument("--images", type=float, default=8e6)
     parser.add_argument("--videos", type=float, default=4e6)
     parser.add_argument("--video-minutes", type=float, default=3.0)
@@ -226,7 +232,9 @@ def main() -> None:
         costs = measure()
         COSTS.write_text(json.dumps(costs, indent=2) + "\n")
     costs = json.loads(COSTS.read_text())
-    if args.remeasure == "dask":
+    if args.remeasure == "images":
+        costs.update(_image_costs())
+    elif args.remeasure == "dask":
         costs["dask_task_ms"], costs["dask_task_cpu_ms"] = _dask_task_ms()
     elif args.remeasure == "writer":
         costs["writer_records_per_s"] = _writer_rate()
