@@ -102,20 +102,24 @@ class Executor(Protocol):
         """Stop what start() started (idempotent)."""
 
 
-# name, module, class: the explicit registry
-EXECUTORS: tuple[tuple[str, str, str], ...] = (
-    ("local", "winnow.pipeline.executors.local", "LocalExecutor"),
-    ("dask", "winnow.pipeline.executors.dask", "DaskExecutor"),
+# name, module, class, and what to start before importing the module ("module:function" of the options, or
+# ""): the explicit registry
+EXECUTORS: tuple[tuple[str, str, str, str], ...] = (
+    ("local", "winnow.pipeline.executors.local", "LocalExecutor", ""),
+    ("dask", "winnow.pipeline.executors.dask", "DaskExecutor", "winnow.pipeline.executors.forkserver:prepare"),
 )
 
 
 def names() -> list[str]:
-    return [name for name, _, _ in EXECUTORS]
+    return [name for name, _, _, _ in EXECUTORS]
 
 
 def make_executor(options: ExecutorOptions, settings: Settings) -> Executor:
-    for name, module, cls in EXECUTORS:
+    for name, module, cls, prepare in EXECUTORS:
         if name == options.name:
+            if prepare:  # e.g. worker processes that import while this process imports the executor
+                where, function = prepare.split(":")
+                getattr(importlib.import_module(where), function)(options)
             try:
                 factory = getattr(importlib.import_module(module), cls)
             except ImportError as exc:

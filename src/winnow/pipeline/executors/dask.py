@@ -29,16 +29,13 @@ import winnow
 from winnow.messages import DiskUnitTask, MemberRangeTask
 from winnow.pipeline.batch import run_batch, worker_facts
 from winnow.pipeline.executors import ExecutorError, ExecutorOptions, Job, Task
+from winnow.pipeline.executors.forkserver import WORKER_ENVIRON
 from winnow.settings import Settings
 
 MAX_BATCH_FILES = 64
 MAX_BATCH_BYTES = 64 * 1024 * 1024
 IN_FLIGHT_PER_THREAD = 2
 ALONE_BYTES = 16 * 1024 * 1024
-# the environment of the LocalCluster's worker processes: one BLAS thread each, as the local pool's, and without
-# Dask's default MALLOC_TRIM_THRESHOLD_=65536, which costs video decoding + call scoring ~30 % more CPU (measured:
-# 3.92 -> 5.08 s for a 30 s call video); docs/scale.md says how to do the same for `dask worker`
-WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
 # files that usually cost seconds, not milliseconds (videos, archives, disk images): a task of their own, so that no
 # batch holds several of them in a row while other workers idle (their per-task cost, ~1-3 ms, is noise beside)
 ALONE_EXTENSIONS = frozenset({
@@ -103,9 +100,11 @@ class DaskExecutor:
         n = self.settings.effective_workers()
         # a worker lost while running a batch fails that batch at once: the executor runs its files again itself
         # (one per task, then alone), so a file that crashes its worker costs three restarts, not twelve
-        # worker processes come from a forkserver: it imports Python once and forks each worker (and each
-        # replacement) from it, where spawn starts every worker from scratch; the cluster starts 0.3-0.7 s sooner
-        # and closes 0.3-0.4 s sooner (benchmarks/executors.py)
+        # worker processes come from a forkserver (executors/forkserver.py, started before Dask was imported
+        # here): each worker, and each replacement, is a fork of it with Dask and winnow loaded, where spawn starts
+        # every worker from scratch; Dask's own preloading (which imports pandas & co. here) is not needed
+        if hasattr(distributed.utils, "_forkserver_preload_set"):
+            distributed.utils._forkserver_preload_set = True
         with dask.config.set({"distributed.scheduler.allowed-failures": 0,
                               "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON,
                               "distributed.worker.multiprocessing-method": "forkserver"}):

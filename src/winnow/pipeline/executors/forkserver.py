@@ -1,0 +1,40 @@
+"""The forkserver that the Dask executor's own LocalCluster forks its worker processes from, started before the
+runner imports Dask (`prepare`, named in the executor registry), so the two imports run side by side on two
+cores: the forkserver loads Dask, numpy, Pillow and winnow's task code once, and each worker (and each
+replacement after a crash) is a fork of it, ready at once. It starts with the workers' environment (one BLAS
+thread, no Dask MALLOC_TRIM_THRESHOLD_): what it imports keeps the settings it was imported with.
+Measured in benchmarks/startup.py (a single-file Dask ingest)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.forkserver
+import os
+from typing import Any
+
+# one BLAS thread each, as the local pool's workers, and without Dask's default MALLOC_TRIM_THRESHOLD_=65536, which
+# costs video decoding + call scoring ~30 % more CPU (measured: 3.92 -> 5.08 s for a 30 s call video);
+# docs/scale.md says how to do the same for `dask worker`
+WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+PRELOAD = ("distributed", "numpy", "PIL.Image", "winnow.pipeline.batch", "winnow.pipeline.tasks")
+
+
+def prepare(options: Any) -> None:
+    """Start the forkserver for a LocalCluster (no `--scheduler`: the workers are elsewhere otherwise). Idempotent;
+    a forkserver that cannot start leaves Dask to start one itself."""
+    if getattr(options, "scheduler", None):
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(PRELOAD))
+    saved = {key: os.environ.get(key) for key in WORKER_ENVIRON}
+    os.environ.update({key: str(value) for key, value in WORKER_ENVIRON.items()})
+    try:
+        multiprocessing.forkserver.ensure_running()
+    except OSError:
+        pass
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
