@@ -1,4 +1,4 @@
-"""`winnow case create|info`."""
+"""`winnow case create|info|copy`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 from winnow.pipeline.summary import case_totals
 from winnow.store import audit
 from winnow.store.case import create_case
+from winnow.store.case_copy import copy_case
 from winnow.store.db import safe_url
 
 
@@ -59,3 +60,32 @@ def info(case_path: str | None, as_json: bool) -> None:
         click.echo(f"{key:>14}: {value}")
     for key, value in totals.items():
         click.echo(f"{key:>22}: {value}")
+
+
+@case.command("copy")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--db", "db_url", default=None,
+              help="Keep the copy's rows in this empty PostgreSQL database (postgresql://USER@HOST:PORT/DBNAME); "
+                   "default: DESTINATION/case.sqlite. $WINNOW_DB is not read: a copy names its engine.")
+@json_option
+@friendly
+def copy(source: Path, destination: Path, db_url: str | None, as_json: bool) -> None:
+    """Copy the case SOURCE to a new case DESTINATION, from either engine to either engine (SQLite <->
+    PostgreSQL), with its thumbnails and files; every table is verified (rows and checksum) and the copy is
+    recorded in the new case's audit trail. The source is only read."""
+    result = copy_case(source, destination, db_url=db_url)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    click.echo(f"{'table':<22} {'rows':>10} {'copied':>10}  {'checksum (source)':<16}  {'checksum (copy)':<16}")
+    for check in [*result.tables, result.files]:
+        click.echo(f"{check.table:<22} {check.source_rows:>10} {check.copy_rows:>10}  {check.source_checksum[:16]}  "
+                   f"{check.copy_checksum[:16]}  {'ok' if check.ok else 'MISMATCH'}")
+    rate = f", {result.rows / result.seconds:,.0f} rows/s" if result.seconds > 0 else ""
+    click.echo(f"copied {result.source} ({result.source_store}) to {result.destination} "
+               f"({result.destination_store}): {len(result.tables)} tables, {result.rows} rows and "
+               f"{result.files.source_rows} files verified in {result.seconds:.1f} s{rate}")
+    if result.stalled_runs:
+        click.echo(f"runs {', '.join(map(str, result.stalled_runs))} were marked running with no sign of life for "
+                   "over a minute (killed): copied as they are; the same command resumes them on the copy")
