@@ -202,6 +202,8 @@ def _open_source(src: Case) -> Connection:
         conn = src.connect(readonly=True)
     except StoreError as exc:
         raise CopyError(str(exc)) from exc
+    except db.DatabaseError as exc:
+        raise CopyError(f"{where(src)} is not a case store: {_one_line(exc)}") from exc
     try:
         version = db.schema_version(conn)
         tables = db.case_tables(conn)
