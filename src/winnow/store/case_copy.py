@@ -343,9 +343,10 @@ def verify(source: Connection, copy: Connection, tables: Iterable[str] = TABLES)
     """Each table's count and checksum in two stores (a copy and its source, later: `winnow case copy` checks it
     as it copies)."""
     out = []
-    for table in tables:
-        a, b = table_checksum(source, table), table_checksum(copy, table)
-        out.append(TableCheck(table, a.rows, a.hexdigest(), b.rows, b.hexdigest()))
+    with db.snapshot(source), db.snapshot(copy):
+        for table in tables:
+            a, b = table_checksum(source, table), table_checksum(copy, table)
+            out.append(TableCheck(table, a.rows, a.hexdigest(), b.rows, b.hexdigest()))
     return out
 
 

@@ -365,9 +365,13 @@ _streams = 0
 
 
 def stream(conn: PgConnection, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
-    """A query's rows `size` at a time through a server-side cursor (inside the caller's transaction)."""
+    """A query's rows `size` at a time through a server-side cursor, inside the caller's transaction (else in a
+    read-only one of its own)."""
     global _streams
     _streams += 1
+    own = not conn.in_transaction
+    if own:
+        conn.raw.execute("BEGIN READ ONLY")
     try:
         with conn.raw.cursor(name=f"winnow_stream_{_streams}", row_factory=tuple_row) as cursor:
             cursor.itersize = size
@@ -376,6 +380,9 @@ def stream(conn: PgConnection, sql: str, size: int) -> Iterator[list[tuple[Any, 
                 yield batch
     except psycopg.Error as exc:
         raise _as_sqlite_error(exc) from exc
+    finally:
+        if own and conn.in_transaction:
+            conn.raw.execute("ROLLBACK")
 
 
 def copy_in(conn: PgConnection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
