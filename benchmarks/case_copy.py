@@ -140,6 +140,19 @@ def baseline(source: Any, admin: str, root: Path) -> dict[str, Any]:
             "differs": [c.table for c in checks if not c.ok]}
 
 
+def _drop(admin: str, url: str) -> None:
+    """drop_database, again after a moment when an autovacuum worker (the server's own role) is still in it."""
+    import psycopg
+
+    for _ in range(10):
+        try:
+            drop_database(admin, url)
+            return
+        except psycopg.errors.InsufficientPrivilege:
+            time.sleep(1)
+    drop_database(admin, url)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=200_000)
@@ -162,7 +175,7 @@ def main() -> None:
             out["back"] = ours(base / "big-pg", base / "back", None)
             print(f"PostgreSQL -> SQLite: {out['back']}", flush=True)
             for url in urls:
-                drop_database(admin, url)
+                _drop(admin, url)
     finally:
         shutil.rmtree(base, ignore_errors=True)
     o, b, s, k = out["ours"], out["baseline"], out["ours_small"], out["back"]
