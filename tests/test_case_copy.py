@@ -183,6 +183,14 @@ def test_the_copy_shows_the_same_case(worked: Callable[[str], Case], source_engi
         assert counted[table] > 0, table  # the workflow filled it: the comparison below means something
         assert rows(copy, f"SELECT count(*) FROM {table}")[0][0] == counted[table]
     assert done["rows"] == sum(counted.values())
+    assert done["source_audit"] == {"rows": audited, "ok": True, "problems": []}
+    if copy_engine == "postgresql":  # every identity continues after the copied ids
+        assert done["next_ids"]["content.seq"] == rows(copy, "SELECT max(seq) FROM content")[0][0] + 1
+        for name, following in done["next_ids"].items():
+            table, column = name.split(".")
+            assert following == (rows(copy, f"SELECT max({column}) FROM {table}")[0][0] or 0) + 1, name
+    else:
+        assert done["next_ids"] == {}
     assert done["files"]["ok"] and done["files"]["source_rows"] > 10  # thumbnails, contact sheets, payments
     assert (destination / "payments.duckdb").read_bytes() == (source.root / "payments.duckdb").read_bytes()
     # the review app, findings (calls, chats, payments ranking read from the copied payments.duckdb) and triage
@@ -460,3 +468,18 @@ def test_an_interrupted_ingest_resumes_on_the_copy(tmp_path: Path, source_engine
         assert all(k > before[-1][0] for k, _ in after[len(before):]) if before else True, table
     assert len(rows(Case(copy), "SELECT id FROM instances")) == total
     assert invoke_json("audit", "verify", "--case", copy)["ok"]
+
+
+def test_a_source_whose_audit_trail_does_not_verify_is_copied_and_says_so(tmp_path: Path) -> None:
+    source = _small_case(tmp_path / "src")
+    raw = sqlite3.connect(source.store, isolation_level=None)
+    raw.execute("UPDATE audit SET arguments = '{}' WHERE id = 1")  # an edited row
+    raw.close()
+    done = invoke_json("case", "copy", source.root, tmp_path / "dst")
+    assert done["ok"] and done["source_audit"]["ok"] is False
+    assert done["source_audit"]["problems"] == ["row 1: content edited (hash does not match its fields)"]
+    recorded = json.loads(rows(Case(tmp_path / "dst"), "SELECT arguments FROM audit WHERE command = 'case copy'")[0][0])
+    assert recorded["source_audit"] == done["source_audit"]
+    note = CliRunner().invoke(cli, ["case", "copy", str(source.root), str(tmp_path / "again")])
+    assert note.exit_code == 0 and "note: the source's audit trail does not verify (row 1: content edited" in \
+        note.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -74,7 +75,10 @@ def copy(source: Path, destination: Path, db_url: str | None, as_json: bool) -> 
     """Copy the case SOURCE to a new case DESTINATION, from either engine to either engine (SQLite <->
     PostgreSQL), with its thumbnails and files; every table is verified (rows and checksum) and the copy is
     recorded in the new case's audit trail. The source is only read."""
-    result = copy_case(source, destination, db_url=db_url)
+    def step(what: str) -> None:  # on a terminal only: a large case takes minutes
+        click.echo(f"  {what} ...", err=True)
+
+    result = copy_case(source, destination, db_url=db_url, on_table=step if sys.stderr.isatty() else None)
     if as_json:
         print_json(result.as_dict())
         return
@@ -86,6 +90,9 @@ def copy(source: Path, destination: Path, db_url: str | None, as_json: bool) -> 
     click.echo(f"copied {result.source} ({result.source_store}) to {result.destination} "
                f"({result.destination_store}): {len(result.tables)} tables, {result.rows} rows and "
                f"{result.files.source_rows} files verified in {result.seconds:.1f} s{rate}")
+    if not result.source_audit["ok"]:
+        click.echo(f"note: the source's audit trail does not verify ({'; '.join(result.source_audit['problems'])}): "
+                   "copied as it is, the copy's audit row says so", err=True)
     if result.stalled_runs:
         click.echo(f"runs {', '.join(map(str, result.stalled_runs))} were marked running with no sign of life for "
                    "over a minute (killed): copied as they are; the same command resumes them on the copy")

@@ -6,9 +6,9 @@ while the review app is open on it. Every table of the store is copied in depend
 copied after the rows it refers to, and the queue summary after the rows whose triggers would otherwise change
 it), `batch` rows at a time and never a whole table in memory (a server-side cursor reads PostgreSQL, COPY
 writes it). The destination's rows are written in ONE transaction: its schema (on PostgreSQL: created inside
-that transaction), the rows with their ids as they were, the identity sequences set past the copied ids, a
-verification of every table (row count and an order-independent checksum, source vs copy), the case folder's
-files copied and verified, and the audit row of the copy; a failure anywhere rolls it all back (the PostgreSQL
+that transaction), the rows with their ids as they were, a verification of every table (row count and an
+order-independent checksum, source vs copy), the case folder's files copied and verified, the audit row of the
+copy, and the identity sequences set past the stored ids; a failure anywhere rolls it all back (the PostgreSQL
 database is left empty, the SQLite file goes with the folder) and removes the folder this call made.
 
 The checksum of a table is the sum modulo 2**128 of each row's BLAKE2b-128 digest of the repr() of its values
@@ -23,7 +23,7 @@ import os
 import shutil
 import stat
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -112,6 +112,7 @@ class CopyResult:
     seconds: float
     stalled_runs: list[int] = field(default_factory=list)
     next_ids: dict[str, int] = field(default_factory=dict)
+    source_audit: dict[str, Any] = field(default_factory=dict)  # the source's audit chain, verified as copied
 
     @property
     def rows(self) -> int:
@@ -127,7 +128,7 @@ class CopyResult:
                 "ok": self.ok, "rows": self.rows, "tables": [t.as_dict() for t in self.tables],
                 "files": {**self.files.as_dict(), "bytes": self.file_bytes}, "seconds": round(self.seconds, 3),
                 "rows_per_second": round(self.rows / self.seconds) if self.seconds > 0 else None,
-                "stalled_runs": self.stalled_runs, "next_ids": self.next_ids}
+                "stalled_runs": self.stalled_runs, "next_ids": self.next_ids, "source_audit": self.source_audit}
 
 
 def where(case: Case) -> str:
@@ -135,11 +136,11 @@ def where(case: Case) -> str:
     return db.safe_url(case.db_url) if case.db_url else str(case.store)
 
 
-def copy_case(source: Path | str, destination: Path | str, db_url: str | None = None,
-              batch: int = BATCH) -> CopyResult:
+def copy_case(source: Path | str, destination: Path | str, db_url: str | None = None, batch: int = BATCH,
+              on_table: Callable[[str], None] | None = None) -> CopyResult:
     """Copy the case at `source` to a new case at `destination` (its rows in `destination`/case.sqlite, or in the
     empty PostgreSQL database `db_url`), verified table by table; a CopyError (one line) when refused or failed,
-    with nothing kept."""
+    with nothing kept. `on_table(step)` hears each step as it starts ("copying TABLE", "verifying", ...)."""
     started = time.perf_counter()
     src, dst = Case(Path(source).absolute()), Case(Path(destination).absolute())
     _check_paths(src, dst)
@@ -161,7 +162,7 @@ def copy_case(source: Path | str, destination: Path | str, db_url: str | None = 
                     write_pointer(dst, db_url)
                 dconn = pg_conn if pg_conn is not None else db.connect(dst.store)
                 try:
-                    result = _fill(src, dst, sconn, dconn, batch, stalled, started)
+                    result = _fill(src, dst, sconn, dconn, batch, stalled, started, on_table or _quiet)
                 finally:
                     dconn.close()
             except BaseException as exc:
@@ -174,6 +175,10 @@ def copy_case(source: Path | str, destination: Path | str, db_url: str | None = 
     finally:
         sconn.close()
     return result
+
+
+def _quiet(step: str) -> None:
+    return None
 
 
 def _one_line(exc: BaseException) -> str:
@@ -191,7 +196,8 @@ def _check_paths(src: Case, dst: Case) -> None:
         raise CopyError(f"{dst.root} exists and is not a folder")
     if dst.root.is_dir() and any(dst.root.iterdir()):
         raise CopyError(f"{dst.root} is not empty: a copy goes to a new (or empty) folder")
-    if dst.root == src.root or dst.root.is_relative_to(src.root) or src.root.is_relative_to(dst.root):
+    a, b = src.root.resolve(), dst.root.resolve()
+    if a == b or b.is_relative_to(a) or a.is_relative_to(b):
         raise CopyError(f"the copy {dst.root} and the case {src.root} must be separate folders, neither inside "
                         "the other")
 
@@ -272,8 +278,9 @@ def _remove(dst: Case, made_root: bool) -> str:
 
 
 def _fill(src: Case, dst: Case, sconn: Connection, dconn: Connection, batch: int, stalled: list[int],
-          started: float) -> CopyResult:
+          started: float, step: Callable[[str], None]) -> CopyResult:
     postgres = db.dialect(dconn) == "postgresql"
+    step("creating the new case's tables")
     if not postgres:
         db.migrate(dconn)
     with db.write(dconn):
@@ -281,9 +288,13 @@ def _fill(src: Case, dst: Case, sconn: Connection, dconn: Connection, batch: int
             if db.schema_version(dconn):
                 raise CopyError(f"the database {where(dst)} already holds a winnow case")
             db.create_schema_in_transaction(dconn)
-        checks = [copy_table(sconn, dconn, table, batch) for table in TABLES]
-        next_ids = db.reset_sequences(dconn)
+        checks = []
+        for table in TABLES:
+            step(f"copying {table}")
+            checks.append(copy_table(sconn, dconn, table, batch))
+        chain = audit.verify(sconn)
         for check in checks:
+            step(f"verifying {check.table}")
             found = table_checksum(dconn, check.table, batch)
             check.copy_rows, check.copy_checksum = found.rows, found.hexdigest()
         bad = [c for c in checks if not c.ok]
@@ -291,17 +302,20 @@ def _fill(src: Case, dst: Case, sconn: Connection, dconn: Connection, batch: int
             raise CopyError("the copy does not match the source: " + "; ".join(
                 f"table {c.table}: {c.source_rows} rows, checksum {c.source_checksum[:16]} in the source, "
                 f"{c.copy_rows} rows, checksum {c.copy_checksum[:16]} in the copy" for c in bad))
+        step("copying the case folder's files")
         files, size = copy_files(src.root, dst.root)
         if not files.ok:
             raise CopyError(f"the copied files do not match the source's: {files.source_rows} files, checksum "
                             f"{files.source_checksum[:16]} vs {files.copy_rows}, {files.copy_checksum[:16]}")
         result = CopyResult(str(src.root), where(src), str(dst.root), where(dst), checks, files, size, 0.0,
-                            stalled, next_ids)
+                            stalled, {}, {"rows": chain.rows, "ok": chain.ok, "problems": chain.problems})
         audit.append_in_transaction(dconn, "case copy", {
             "from": {"case": result.source, "store": result.source_store},
             "to": {"case": result.destination, "store": result.destination_store},
             "rows": result.rows, "files": files.source_rows, "bytes": size, "stalled_runs": stalled,
+            "source_audit": result.source_audit,
             "verified": {c.table: [c.source_rows, c.source_checksum] for c in checks}})
+        result.next_ids = db.reset_sequences(dconn)  # last: past the copy's own audit row too
     result.seconds = time.perf_counter() - started
     return result
 
