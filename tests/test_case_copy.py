@@ -480,6 +480,8 @@ def test_a_source_whose_audit_trail_does_not_verify_is_copied_and_says_so(tmp_pa
     assert done["source_audit"]["problems"] == ["row 1: content edited (hash does not match its fields)"]
     recorded = json.loads(rows(Case(tmp_path / "dst"), "SELECT arguments FROM audit WHERE command = 'case copy'")[0][0])
     assert recorded["source_audit"] == done["source_audit"]
+    checked = CliRunner().invoke(cli, ["audit", "verify", "--case", str(tmp_path / "dst"), "--json"])
+    assert checked.exit_code == 3 and json.loads(checked.stdout)["problems"] == done["source_audit"]["problems"]
     note = CliRunner().invoke(cli, ["case", "copy", str(source.root), str(tmp_path / "again")])
     assert note.exit_code == 0 and "note: the source's audit trail does not verify (row 1: content edited" in \
         note.stderr
