@@ -1,4 +1,4 @@
-"""`winnow case copy` (issue #13): a case moved SQLite -> PostgreSQL, PostgreSQL -> SQLite and SQLite -> SQLite
+"""`winnow case copy` (issue #13): a case moved SQLite -> PostgreSQL, PostgreSQL -> SQLite, SQLite -> SQLite and PG -> PG
 gives the same review app, findings and triage on the copy; every table verified by rows and checksum; the
 copy's ids continue (a resumed ingest into the copy); each refusal is one line before anything is written, and a
 failure midway keeps nothing."""
@@ -27,7 +27,7 @@ from winnow.store.case_copy import TABLES, Checksum, copy_case, verify
 from winnow.store.schema import SCHEMA_VERSION
 
 WINNOW = [sys.executable, "-m", "winnow.cli"]
-PAIRS = [("sqlite", "postgresql"), ("postgresql", "sqlite"), ("sqlite", "sqlite")]
+PAIRS = [("sqlite", "postgresql"), ("postgresql", "sqlite"), ("sqlite", "sqlite"), ("postgresql", "postgresql")]
 
 
 def _refused(*args: Any) -> str:

@@ -166,6 +166,8 @@ def copy_case(source: Path | str, destination: Path | str, db_url: str | None = 
                 finally:
                     dconn.close()
             except BaseException as exc:
+                if pg_conn is not None:
+                    pg_conn.close()  # closed already unless the folder could not be made
                 cleaned = _remove(dst, made_root)
                 if db_url is not None:
                     cleaned += f"; the database {db.safe_url(db_url)} is left empty"
