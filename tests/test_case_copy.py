@@ -1,5 +1,5 @@
-"""`winnow case copy` (issue #13): a case moved SQLite -> PostgreSQL, PostgreSQL -> SQLite, SQLite -> SQLite and PG -> PG
-gives the same review app, findings and triage on the copy; every table verified by rows and checksum; the
+"""`winnow case copy` (issue #13): a case moved SQLite -> PostgreSQL, PostgreSQL -> SQLite, SQLite -> SQLite and
+PostgreSQL -> PostgreSQL gives the same review app, findings and triage on the copy; every table verified by rows and checksum; the
 copy's ids continue (a resumed ingest into the copy); each refusal is one line before anything is written, and a
 failure midway keeps nothing."""
 
