@@ -1,7 +1,7 @@
 """`winnow case copy` (issue #13): a case moved SQLite -> PostgreSQL, PostgreSQL -> SQLite, SQLite -> SQLite and
-PostgreSQL -> PostgreSQL gives the same review app, findings and triage on the copy; every table verified by rows and checksum; the
-copy's ids continue (a resumed ingest into the copy); each refusal is one line before anything is written, and a
-failure midway keeps nothing."""
+PostgreSQL -> PostgreSQL gives the same review app, findings and triage on the copy; every table verified by rows
+and checksum; the copy's ids continue (a resumed ingest into the copy); each refusal is one line before anything
+is written, and a failure midway keeps nothing."""
 
 from __future__ import annotations
 
