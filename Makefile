@@ -101,6 +101,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scale_model.py --measure
 	$(BIN)/python benchmarks/ingest_ab.py
 	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python benchmarks/postgres.py
+	bash scripts/pgtest.sh run $(PG_DATA) $(PG_PORT) $(BIN)/python benchmarks/case_copy.py
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache .mypy_cache .ruff_cache

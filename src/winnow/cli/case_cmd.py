@@ -1,7 +1,8 @@
-"""`winnow case create|info`."""
+"""`winnow case create|info|copy`."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,6 +11,7 @@ from winnow.cli.common import case_option, friendly, json_option, load_case, pri
 from winnow.pipeline.summary import case_totals
 from winnow.store import audit
 from winnow.store.case import create_case
+from winnow.store.case_copy import copy_case
 from winnow.store.db import safe_url
 
 
@@ -59,3 +61,38 @@ def info(case_path: str | None, as_json: bool) -> None:
         click.echo(f"{key:>14}: {value}")
     for key, value in totals.items():
         click.echo(f"{key:>22}: {value}")
+
+
+@case.command("copy")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("destination", type=click.Path(path_type=Path))
+@click.option("--db", "db_url", default=None,
+              help="Keep the copy's rows in this empty PostgreSQL database (postgresql://USER@HOST:PORT/DBNAME); "
+                   "default: DESTINATION/case.sqlite. $WINNOW_DB is not read: a copy names its engine.")
+@json_option
+@friendly
+def copy(source: Path, destination: Path, db_url: str | None, as_json: bool) -> None:
+    """Copy the case SOURCE to a new case DESTINATION, from either engine to either engine (SQLite <->
+    PostgreSQL), with its thumbnails and files; every table is verified (rows and checksum) and the copy is
+    recorded in the new case's audit trail. The source is only read."""
+    def step(what: str) -> None:  # on a terminal only: a large case takes minutes
+        click.echo(f"  {what} ...", err=True)
+
+    result = copy_case(source, destination, db_url=db_url, on_table=step if sys.stderr.isatty() else None)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    click.echo(f"{'table':<22} {'rows':>10} {'copied':>10}  {'checksum (source)':<16}  {'checksum (copy)':<16}")
+    for check in [*result.tables, result.files]:
+        click.echo(f"{check.table:<22} {check.source_rows:>10} {check.copy_rows:>10}  {check.source_checksum[:16]}  "
+                   f"{check.copy_checksum[:16]}  {'ok' if check.ok else 'MISMATCH'}")
+    rate = f", {result.rows / result.seconds:,.0f} rows/s" if result.seconds > 0 else ""
+    click.echo(f"copied {result.source} ({result.source_store}) to {result.destination} "
+               f"({result.destination_store}): {len(result.tables)} tables, {result.rows} rows and "
+               f"{result.files.source_rows} files verified in {result.seconds:.1f} s{rate}")
+    if not result.source_audit["ok"]:
+        click.echo(f"note: the source's audit trail does not verify ({'; '.join(result.source_audit['problems'])}): "
+                   "copied as it is, the copy's audit row says so", err=True)
+    if result.stalled_runs:
+        click.echo(f"runs {', '.join(map(str, result.stalled_runs))} were marked running with no sign of life for "
+                   "over a minute (killed): copied as they are; the same command resumes them on the copy")

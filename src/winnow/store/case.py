@@ -130,8 +130,7 @@ def _create_on_postgres(case: Case, name: str, examiner: str, url: str) -> Case:
                             f"{version}): give each case its own database")
         for folder in (case.root, case.thumbnails, case.logs, case.tmp):
             folder.mkdir(parents=True, exist_ok=True)
-        case.pointer.write_text(json.dumps({"format": "winnow-case", "db": url}, indent=2) + "\n",
-                                encoding="utf-8")
+        write_pointer(case, url)
         migrate(conn)
         _fill_meta(conn, name, examiner)
     except BaseException:
@@ -143,6 +142,11 @@ def _create_on_postgres(case: Case, name: str, examiner: str, url: str) -> Case:
     finally:
         conn.close()
     return case
+
+
+def write_pointer(case: Case, url: str) -> None:
+    """case.json naming the PostgreSQL database that holds the case's rows."""
+    case.pointer.write_text(json.dumps({"format": "winnow-case", "db": url}, indent=2) + "\n", encoding="utf-8")
 
 
 def open_case(path: Path | str | None) -> Case:

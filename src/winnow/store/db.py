@@ -6,7 +6,7 @@ layer"); what cannot be said portably is a helper here (`write`, `dialect`, `jso
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
@@ -252,7 +252,118 @@ def engine_version(conn: Connection | None = None) -> str:
 
 def table_columns(conn: Connection, table: str) -> list[str]:
     """A table's column names in their order (also of a foreign SQLite input, e.g. NSRL's FILE table)."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        return pg.table_columns(cast("PgConnection", conn), table)
     return [str(r[1]) for r in conn.execute(f"PRAGMA table_info({table})")]
+
+
+# the engine's own tables a case store holds beside winnow's: SQLite's FTS5 index of chat messages (kept by
+# triggers from chat_messages) and its internal tables; PostgreSQL's schema_version (SQLite: PRAGMA user_version)
+_ENGINE_TABLES = ("sqlite_", "chat_fts", "schema_version")
+
+
+def case_tables(conn: Connection) -> set[str]:
+    """The names of winnow's tables in a case store (the engine's own tables left out)."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        names = pg.table_names(cast("PgConnection", conn))
+    else:
+        names = [str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {n for n in names if not n.startswith(_ENGINE_TABLES)}
+
+
+@contextmanager
+def snapshot(conn: Connection) -> Iterator[None]:
+    """One read-only transaction: every read inside it sees the store as it was at the first read, whatever
+    other connections commit meanwhile (SQLite's WAL read snapshot; REPEATABLE READ on PostgreSQL), so a copy
+    read table by table is one consistent state. Writers are not held up."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        pg.begin_snapshot(cast("PgConnection", conn))
+    else:
+        conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def stream(conn: Connection, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """The rows of one query as plain tuples, `size` at a time, never all in memory (a server-side cursor on
+    PostgreSQL: call it inside `snapshot` or `write`)."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        yield from pg.stream(cast("PgConnection", conn), sql, size)
+        return
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    cursor.execute(sql)
+    while batch := cursor.fetchmany(size):
+        yield batch
+    cursor.close()
+
+
+def insert_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows appended to `table` as they are (no conflict handling, column names quoted): COPY on PostgreSQL,
+    executemany on SQLite. For a table the caller knows holds none of them (a new case being filled)."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        pg.copy_in(cast("PgConnection", conn), table, columns, rows)
+        return
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def reset_sequences(conn: Connection) -> dict[str, int]:
+    """After rows were inserted with their ids given, the next generated id of every identity column is the one
+    after the largest stored (PostgreSQL; SQLite's INTEGER PRIMARY KEY takes max + 1 by itself). Returns
+    {"table.column": next id} of the columns set."""
+    if _is_pg(conn):
+        from winnow.store import pg
+
+        return pg.reset_identities(cast("PgConnection", conn))
+    return {}
+
+
+def create_schema_in_transaction(conn: Connection) -> None:
+    """The whole current schema created inside the caller's open write transaction on an empty PostgreSQL
+    database (a rollback leaves the database empty again). SQLite's migrations rebuild tables with foreign
+    keys off, which SQLite allows only outside a transaction: there, `migrate` a new file instead."""
+    if not _is_pg(conn):
+        raise StoreError("a SQLite store is created by migrate(), outside a transaction")
+    from winnow.store import pg
+
+    pg.create_schema(cast("PgConnection", conn))
+
+
+def writer_active(location: Path | str) -> bool:
+    """True when another connection holds the store's write lock at this moment (a write transaction is open:
+    an ingest's batch, a decision). Tried without waiting; a store this process may not write to has no
+    writer it could see and says False."""
+    if is_url(location):
+        from winnow.store import pg
+
+        conn = cast("PgConnection", _connect_pg(str(location), True, 10.0))
+        try:
+            return not pg.try_write_lock(conn)
+        finally:
+            conn.close()
+    probe = sqlite3.connect(Path(location), timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc) or "busy" in str(exc)
+    finally:
+        probe.close()
 
 
 def nocase(expr: str) -> str:

@@ -22,7 +22,8 @@ from typing import Any
 
 import psycopg
 from psycopg import adapt, pq
-from psycopg.rows import RowMaker
+from psycopg import sql as pgsql
+from psycopg.rows import RowMaker, tuple_row
 
 from winnow.store.schema import MIGRATIONS, PG_BASELINE_VERSION, PG_MIGRATIONS, SCHEMA_VERSION
 
@@ -301,13 +302,26 @@ def pending(current: int) -> list[tuple[int, str]]:
     return [(v, PG_MIGRATIONS[v]) for v in range(start, SCHEMA_VERSION + 1)]
 
 
+def _apply(conn: PgConnection, version: int, script: str) -> None:
+    conn.raw.execute(script)
+    conn.raw.execute("INSERT INTO schema_version (version, applied_utc) VALUES (%s, "
+                     "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))", (version,))
+
+
+def create_schema(conn: PgConnection) -> None:
+    """Every script from an empty database to SCHEMA_VERSION, in the caller's open transaction."""
+    for version, script in pending(0):
+        try:
+            _apply(conn, version, script)
+        except psycopg.Error as exc:
+            raise MigrationFailed(f"migration {version} failed on PostgreSQL: {' '.join(str(exc).split())}") from exc
+
+
 def migrate(conn: PgConnection, current: int) -> None:
     for version, script in pending(current):
         begin_write(conn)
         try:
-            conn.raw.execute(script)
-            conn.raw.execute("INSERT INTO schema_version (version, applied_utc) VALUES (%s, "
-                             "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))", (version,))
+            _apply(conn, version, script)
             conn.raw.execute("COMMIT")
         except psycopg.Error as exc:
             conn.raw.execute("ROLLBACK")
@@ -325,3 +339,75 @@ def table_columns(conn: PgConnection, table: str) -> list[str]:
     return [str(r[0]) for r in conn.raw.execute(
         "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
         "AND table_name = %s ORDER BY ordinal_position", (table.lower(),))]
+
+
+def table_names(conn: PgConnection) -> list[str]:
+    return [str(r[0]) for r in conn.raw.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE'")]
+
+
+def begin_snapshot(conn: PgConnection) -> None:
+    conn.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+
+def try_write_lock(conn: PgConnection) -> bool:
+    """True when the case's write lock is free (taken and given back at once; nobody is writing)."""
+    conn.raw.execute("BEGIN")
+    try:
+        row = conn.raw.execute("SELECT pg_try_advisory_xact_lock(%s)", (WRITE_LOCK,)).fetchone()
+        return bool(row and row[0])
+    finally:
+        conn.raw.execute("ROLLBACK")
+
+
+_streams = 0
+
+
+def stream(conn: PgConnection, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:
+    """A query's rows `size` at a time through a server-side cursor, inside the caller's transaction (else in a
+    read-only one of its own)."""
+    global _streams
+    _streams += 1
+    own = not conn.in_transaction
+    if own:
+        conn.raw.execute("BEGIN READ ONLY")
+    try:
+        with conn.raw.cursor(name=f"winnow_stream_{_streams}", row_factory=tuple_row) as cursor:
+            cursor.itersize = size
+            cursor.execute(translate(sql, False))
+            while batch := cursor.fetchmany(size):
+                yield batch
+    except psycopg.Error as exc:
+        raise _as_sqlite_error(exc) from exc
+    finally:
+        if own and conn.in_transaction:
+            conn.raw.execute("ROLLBACK")
+
+
+def copy_in(conn: PgConnection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Rows appended through COPY, column names quoted (`user`)."""
+    statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table),
+                                                          pgsql.SQL(", ").join(map(pgsql.Identifier, columns)))
+    try:
+        with conn.raw.cursor().copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                conn.total_changes += 1
+    except psycopg.Error as exc:
+        raise _as_sqlite_error(exc) from exc
+
+
+def reset_identities(conn: PgConnection) -> dict[str, int]:
+    """Each identity column's sequence set to continue after the largest stored id."""
+    out: dict[str, int] = {}
+    found = conn.raw.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND is_identity = 'YES' ORDER BY table_name").fetchall()
+    for table, column in found:
+        query = pgsql.SQL("SELECT setval(pg_get_serial_sequence({t}, {c}), coalesce(max({col}), 0) + 1, false) "
+                        "FROM {tab}").format(t=pgsql.Literal(table), c=pgsql.Literal(column),
+                                             col=pgsql.Identifier(column), tab=pgsql.Identifier(table))
+        row = conn.raw.execute(query).fetchone()
+        out[f"{table}.{column}"] = int(row[0]) if row else 1
+    return out

@@ -60,3 +60,11 @@ def recent(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
         "p.bytes_done, p.items, p.warnings, p.total_files, p.total_bytes, p.total_known, p.updated_utc "
         "FROM runs r LEFT JOIN run_progress p ON p.run_id = r.id ORDER BY r.id DESC LIMIT ?", (limit,)).fetchall()
     return [dict(r) for r in rows]
+
+
+def running(conn: Connection) -> list[dict[str, Any]]:
+    """The runs still marked running, each with its last sign of life (its progress row, else its start)."""
+    rows = conn.execute(
+        "SELECT r.id, r.command, r.started_utc, p.updated_utc FROM runs r LEFT JOIN run_progress p "
+        "ON p.run_id = r.id WHERE r.status = 'running' ORDER BY r.id").fetchall()
+    return [{"id": r[0], "command": r[1], "last_utc": r[3] or r[2]} for r in rows]
