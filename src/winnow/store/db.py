@@ -301,7 +301,7 @@ def stream(conn: Connection, sql: str, size: int) -> Iterator[list[tuple[Any, ..
 
         yield from pg.stream(cast("PgConnection", conn), sql, size)
         return
-    cursor = conn.cursor()
+    cursor = cast(sqlite3.Connection, conn).cursor()  # SQLite here: plain tuples, not Rows
     cursor.row_factory = None
     cursor.execute(sql)
     while batch := cursor.fetchmany(size):
