@@ -157,3 +157,71 @@ def test_thumbnail_folder_removed_during_the_run_is_made_again(tmp_path: Path) -
     again = analyse(data, sha256="cd" * 32, **kw)  # type: ignore[arg-type]
     assert first.warnings == again.warnings == []
     assert (tmp_path / again.values["thumbnail"]).is_file()
+
+
+# the 8 PDQ hashes (sha256 of their concatenation, 16 hex) and quality of pictures of many shapes and modes, pinned
+# from the code before the mirror's blur was shared (aa31947): a change of luma or blur that moves any bit of a
+# thin, tiny, palette, alpha, CMYK, gray, flat or DCT-reduced picture fails here
+PINNED_DIHEDRAL = [
+    ("jpeg 1152x864 draft 256", "f7a02ff6ba13ea99", 100),  # (576, 432)
+    ("jpeg 513x64 draft 64", "606b77f0fc24c6b8", 100),  # (65, 8)
+    ("jpeg 348x16", "069f9e23fe5d2b31", 100),  # (348, 16)
+    ("jpeg 407x16", "ab4ab080767f8d30", 100),  # (407, 16)
+    ("png 64x64", "101dc9a6e65a4a67", 100),  # (64, 64)
+    ("png 5x7", "9b5d9f2215b6324e", 37),  # (5, 7)
+    ("png 4x9", "17ded6e69bc62c71", 0),  # (4, 9)
+    ("png P 300x200", "ab3915fd1a64aa60", 100),  # (300, 200)
+    ("png RGBA 300x200", "3e67c52d5cea18a1", 100),  # (300, 200)
+    ("jpeg CMYK 300x200", "c27d3b741e7fc8de", 100),  # (300, 200)
+    ("png L 333x222", "d13a63951534fde7", 100),  # (333, 222)
+    ("png flat 100x100", "4acc782327941c51", 0),  # (100, 100)
+]
+
+
+def _pinned_case(label: str) -> tuple[bytes, tuple[int, int] | None]:
+    w, h = (int(v) for v in label.split()[-1 if "draft" not in label else -3].split("x"))
+    seed = 61 + [p[0] for p in PINNED_DIHEDRAL].index(label)
+    picture = photos.photo(seed, (w, h))
+    if "flat" in label:
+        picture = Image.new("RGB", (w, h), (90, 90, 90))
+    for mode in ("P", "RGBA", "CMYK", "L"):
+        if f" {mode} " in label:
+            picture = picture.convert(mode)
+    if label.startswith("png"):
+        return photos.encode(picture, "PNG"), None
+    draft = {"jpeg 1152x864 draft 256": (256, 256), "jpeg 513x64 draft 64": (64, 8)}.get(label)
+    return photos.encode(picture, "JPEG", **({} if "CMYK" in label else {"quality": 90})), draft
+
+
+def test_dihedral_hashes_are_pinned_across_shapes_and_modes() -> None:
+    import hashlib
+
+    from winnow.signals.pdq import pdq_dihedral
+
+    got = []
+    for label, _, _ in PINNED_DIHEDRAL:
+        data, draft = _pinned_case(label)
+        with Image.open(io.BytesIO(data)) as im:
+            size = im.size
+            if draft:
+                im.draft("RGB", draft)
+            im.load()
+            hashes, quality = pdq_dihedral(im, size)
+        got.append((label, hashlib.sha256("".join(hashes).encode()).hexdigest()[:16], quality))
+    assert got == PINNED_DIHEDRAL
+
+
+def test_16_bit_grayscale_gets_its_thumbnail(tmp_path: Path) -> None:
+    """Image.reduce refuses 16-bit grayscale; such a PNG (scanners, medical, microscopy) still gets its hashes
+    and a thumbnail, at 2x and at 4x the thumbnail size, with no warning."""
+    import numpy as np
+
+    for i, size in enumerate(((600, 450), (1200, 900))):
+        ramp = (np.add.outer(np.arange(size[1]), np.arange(size[0])) * 23 % 65536).astype(np.uint16)
+        picture = Image.fromarray(ramp)
+        assert picture.mode == "I;16"
+        result = analyse(photos.encode(picture, "PNG"), sha256=f"{i}e" * 32, thumbs=tmp_path / "thumbnails",
+                         max_pixels=10**9, pdq_size=256, thumbnail_size=256, thumbnail_quality=80)
+        assert result.warnings == [] and result.values["pdq"]
+        with Image.open(tmp_path / result.values["thumbnail"]) as thumb:
+            assert max(thumb.size) == 256
