@@ -480,3 +480,54 @@ def test_batches_are_bounded_by_count_and_bytes_and_long_files_run_alone() -> No
     job = _Tasks(mixed, None)
     batches = [[t.task_id for t in executor._next_batch(job)] for _ in range(6)]
     assert batches == [[0, 1], [900], [2], [901], [902], [3]]
+
+
+def test_local_cluster_workers_are_forks_of_the_forkserver_with_this_process_environment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The LocalCluster's workers, and the replacement of one killed with -9, are forks of the forkserver that
+    `prepare` started; each has the environment of this process when the cluster started (a variable set after
+    the forkserver started too), one BLAS thread, and no Dask MALLOC_TRIM_THRESHOLD_."""
+    import inspect
+
+    import distributed.utils
+
+    from winnow.pipeline.executors import ExecutorOptions, make_executor
+
+    assert "_forkserver_preload_set" in inspect.getsource(distributed.utils.get_mp_context)  # the flag we set
+    case = create_case(tmp_path / "case", name="f", examiner="e")
+    settings = Settings(workers=2)
+    first = make_executor(ExecutorOptions(name="dask"), settings)  # starts the forkserver (if not yet running)
+    first.close()
+    monkeypatch.setenv("WINNOW_TEST_LATE", "set after the forkserver started")
+    executor: Any = make_executor(ExecutorOptions(name="dask"), settings)
+    try:
+        executor.start([str(tmp_path)], worker_config(case, settings))
+        client = executor.client
+
+        def facts() -> tuple[int, int, str | None, str | None, str | None]:
+            return (os.getpid(), os.getppid(), os.environ.get("WINNOW_TEST_LATE"),
+                    os.environ.get("OPENBLAS_NUM_THREADS"), os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+
+        before = client.run(facts)
+        assert len(before) == 2
+        forkservers = {ppid for _, ppid, _, _, _ in before.values()}
+        assert len(forkservers) == 1 and forkservers != {os.getpid()}
+        assert "forkserver" in " ".join(psutil.Process(forkservers.pop()).cmdline())
+        assert {v[2:] for v in before.values()} == {("set after the forkserver started", "1", None)}
+        victim = next(iter(before.values()))[0]
+        os.kill(victim, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            try:
+                now = client.run(facts)
+            except Exception:  # the scheduler is still removing the dead worker
+                continue
+            if len(now) == 2 and victim not in {v[0] for v in now.values()}:
+                break
+        else:
+            raise AssertionError("the killed worker was not replaced within 60 s")
+        assert {v[1] for v in now.values()} == {v[1] for v in before.values()}  # the replacement: a fork too
+        assert {v[2:] for v in now.values()} == {("set after the forkserver started", "1", None)}
+    finally:
+        executor.close()

@@ -29,7 +29,7 @@ import winnow
 from winnow.messages import DiskUnitTask, MemberRangeTask
 from winnow.pipeline.batch import run_batch, worker_facts
 from winnow.pipeline.executors import ExecutorError, ExecutorOptions, Job, Task
-from winnow.pipeline.executors.forkserver import WORKER_ENVIRON
+from winnow.pipeline.executors.forkserver import WORKER_ENVIRON, worker_environment
 from winnow.settings import Settings
 
 MAX_BATCH_FILES = 64
@@ -68,6 +68,7 @@ class DaskExecutor:
         self.retry_singles: deque[list[Task]] = deque()  # batches that lost their worker, one file per task
         self.held: Task | None = None  # a task that goes in a batch of its own, taken while filling another
         self.quarantine: deque[Task] = deque()  # tasks whose own single task lost its worker: run alone
+        self._method: Any = None  # the config that makes the LocalCluster's workers forks, while it lives
 
     # ------------------------------------------------------------------ start and checks
     def _security(self, local: bool) -> Security | None:
@@ -101,23 +102,33 @@ class DaskExecutor:
         # a worker lost while running a batch fails that batch at once: the executor runs its files again itself
         # (one per task, then alone), so a file that crashes its worker costs three restarts, not twelve
         # worker processes come from a forkserver (executors/forkserver.py, started before Dask was imported
-        # here): each worker, and each replacement, is a fork of it with Dask and winnow loaded, where spawn starts
-        # every worker from scratch; Dask's own preloading (which imports pandas & co. here) is not needed
-        if hasattr(distributed.utils, "_forkserver_preload_set"):
-            distributed.utils._forkserver_preload_set = True
+        # here): each worker, and each replacement after a crash, is a fork of it with Dask and winnow loaded,
+        # where spawn starts every worker from scratch. Dask reads the method at every worker start, so it stays
+        # set while the cluster lives (till close()). Dask's own preloading, which imports pandas & co. here, is
+        # skipped (a test checks that the flag still exists). A fork inherits the forkserver's environment, not
+        # this process's: the workers get this process's environment of now explicitly (as spawn gave it).
+        distributed.utils._forkserver_preload_set = True
+        self._method = dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+        environment = worker_environment()
         with dask.config.set({"distributed.scheduler.allowed-failures": 0,
-                              "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON,
-                              "distributed.worker.multiprocessing-method": "forkserver"}):
+                              "distributed.nanny.pre-spawn-environ": WORKER_ENVIRON}):
             try:
                 self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                             dashboard_address=None, security=security,
                                             protocol="tls://" if security else None, silence_logs=logging.ERROR,
                                             # no dashboard; the scheduler's health routes on a free local port,
                                             # not 8787 (another cluster may hold it)
-                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+                                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                                            env=environment)  # passed on to each Nanny
             except Exception as exc:
+                self._restore_method()
                 raise ExecutorError(f"cannot start a local Dask cluster: {_one_line(exc)}") from exc
         self._connect(self.cluster, security)
+
+    def _restore_method(self) -> None:
+        if self._method is not None:
+            self._method.__exit__(None, None, None)
+            self._method = None
 
     def _connect(self, address: Any, security: Security | None) -> None:
         where = address if isinstance(address, str) else "the local cluster"
@@ -163,6 +174,7 @@ class DaskExecutor:
             with contextlib.suppress(Exception):
                 self.cluster.close(timeout=10)
             self.cluster = None
+        self._restore_method()
 
     # ------------------------------------------------------------------ the run
     def _batch_limit(self, job: Job) -> int:
