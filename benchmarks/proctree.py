@@ -1,43 +1,57 @@
-"""Wall and CPU seconds of a command and every process it starts, for the benchmarks.
+"""Wall and CPU seconds of a command and of every process it starts, for the benchmarks.
 
-`resource.getrusage(RUSAGE_CHILDREN)` counts only descendants that their parent waited for: Dask's forkserver
-workers are orphaned to init when the forkserver exits, so their CPU would be missed. Here the whole tree is
-sampled from /proc (psutil) every 20 ms and each process's last user + system time summed; a process that lives
-less than a sample is missed (a few ms at most)."""
+`resource.getrusage(RUSAGE_CHILDREN)` counts the descendants that were waited for. Dask's forkserver workers are
+orphaned when the forkserver exits, and init would reap them: their CPU would be lost. So this process makes
+itself a child subreaper (Linux `prctl(PR_SET_CHILD_SUBREAPER)`): every orphan of the command's tree is
+re-parented here, and is reaped here once the command has ended, so RUSAGE_CHILDREN counts the whole tree exactly,
+with no sampling and no load of its own."""
 
 from __future__ import annotations
 
+import ctypes
+import os
+import resource
 import subprocess
 import time
 
-import psutil
+PR_SET_CHILD_SUBREAPER = 36
+_ready = False
 
 
-def run(cmd: list[str], interval: float = 0.02) -> tuple[float, float, bytes]:
-    """(wall s, CPU s of the process tree, stdout); raises CalledProcessError as subprocess.run(check=True)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    seen: dict[tuple[int, float], float] = {}
-    root = psutil.Process(proc.pid)
-    import threading
+def _subreaper() -> None:
+    global _ready
+    if not _ready:
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+        _ready = True
 
-    out: dict[str, bytes] = {}
-    reader = threading.Thread(target=lambda: out.update(zip(("stdout", "stderr"), proc.communicate(), strict=True)))
-    reader.start()
-    while reader.is_alive():
+
+def _reap(deadline: float) -> None:
+    """Wait for every remaining descendant (re-parented orphans) until none is left or the deadline passes."""
+    while time.monotonic() < deadline:
         try:
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            tree = []
-        for p in tree:
-            try:
-                with p.oneshot():
-                    t = p.cpu_times()
-                    seen[(p.pid, p.create_time())] = t.user + t.system
-            except psutil.Error:
-                pass
-        reader.join(interval)
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            time.sleep(0.01)
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(cmd: list[str], linger: float = 30.0) -> tuple[float, float, bytes]:
+    """(wall s until the command exits, CPU s of its whole process tree, stdout); raises CalledProcessError like
+    subprocess.run(check=True). Descendants still alive after the command are waited for (up to `linger` s)."""
+    _subreaper()
+    _reap(time.monotonic() + linger)  # nothing of an earlier run left to be counted here
+    before = _cpu()
+    start = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True)
     wall = time.perf_counter() - start
-    if proc.returncode:
-        raise subprocess.CalledProcessError(proc.returncode, cmd, out.get("stdout"), out.get("stderr"))
-    return wall, sum(seen.values()), out.get("stdout", b"")
+    _reap(time.monotonic() + linger)
+    if done.returncode:
+        raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
+    return wall, _cpu() - before, done.stdout
