@@ -221,3 +221,14 @@ def test_rescan_scores_what_has_no_score(tmp_path: Path) -> None:
     result = invoke("calls", "--case", case, "--rescan", "--json")
     after = {r["sha256"]: round(r["score"], 6) for r in json.loads(result.stdout)}
     assert after == before and "rescanned 2 videos" in result.stderr
+    # the rescan saves its progress as ingest does: a sign of life for the live view and `case copy`
+    from winnow.store import runs
+    from winnow.store.case import Case
+
+    conn = Case(case).connect()
+    try:
+        latest = runs.recent(conn, 1)[0]
+    finally:
+        conn.close()
+    assert (latest["command"], latest["status"], latest["files_done"], latest["total_files"], latest["items"],
+            latest["warnings"], latest["total_known"]) == ("calls rescan", "completed", 2, 2, 2, 0, 1)

@@ -7,11 +7,13 @@ items, results written here as they come); the writes are idempotent either way.
 from __future__ import annotations
 
 import errno
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from winnow.pipeline.executors import ExecutorOptions
+from winnow.pipeline.stats import Stats
 from winnow.settings import Settings
 from winnow.signals.base import Job
 from winnow.signals.call import CallSignal
@@ -19,7 +21,7 @@ from winnow.signals.video import VideoSignal
 from winnow.store import audit
 from winnow.store.case import Case
 from winnow.store.queries import image_facts, unscored_for_calls
-from winnow.store.runs import finish_run, start_run
+from winnow.store.runs import finish_run, save_progress, start_run
 from winnow.store.writer import write_output
 
 CALL = CallSignal()
@@ -48,19 +50,29 @@ def rescan(case: Case, settings: Settings | None = None, executor: ExecutorOptio
                 continue
             items.append((sha, kind, chain, image_facts(conn, sha) if kind != "video" else {}))
         thumbs = str(case.thumbnails)
+        progress = Stats(total_files=len(items), total_known=True)
+        save_progress(conn, run_id, progress)  # the run's sign of life: the live view, `case copy`'s running check
+        saved = time.monotonic()
         results: Iterator[tuple[Item, dict[str, Any] | str]]
         if remote is not None:
             results = remote.map_items(score_items, items, thumbs, s.as_dict())  # type: ignore[attr-defined]
         else:
             results = ((item, score) for item in items for score in score_items([item], thumbs, s.as_dict()))
         for (sha, kind, chain, _), values in results:
+            progress.files_done += 1
+            if time.monotonic() - saved >= 1.0:
+                save_progress(conn, run_id, progress)
+                saved = time.monotonic()
             if isinstance(values, str):
                 done["unreadable"] += 1
+                progress.warnings += 1
                 audit.append(conn, "calls rescan skipped", {"content": sha, "path": chain, "error": values})
                 continue
             out = CALL.output(sha, values)
             write_output(conn, out.rows, out.sightings, run_id)
+            progress.items += 1
             done["videos" if kind == "video" else "images"] += 1
+        save_progress(conn, run_id, progress)
         finish_run(conn, run_id, "completed")
         audit.append(conn, "calls rescan", done)
     finally:
