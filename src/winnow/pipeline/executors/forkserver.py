@@ -10,11 +10,14 @@ Measured in benchmarks/startup.py (a single-file Dask ingest)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import multiprocessing
 import multiprocessing.forkserver
 import os
 from typing import Any
+
+from winnow.pipeline.executors import environment
 
 # one BLAS thread each, as the local pool's workers, and without Dask's default MALLOC_TRIM_THRESHOLD_=65536, which
 # costs video decoding + call scoring ~30 % more CPU (measured: 3.92 -> 5.08 s for a 30 s call video);
@@ -37,17 +40,6 @@ def prepare(options: Any) -> None:
         return  # workers elsewhere; or no Dask here (make_executor then says which package is missing)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(PRELOAD))
-    saved = {key: os.environ.get(key) for key in (*WORKER_ENVIRON, *NOT_PASSED)}
-    os.environ.update({key: str(value) for key, value in WORKER_ENVIRON.items()})
-    for key in NOT_PASSED:
-        os.environ.pop(key, None)
-    try:
+    changes: dict[str, str | None] = {key: str(value) for key, value in WORKER_ENVIRON.items()}
+    with environment(changes | dict.fromkeys(NOT_PASSED)), contextlib.suppress(OSError):
         multiprocessing.forkserver.ensure_running()
-    except OSError:
-        pass
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

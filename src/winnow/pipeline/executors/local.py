@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from winnow.pipeline.executors import ExecutorOptions, Job, Task, WorkersFailed
+from winnow.pipeline.executors import ExecutorOptions, Job, Task, WorkersFailed, environment
 from winnow.settings import Settings
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
@@ -43,16 +43,8 @@ class _Pool:
         parent, child = self.ctx.Pipe(duplex=True)
         process = self.ctx.Process(target=worker_main, args=(child, self.config, os.getpid()), daemon=True)
         # one BLAS thread per worker: the workers already use every core
-        saved = {k: os.environ.get(k) for k in _THREAD_VARS}
-        os.environ.update({k: "1" for k in _THREAD_VARS})
-        try:
+        with environment({k: "1" for k in _THREAD_VARS}):
             process.start()
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
         child.close()
         return _Worker(process, parent)
 
