@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import tempfile
 import time
@@ -261,9 +262,38 @@ def report(result: dict[str, object]) -> None:
             f"{verify.MIN_INLIERS} inliers in all)")
 
 
+def _profile(pictures: list[tuple[bytes, tuple[int, int]]]) -> dict[str, float]:
+    """Single-thread milliseconds per picture of each step `query_variants` takes (for the split table)."""
+    import cv2
+
+    grays = []
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    for blob, _ in pictures:
+        grays.append(cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE))
+    out["decode"] = time.perf_counter() - start
+    start = time.perf_counter()
+    found = [neardup.trims(g) for g in grays]
+    out["border removal"] = time.perf_counter() - start
+    start = time.perf_counter()
+    chosen = [neardup.rotation_probes(g, f[0][1] if f else None) for g, f in zip(grays, found, strict=True)]
+    out["wedge check"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for g, (_, size) in zip(grays, pictures, strict=True):
+        neardup.query_variants(g, size)
+    out["all of query_variants"] = time.perf_counter() - start
+    out["probe hashes + trim hashes"] = out["all of query_variants"] - out["border removal"] - out["wedge check"]
+    out["probes per picture"] = sum(len(c) for c in chosen) / len(grays)
+    return {k: (1000 * v / len(pictures) if k != "probes per picture" else v) for k, v in out.items()}
+
+
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:
-    """Query images/s against `scale` stored hashes (random, plus the real references): thumbnail decode,
-    variants, and the index lookups (PDQ + mirror at 31, variants at their radius)."""
+    """Query images/s against `scale` stored hashes (random, plus the real references), the way `winnow match
+    --robust` runs: thumbnails decoded and hashed on a thread per core (`neardup.query_variants_many`), then one
+    index call per radius for all images (PDQ, mirror and border-removed pictures at 31, probes at
+    PROBE_RADIUS). The baseline, plain PDQ (one lookup per image at 31), is timed in the same run."""
+    import cv2
+
     refs = [ingest(data.reference_bytes(im), folder) for _, im in images]
     rng = np.random.default_rng(16)
     codes = np.concatenate([rng.integers(0, 256, (scale - len(refs), 32), dtype=np.uint8),
@@ -274,47 +304,62 @@ def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, 
     kinds = ("rotate 3°", "letterbox 33%", "crop 5%")
     queries = [ingest(data.TRANSFORMS[kinds[i % 3]](im, i), folder) for i, (_, im) in enumerate(images)] * repeat
     index.search(to_codes([q.pdq for q in queries[:256]]), radius=31)  # warm the tables' pages
-    blobs = []
+    pictures = []
     for q in queries:
         buf = __import__("io").BytesIO()
         Image.fromarray(q.gray.astype(np.uint8)).save(buf, "JPEG", quality=80)
-        blobs.append(buf.getvalue())
-    import cv2
+        pictures.append((buf.getvalue(), q.size))
+    profile = _profile(pictures[:len(images) * 10])
 
-    start = time.perf_counter()
-    full, probes, radius_of = [], [], []
-    for q, blob in zip(queries, blobs, strict=True):
-        gray = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE).astype(np.float32)
-        full += [q.pdq, q.mirror]
-        for v in neardup.query_variants(gray, q.size):
-            (full if v.radius > neardup.PROBE_RADIUS else probes).append(v.pdq)
-            radius_of.append(v.radius)
-    t_variants = time.perf_counter() - start
-    start = time.perf_counter()
-    a = index.search(to_codes(full), radius=31)
-    t_full = time.perf_counter() - start
-    start = time.perf_counter()
-    b = index.search(to_codes(probes), radius=neardup.PROBE_RADIUS)
-    t_probe = time.perf_counter() - start
-    start = time.perf_counter()
-    index.search(to_codes(probes), radius=21)
-    t_probe21 = time.perf_counter() - start
+    def load(item: tuple[bytes, tuple[int, int]]) -> tuple[np.ndarray | None, tuple[int, int] | None]:
+        return cv2.imdecode(np.frombuffer(item[0], np.uint8), cv2.IMREAD_GRAYSCALE), item[1]
+
     n = len(queries)
+    best: dict[str, float] = {}
+    for _ in range(3):  # best of three: the machine is shared
+        start = time.perf_counter()
+        variants = neardup.query_variants_many(pictures, load)
+        t_variants = time.perf_counter() - start
+        full, probes = [], []
+        for q, vs in zip(queries, variants, strict=True):
+            full += [q.pdq, q.mirror]
+            for v in vs or []:
+                (full if v.radius > neardup.PROBE_RADIUS else probes).append(v.pdq)
+        start = time.perf_counter()
+        a = index.search(to_codes(full), radius=31)
+        t_full = time.perf_counter() - start
+        start = time.perf_counter()
+        b = index.search(to_codes(probes), radius=neardup.PROBE_RADIUS)
+        t_probe = time.perf_counter() - start
+        start = time.perf_counter()
+        index.search(to_codes(probes), radius=21)
+        t_probe21 = time.perf_counter() - start
+        start = time.perf_counter()
+        index.search(to_codes([q.pdq for q in queries]), radius=31)
+        t_plain = time.perf_counter() - start
+        for k, v in (("variants", t_variants), ("full", t_full), ("probe", t_probe), ("probe21", t_probe21),
+                     ("plain", t_plain)):
+            best[k] = min(best.get(k, v), v)
+    t_variants, t_full, t_probe, t_probe21, t_plain = (best[k] for k in ("variants", "full", "probe", "probe21",
+                                                                          "plain"))
     total = t_variants + t_full + t_probe
-    print(f"\n### throughput against {scale:,} stored hashes (index build {build:.0f} s), {n} query images\n")
+    print(f"\n### throughput against {scale:,} stored hashes (index build {build:.0f} s), {n} query images, "
+          f"best of 3\n")
+    print("Single-thread split of the variant computation (ms per picture): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in profile.items() if k != "probes per picture")
+          + f"; probes per picture {profile['probes per picture']:.2f}\n")
     print("| stage | lookups per image | seconds | images/s |")
     print("|---|---|---|---|")
-    print(f"| thumbnail decode + border removal + probe hashes | {len(probes) / n + len(full) / n - 2:.1f} hashes | "
-          f"{t_variants:.2f} | {n / t_variants:,.0f} |")
+    print(f"| thumbnail decode + border removal + wedge check + variant hashes (threads: {os.cpu_count()}) | "
+          f"{(len(probes) + len(full)) / n - 2:.1f} hashes | {t_variants:.2f} | {n / t_variants:,.0f} |")
     print(f"| index: PDQ, mirror, border-removed at radius 31 | {len(full) / n:.1f} | {t_full:.2f} | "
           f"{n / t_full:,.0f} |")
     print(f"| index: probes at radius {neardup.PROBE_RADIUS} | {len(probes) / n:.1f} | {t_probe:.2f} | "
           f"{n / t_probe:,.0f} |")
     print(f"| **all cheap stages** | | {total:.2f} | **{n / total:,.0f}** |")
     print(f"| (probes at radius 21 instead) | {len(probes) / n:.1f} | {t_probe21:.2f} | {n / t_probe21:,.0f} |")
-    print(f"| (all cheap stages, probes at radius 21) | | {total - t_probe + t_probe21:.2f} | "
-          f"{n / (total - t_probe + t_probe21):,.0f} |")
-    print(f"| plain PDQ lookup only (baseline) | 1 | | {n / (t_full / (len(full) / n)):,.0f} |")
+    print(f"| plain PDQ lookup only (baseline, same run) | 1 | {t_plain:.2f} | {n / t_plain:,.0f} |")
+    print(f"| **ratio: robust cost / plain cost** | | | **{total / t_plain:.1f}x** |")
     print(f"\n(hits: {len(a[0])} + {len(b[0])})")
 
 

@@ -23,12 +23,18 @@ match (`docs/neardup.md` has the measurements).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
 from winnow.signals.pdq import DCT, DIM, bits_hex, quality
+
+T = TypeVar("T")
 
 TRIM_RADIUS = 31  # a border-removed picture is the picture itself: trusted like plain PDQ
 PROBE_RADIUS = 26  # a probe is a guess at a geometry: trusted closer (measured: docs/neardup.md)
@@ -52,8 +58,9 @@ def gray_of(image: Image.Image) -> np.ndarray:
 
 
 def gray_of_file(path: str | os.PathLike[str]) -> np.ndarray | None:
-    """The luma of a stored thumbnail (None when it cannot be read). JPEG's own Y channel, decoded without the
-    colour conversion (3x faster than decoding RGB and converting; differs only where RGB clipped)."""
+    """The luma of a stored thumbnail as uint8 (None when it cannot be read). JPEG's own Y channel, decoded
+    without the colour conversion (3x faster than decoding RGB and converting; differs only where RGB
+    clipped)."""
     import cv2
 
     try:
@@ -64,37 +71,56 @@ def gray_of_file(path: str | os.PathLike[str]) -> np.ndarray | None:
     if gray is None:
         try:
             with Image.open(path) as im:
-                return gray_of(im)
+                return np.asarray(im.convert("L"), dtype=np.uint8)
         except (OSError, ValueError):
             return None
-    return gray.astype(np.float32)
+    return gray
+
+
+def _band(lines: np.ndarray) -> np.ndarray:
+    """Per row of `lines` (n, m) uint8: how many of its values fall within its fullest 24-level luma band."""
+    n, m = lines.shape
+    if m == 0:
+        return np.zeros(n, dtype=np.int64)
+    keys = (np.arange(n, dtype=np.int32)[:, None] << 5) + (lines >> 3)  # line * 32 + one of 32 bins of 8 levels
+    counts = np.bincount(keys.ravel(), minlength=n * 32).reshape(n, 32)
+    return (counts[:, :-2] + counts[:, 1:-1] + counts[:, 2:]).max(axis=1)
 
 
 def _flat(lines: np.ndarray, share: float) -> np.ndarray:
     """Per row of `lines` (n, m) uint8: does `share` of it fall within one 24-level luma band?"""
-    n, m = lines.shape
-    if m == 0:
-        return np.zeros(n, dtype=bool)
-    bins = (lines >> 3).astype(np.int64)  # 32 bins of 8 levels
-    counts = np.bincount((np.arange(n)[:, None] * 32 + bins).ravel(), minlength=n * 32).reshape(n, 32)
-    window = counts[:, :-2] + counts[:, 1:-1] + counts[:, 2:]
-    return window.max(axis=1) >= share * m
+    return _band(lines) >= share * lines.shape[1]
 
 
-def _peel(lines: np.ndarray, share: float, chunk: int = 16) -> int:
-    """How many leading rows of `lines` are flat, looking at `chunk` rows at a time: most pictures stop at the
-    first row, so only a few rows are ever counted."""
+def _peel(lines: np.ndarray, share: float, chunk: int = 4, growth: int = 4,
+          memo: dict[tuple[int, ...], np.ndarray] | None = None, key: tuple[int, ...] = ()) -> int:
+    """How many leading rows of `lines` are flat: `chunk` rows first (most edges stop at the first row), then
+    blocks `growth` times larger (a bar is tens of rows), never past the share that would leave too little
+    content to be a trim. `memo` keeps the band counts per (`key`, block) for the other share's pass over the
+    same lines."""
     done = 0
+    limit = len(lines) - int(MIN_CONTENT * len(lines)) + 1  # beyond this the trim is refused anyway
+    size = chunk
     while done < len(lines):
-        flags = _flat(lines[done:done + chunk], share)
-        off = np.nonzero(~flags)[0]
+        end = min(done + size, max(limit, done + chunk))
+        where = (*key, done, end)
+        band = memo.get(where) if memo is not None else None
+        if band is None:
+            band = _band(lines[done:end])
+            if memo is not None:
+                memo[where] = band
+        off = np.flatnonzero(band < share * lines.shape[1])
         if len(off):
             return done + int(off[0])
-        done += len(flags)
+        done += len(band)
+        if done >= limit:
+            return done  # too much to be a border: the caller refuses the trim whatever the exact count
+        size *= growth
     return done
 
 
-def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None:
+def trim_box(gray: np.ndarray, share: float,
+             memo: dict[tuple[int, ...], np.ndarray] | None = None) -> tuple[int, int, int, int] | None:
     """(left, top, right, bottom) of the content once near-uniform edge rows/columns are peeled, or None when
     nothing (or implausibly much) would be removed. Rows, then columns, twice: window chrome is peeled bar by
     bar, side margins once the bars above and below them are gone."""
@@ -104,11 +130,15 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
     for step in range(2):
         before = (left, top, right, bottom)
         inner = g[top:bottom, left:right]
-        top, bottom = top + _peel(inner, share), bottom - _peel(inner[::-1], share)
+        region = (top, bottom, left, right)
+        top, bottom = (top + _peel(inner, share, memo=memo, key=(0, *region)),
+                       bottom - _peel(inner[::-1], share, memo=memo, key=(1, *region)))
         if bottom - top < MIN_CONTENT * h:
             return None
         inner = g[top:bottom, left:right].T
-        left, right = left + _peel(inner, share), right - _peel(inner[::-1], share)
+        region = (top, bottom, left, right)
+        left, right = (left + _peel(inner, share, memo=memo, key=(2, *region)),
+                       right - _peel(inner[::-1], share, memo=memo, key=(3, *region)))
         if right - left < MIN_CONTENT * w:
             return None
         if step == 0 and (left, top, right, bottom) in (before, (0, 0, w, h)):
@@ -123,6 +153,7 @@ def trim_box(gray: np.ndarray, share: float) -> tuple[int, int, int, int] | None
 # -------------------------------------------------------------- PDQ's own filter geometry, on the thumbnail
 
 
+@lru_cache(maxsize=1024)
 def _tent(width: float) -> np.ndarray:
     """Discrete weights (odd length, centred, sum 1) of two box passes of `width` thumbnail pixels: PDQ's
     Jarosz tent, integrated over each thumbnail pixel (a thumbnail pixel is the mean of its footprint)."""
@@ -159,7 +190,8 @@ class Sampler:
     picture and area-averaging it cost ~60 us and aliased differently from PDQ)."""
 
     def __init__(self, gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
-                 original: tuple[int, int] | None = None, crop: float = 0.0) -> None:
+                 original: tuple[int, int] | None = None, crop: float = 0.0,
+                 blurs: dict[tuple[float, float], np.ndarray] | None = None) -> None:
         import cv2
 
         h, w = gray.shape
@@ -177,8 +209,17 @@ class Sampler:
         self.xs = (xs * (cw / max(1, round(cw))) + left + dx).astype(np.float32)
         self.ys = (ys * (ch / max(1, round(ch))) + top + dy).astype(np.float32)
         self.centre = (left + bw / 2 - 0.5, top + bh / 2 - 0.5)
-        g = np.ascontiguousarray(gray, dtype=np.float32)
-        self.blurred = cv2.sepFilter2D(g, cv2.CV_32F, _tent(bx), _tent(by), borderType=cv2.BORDER_REFLECT)
+        # the blur depends on the box only through PDQ's integer window (ceil(N / 128) of the original's N), so
+        # the boxes of one picture (its trims, the box its probes turn) share it: `blurs` keeps it per width
+        key = (round(float(bx), 6), round(float(by), 6))
+        blurred = blurs.get(key) if blurs is not None else None
+        if blurred is None:
+            g = gray if gray.dtype in (np.uint8, np.float32) else gray.astype(np.float32)
+            blurred = cv2.sepFilter2D(np.ascontiguousarray(g), cv2.CV_32F, _tent(key[0]), _tent(key[1]),
+                                      borderType=cv2.BORDER_REFLECT)
+            if blurs is not None:
+                blurs[key] = blurred
+        self.blurred = blurred
 
     def blocks(self, degrees: tuple[float, ...], fill: str = "reflect") -> np.ndarray:
         """(len(degrees), 64, 64): the picture rotated by each angle (counter-clockwise, as PIL and cv2 rotate),
@@ -199,15 +240,19 @@ class Sampler:
 
     def hashes(self, degrees: tuple[float, ...], fill: str = "reflect") -> list[str]:
         """PDQ hex of the picture rotated by each angle."""
+        return self.hashes_and_quality(degrees, fill)[0]
+
+    def hashes_and_quality(self, degrees: tuple[float, ...], fill: str = "reflect") -> tuple[list[str], int]:
+        """PDQ hex of the picture rotated by each angle, and the PDQ quality of the first of them."""
         if not degrees:
-            return []
+            return [], 0
         n = len(degrees)
         blocks = self.blocks(degrees, fill)  # (n, 64, 64): one matrix product per side for all angles
         rows = (DCT @ blocks.transpose(1, 0, 2).reshape(DIM, -1)).reshape(16, n, DIM)
         flat = (rows @ DCT.T).transpose(1, 0, 2).reshape(n, -1)  # (n, 256), row-major 16 x 16 coefficients
         median = np.partition(flat, 127, axis=1)[:, 127:128]  # torben(): the lower median of 256 values
         bits = np.packbits((flat > median)[:, ::-1].astype(np.uint8), axis=1)  # bit 255 first, as bits_hex
-        return [row.tobytes().hex() for row in bits]
+        return [row.tobytes().hex() for row in bits], quality(blocks[0])
 
     def pdq(self, degrees: float = 0.0, fill: str = "reflect", with_quality: bool = False) -> tuple[str, int]:
         block = self.blocks((degrees,), fill)[0]
@@ -219,13 +264,14 @@ def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
     the symmetric one (each axis peeled by the smaller of its two peels: letterbox and pillarbox bars are equal,
     so a photo whose own top edge is as flat as the bar — sky, a dark background — keeps that edge)."""
     found: list[tuple[str, tuple[int, int, int, int]]] = []
-    g = np.clip(gray, 0, 255).astype(np.uint8)
+    g = gray if gray.dtype == np.uint8 else np.clip(gray, 0, 255).astype(np.uint8)
     h, w = g.shape
     loosest = min(FLAT_SHARES)
     if not (_flat(g[[0, h - 1]], loosest).any() or _flat(np.ascontiguousarray(g[:, [0, w - 1]].T), loosest).any()):
         return found  # no edge line is flat: nothing to peel (most photographs: two checks instead of eight)
+    memo: dict[tuple[int, ...], np.ndarray] = {}  # band counts the strict pass made, for the loose one
     for k, share in enumerate(FLAT_SHARES):
-        box = trim_box(g, share)
+        box = trim_box(g, share, memo)
         if box is None:
             continue
         if all(box != b for _, b in found):
@@ -273,7 +319,8 @@ def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = No
     unclear = 0
     # each corner seen as the top-left one (flipped there); a flip reverses the sense of rotation
     for view, sign in ((g, 1.0), (g[:, ::-1], -1.0), (g[::-1, ::-1], 1.0), (g[::-1, :], -1.0)):
-        fill = float(np.median(np.concatenate([view[0, :3], view[:3, 0]])))
+        corner = sorted([*view[0, :3].tolist(), *view[:3, 0].tolist()])
+        fill = (corner[2] + corner[3]) / 2  # their median
         if FILL_TOLERANCE < fill < 255 - FILL_TOLERANCE:
             continue  # editors fill a rotation's corners with black or white (or transparency, flattened so)
         along_row, along_column = _run(view[0], fill), _run(view[:, 0], fill)
@@ -306,18 +353,50 @@ def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
     and dropped: a crop cannot be undone from the query side (the margin PDQ needs is gone)."""
     out: list[Variant] = []
     found = trims(gray)
+    blurs: dict[tuple[float, float], np.ndarray] = {}
     for name, trimmed in found:
-        pdq, q = Sampler(gray, trimmed, original).pdq(with_quality=True)
+        pdq, q = Sampler(gray, trimmed, original, blurs=blurs).pdq(with_quality=True)
         out.append(Variant(name, pdq, q, TRIM_RADIUS))
     prefix = found[0][0] + "+" if found else ""
     chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
     if not chosen:
         return out  # an upright picture: no probes (and no blur to make)
-    sampler = Sampler(gray, found[0][1] if found else None, original)
-    q = out[0].quality if out else sampler.pdq(with_quality=True)[1]
-    for degrees, pdq in zip(chosen, sampler.hashes(chosen), strict=True):
+    sampler = Sampler(gray, found[0][1] if found else None, original, blurs=blurs)
+    hashes, first_quality = sampler.hashes_and_quality(chosen)
+    q = out[0].quality if out else first_quality  # the picture's quality, seen through its first probe
+    for degrees, pdq in zip(chosen, hashes, strict=True):
         out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, probe_radius))
     return out
+
+
+def query_variants_many(items: Sequence[T], load: Callable[[T], tuple[np.ndarray | None, tuple[int, int] | None]],
+                        threads: int | None = None, chunk: int = 64) -> list[list[Variant] | None]:
+    """`query_variants` of many pictures: `load(item)` gives (thumbnail luma or None, original size), and the
+    pictures are read and hashed in chunks on a thread per core (JPEG decoding, OpenCV's filters and NumPy's
+    larger operations release the GIL; each OpenCV call runs on one thread, so the pictures, not the pixels,
+    are split). None for an item whose picture could not be read."""
+    import cv2
+
+    def run(part: Sequence[T]) -> list[list[Variant] | None]:
+        out: list[list[Variant] | None] = []
+        for item in part:
+            gray, original = load(item)
+            out.append(None if gray is None else query_variants(gray, original))
+        return out
+
+    parts = [items[i:i + chunk] for i in range(0, len(items), chunk)]
+    workers = min(len(parts), threads or os.cpu_count() or 1)
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(1)  # the warps are tiny: handing them to OpenCV's threads costs more than running them
+    try:
+        if workers <= 1:
+            done = [run(p) for p in parts]
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                done = list(pool.map(run, parts))
+    finally:
+        cv2.setNumThreads(before)
+    return [v for part in done for v in part]
 
 
 def store_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
@@ -327,13 +406,15 @@ def store_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
     crops on a 1 % grid and small rotations on a 1 degree grid (black corners, as editors rotate). PDQ moves
     ~20 bits for 1 % per side of crop or 1 degree of rotation, so the grids are that fine."""
     out: list[Variant] = []
-    sampler = Sampler(gray, None, original)
+    blurs: dict[tuple[float, float], np.ndarray] = {}
+    sampler = Sampler(gray, None, original, blurs=blurs)
     q = sampler.pdq(with_quality=True)[1]
     for name, box in trims(gray)[:1]:  # the reference shown in bars: matched by the query's border removal too
-        out.append(Variant(name, *Sampler(gray, box, original).pdq(with_quality=True), TRIM_RADIUS))
+        out.append(Variant(name, *Sampler(gray, box, original, blurs=blurs).pdq(with_quality=True), TRIM_RADIUS))
     # crops and rotations of the picture as it is (its own flat edges, a sky or a dark ground, are part of it)
     for share in crops:
-        out.append(Variant(f"crop{share:g}", Sampler(gray, None, original, crop=share).pdq()[0], q, radius))
+        out.append(Variant(f"crop{share:g}", Sampler(gray, None, original, crop=share, blurs=blurs).pdq()[0], q,
+                           radius))
     for degrees, pdq in zip(rotations, sampler.hashes(rotations, fill="black"), strict=True):
         out.append(Variant(f"rotate{degrees:+g}", pdq, q, radius))
     return out

@@ -25,29 +25,29 @@ MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in ima
 
 
 def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[str, int],
-               min_quality: int) -> list[tuple[str, str, str, int, str]]:
-    """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`."""
-    import cv2
+               min_quality: int, chunk: int = 4096) -> list[tuple[str, str, str, int, str]]:
+    """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`; their
+    thumbnails are read and hashed `chunk` at a time on a thread per core (`neardup.query_variants_many`)."""
 
-    threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)  # the warps are tiny: handing them to threads costs more than running them
+    def load(r: Any) -> tuple[np.ndarray | None, tuple[int, int] | None]:
+        gray = _thumbnail(case_root, r["thumbnail"])
+        return gray, (_original(r, gray) if gray is not None else None)
+
     out: list[tuple[str, str, str, int, str]] = []
-    try:
-        for r in rows:
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        for r, variants in zip(part, neardup.query_variants_many(part, load), strict=True):
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
-            gray = _thumbnail(case_root, r["thumbnail"])
-            if gray is None:
+            if variants is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
                 continue
-            for v in neardup.query_variants(gray, _original(r, gray)):
+            for v in variants:
                 if v.quality < min_quality:
                     continue
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
                 out.append((r["sha256"], v.name, v.pdq, min(v.radius, distance), stage))
-    finally:
-        cv2.setNumThreads(threads)
     return out
 
 
