@@ -87,7 +87,7 @@ class HammingIndex:
             table = self.starts[self.table_offset[s]:self.table_offset[s] + size + 1]
             table[0] = s * self.n
             np.cumsum(np.bincount(keys, minlength=size), out=table[1:])
-            table[1:] += table.dtype.type(s * self.n)
+            np.add(table[1:], s * self.n, out=table[1:], casting="unsafe")
             masks = [0]
             for k in range(1, t + 1):
                 for bits in itertools.combinations(range(8 * width), k):
@@ -138,7 +138,6 @@ class HammingIndex:
     def _batch(self, queries: np.ndarray, start: int, end: int, radius: int,
                masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = queries[start:end]
-        nq = len(block)
         # every probed bucket of every substring, query-major: (nq, all masks) -> one row of bucket numbers
         probes = np.concatenate([(_keys(block, offset, width).astype(np.int64)[:, None] ^ m[None, :])
                                  + self.table_offset[s]
@@ -156,7 +155,7 @@ class HammingIndex:
             return empty
         cumulative = np.cumsum(lengths)
         positions = np.repeat(lo - (cumulative - lengths), lengths) + np.arange(total)
-        candidates = self.order[positions]
+        candidates: np.ndarray = self.order[positions]
         owners = np.repeat(full // per_query, lengths)
         # one gathered row per candidate (a cache line), XOR with the query's row, popcount
         rows = np.take(self.words, candidates, axis=0)

@@ -23,21 +23,19 @@ match (`docs/neardup.md` has the measurements).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
 
 import numpy as np
 from PIL import Image
 
 from winnow.signals.pdq import DCT, DIM, bits_hex, quality
 
-T = TypeVar("T")
-
 TRIM_RADIUS = 31  # a border-removed picture is the picture itself: trusted like plain PDQ
-PROBE_RADIUS = 26  # a probe is a guess at a geometry: trusted closer (measured: docs/neardup.md)
+PROBE_RADIUS = 21  # a blind probe (corners unclear: all twelve angles) is a guess: trusted closer
+WEDGE_RADIUS = 31  # probes at the angle the corners' wedges show: the geometry was read (docs/neardup.md)
+STORE_RADIUS = 26  # a reference's stored crops and rotations (reference pixels: every such pair is verified)
 QUERY_ROTATIONS = tuple(float(a) for a in (-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6))
 STORE_ROTATIONS = tuple(float(a) for a in (-7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7))
 STORE_CROPS = tuple(round(0.01 * k, 2) for k in range(1, 14))  # centre crops: share removed per side
@@ -299,22 +297,23 @@ def _run(line: np.ndarray, fill: float) -> int:
     return int(hits[0]) if len(hits) else len(line)
 
 
-def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
-                    grid: tuple[float, ...] = QUERY_ROTATIONS) -> tuple[float, ...]:
-    """Which rotation probes are worth looking up for this picture, read from its corners.
+def rotation_reading(gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
+                     grid: tuple[float, ...] = QUERY_ROTATIONS) -> tuple[str, tuple[float, ...]]:
+    """What the picture's corners say about a rotation, and which probes of `grid` that asks for:
+    ("upright", ()), ("rotated", the probes within 1 degree of the wedges' angle) or ("unclear", all of them).
 
     A picture rotated by a few degrees on its own canvas (what rotating in an editor or viewer leaves, and the
     only rotation a hash-only set can be matched through: a rotation that also crops is a crop) has a thin
     fill-coloured wedge in each corner: along one edge about half the side long, along the other a few pixels,
-    their ratio the tangent of the angle. Corners with no wedge at all: no probes (an upright photograph, most
-    of a collection). Wedges agreeing on an angle: the grid's probes within 1 degree of it. Anything else (a
-    flat sky in a corner, wedges that disagree): every probe of the grid."""
+    their ratio the tangent of the angle. Corners with no wedge at all: upright (most of a collection). At
+    least two wedges agreeing on an angle: rotated. Anything else (a flat sky or a dark background in a corner,
+    wedges that disagree): unclear."""
     h, w = gray.shape
     left, top, right, bottom = box or (0, 0, w, h)
     g = gray[top:bottom, left:right]
     ph, pw = g.shape
     if ph < 16 or pw < 16:
-        return grid
+        return "unclear", grid
     estimates: list[float] = []
     unclear = 0
     # each corner seen as the top-left one (flipped there); a flip reverses the sense of rotation
@@ -338,70 +337,133 @@ def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = No
         estimates.append(degrees * (sign if along_row > along_column else -sign))
     if len(estimates) >= 2 and max(estimates) - min(estimates) <= 1.5:
         angle = -float(np.median(estimates))  # the probe rotates back
-        return tuple(a for a in grid if abs(a - angle) <= 1.0) or grid
+        near = tuple(a for a in grid if abs(a - angle) <= 1.0)
+        return ("rotated", near) if near else ("unclear", grid)
     if not estimates and not unclear:
-        return ()
-    return grid
+        return "upright", ()
+    return "unclear", grid
+
+
+def rotation_probes(gray: np.ndarray, box: tuple[int, int, int, int] | None = None,
+                    grid: tuple[float, ...] = QUERY_ROTATIONS) -> tuple[float, ...]:
+    """Which rotation probes are worth looking up for this picture, read from its corners
+    (`rotation_reading`): none for an upright picture, 2-3 for wedges agreeing on an angle, all otherwise."""
+    return rotation_reading(gray, box, grid)[1]
 
 
 def query_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
-                   rotations: tuple[float, ...] = QUERY_ROTATIONS, probe_radius: int = PROBE_RADIUS,
-                   select: bool = True) -> list[Variant]:
-    """What a case image is also looked up as: its border-removed pictures (trusted like PDQ) and probes of its
-    (first border-removed) picture rotated back by a few degrees (trusted at `probe_radius`). `original` is
-    (height, width) of the image the thumbnail `gray` shows (None: a large image). Zoom-out probes were measured
-    and dropped: a crop cannot be undone from the query side (the margin PDQ needs is gone)."""
+                   rotations: tuple[float, ...] = QUERY_ROTATIONS, probe_radius: int | None = None,
+                   select: bool = True, wedge_radius: int | None = None) -> list[Variant]:
+    """What a case image is also looked up as: its border-removed pictures (trusted like PDQ) and probes of it
+    rotated back by a few degrees. `original` is (height, width) of the image the thumbnail `gray` shows (None:
+    a large image).
+
+    The corners are read first (`rotation_reading`, on the whole picture): wedges agreeing on an angle are a
+    rotation on the picture's own canvas, and then the wedges are all its "border" — the probes of the whole
+    picture at that angle are looked up (trusted at `wedge_radius`: the geometry was read, not guessed) and
+    no border removal (which would peel the wedges' edge lines and turn the wrong box). Otherwise the borders
+    are removed and the corners of the first border-removed box are read: wedges there give their probes of
+    that box (`wedge_radius`), unclear corners every probe of the grid (`probe_radius`: twelve guesses, each
+    one more chance of a chance match, trusted closer). Zoom-out probes were measured and dropped: a crop
+    cannot be undone from the query side (the margin PDQ needs is gone)."""
+    probe_radius = PROBE_RADIUS if probe_radius is None else probe_radius
+    wedge_radius = WEDGE_RADIUS if wedge_radius is None else wedge_radius
+    blurs: dict[tuple[float, float], np.ndarray] = {}
+    if select:
+        kind, chosen = rotation_reading(gray, None, rotations)
+        if kind == "rotated":
+            hashes, q = Sampler(gray, None, original, blurs=blurs).hashes_and_quality(chosen)
+            return [Variant(f"rotate{degrees:+g}", pdq, q, wedge_radius)
+                    for degrees, pdq in zip(chosen, hashes, strict=True)]
     out: list[Variant] = []
     found = trims(gray)
-    blurs: dict[tuple[float, float], np.ndarray] = {}
     for name, trimmed in found:
         pdq, q = Sampler(gray, trimmed, original, blurs=blurs).pdq(with_quality=True)
         out.append(Variant(name, pdq, q, TRIM_RADIUS))
     prefix = found[0][0] + "+" if found else ""
-    chosen = rotation_probes(gray, found[0][1] if found else None, rotations) if select else rotations
+    if not select:
+        kind, chosen = "unclear", rotations
+    elif found:
+        kind, chosen = rotation_reading(gray, found[0][1], rotations)
     if not chosen:
         return out  # an upright picture: no probes (and no blur to make)
     sampler = Sampler(gray, found[0][1] if found else None, original, blurs=blurs)
     hashes, first_quality = sampler.hashes_and_quality(chosen)
     q = out[0].quality if out else first_quality  # the picture's quality, seen through its first probe
+    radius = wedge_radius if kind == "rotated" else probe_radius
     for degrees, pdq in zip(chosen, hashes, strict=True):
-        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, probe_radius))
+        out.append(Variant(f"{prefix}rotate{degrees:+g}", pdq, q, radius))
     return out
 
 
-def query_variants_many(items: Sequence[T], load: Callable[[T], tuple[np.ndarray | None, tuple[int, int] | None]],
-                        threads: int | None = None, chunk: int = 64) -> list[list[Variant] | None]:
-    """`query_variants` of many pictures: `load(item)` gives (thumbnail luma or None, original size), and the
-    pictures are read and hashed in chunks on a thread per core (JPEG decoding, OpenCV's filters and NumPy's
-    larger operations release the GIL; each OpenCV call runs on one thread, so the pictures, not the pixels,
-    are split). None for an item whose picture could not be read."""
+Picture = tuple[str | bytes | None, tuple[int, int] | None]  # a thumbnail's path or bytes; the image's size
+PROCESSES_FROM = 1500  # pictures: from here on `query_variants_many` hashes in worker processes
+
+
+def oriented(size: tuple[int, int] | None, gray: np.ndarray) -> tuple[int, int] | None:
+    """(height, width) of the image a thumbnail shows: its stored pixels' `size`, turned when the thumbnail was
+    turned upright (EXIF orientation); None when unknown (the variants then assume a large image)."""
+    if not size or not size[0] or not size[1]:
+        return None
+    height, width = size
+    if (width > height) != (gray.shape[1] > gray.shape[0]) and width != height:
+        width, height = height, width
+    return int(height), int(width)
+
+
+def load_picture(picture: Picture) -> tuple[np.ndarray | None, tuple[int, int] | None]:
+    """A thumbnail's luma (None when it cannot be read) and the size of the image it shows."""
+    source, size = picture
+    if source is None:
+        return None, None
+    if isinstance(source, bytes):
+        import cv2
+
+        gray = cv2.imdecode(np.frombuffer(source, np.uint8), cv2.IMREAD_GRAYSCALE) if source else None
+    else:
+        gray = gray_of_file(source)
+    return (gray, oriented(size, gray)) if gray is not None else (None, None)
+
+
+def _variants_of(pictures: Sequence[Picture]) -> list[list[Variant] | None]:
     import cv2
 
-    def run(part: Sequence[T]) -> list[list[Variant] | None]:
-        out: list[list[Variant] | None] = []
-        for item in part:
-            gray, original = load(item)
-            out.append(None if gray is None else query_variants(gray, original))
-        return out
-
-    parts = [items[i:i + chunk] for i in range(0, len(items), chunk)]
-    workers = min(len(parts), threads or os.cpu_count() or 1)
-    before = cv2.getNumThreads()
     cv2.setNumThreads(1)  # the warps are tiny: handing them to OpenCV's threads costs more than running them
-    try:
-        if workers <= 1:
-            done = [run(p) for p in parts]
-        else:
-            with ThreadPoolExecutor(workers) as pool:
-                done = list(pool.map(run, parts))
-    finally:
-        cv2.setNumThreads(before)
+    out: list[list[Variant] | None] = []
+    for picture in pictures:
+        gray, original = load_picture(picture)
+        out.append(None if gray is None else query_variants(gray, original))
+    return out
+
+
+def query_variants_many(pictures: Sequence[Picture], workers: int | None = None,
+                        chunk: int = 256) -> list[list[Variant] | None]:
+    """`query_variants` of many thumbnails (None for one that cannot be read), in order. From PROCESSES_FROM
+    pictures on, chunks of them are read and hashed in a worker process per core (measured: threads gain
+    ~1.1x, the work being many small NumPy calls that hold the GIL; a process costs ~0.5 s to start, so small
+    batches stay in this one). The processes come from a fork server, never a fork of this process (which may
+    run threads: the review app, a Dask client)."""
+    workers = min(workers or os.cpu_count() or 1, -(-len(pictures) // chunk))
+    if workers <= 1 or len(pictures) < PROCESSES_FROM:
+        import cv2
+
+        before = cv2.getNumThreads()
+        try:
+            return _variants_of(pictures)
+        finally:
+            cv2.setNumThreads(before)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    parts = [pictures[i:i + chunk] for i in range(0, len(pictures), chunk)]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        done = list(pool.map(_variants_of, parts))
     return [v for part in done for v in part]
 
 
 def store_variants(gray: np.ndarray, original: tuple[int, int] | None = None,
                    rotations: tuple[float, ...] = STORE_ROTATIONS, crops: tuple[float, ...] = STORE_CROPS,
-                   radius: int = PROBE_RADIUS) -> list[Variant]:
+                   radius: int = STORE_RADIUS) -> list[Variant]:
     """What a reference image (whose pixels winnow has) is also stored as: its border-removed picture, centre
     crops on a 1 % grid and small rotations on a 1 degree grid (black corners, as editors rotate). PDQ moves
     ~20 bits for 1 % per side of crop or 1 degree of rotation, so the grids are that fine."""

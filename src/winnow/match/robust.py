@@ -25,18 +25,15 @@ MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in ima
 
 
 def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[str, int],
-               min_quality: int, chunk: int = 4096) -> list[tuple[str, str, str, int, str]]:
+               min_quality: int, chunk: int = 20_000) -> list[tuple[str, str, str, int, str]]:
     """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`; their
-    thumbnails are read and hashed `chunk` at a time on a thread per core (`neardup.query_variants_many`)."""
-
-    def load(r: Any) -> tuple[np.ndarray | None, tuple[int, int] | None]:
-        gray = _thumbnail(case_root, r["thumbnail"])
-        return gray, (_original(r, gray) if gray is not None else None)
-
+    thumbnails are read and hashed `chunk` at a time (`neardup.query_variants_many`: worker processes for
+    large batches)."""
     out: list[tuple[str, str, str, int, str]] = []
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        for r, variants in zip(part, neardup.query_variants_many(part, load), strict=True):
+        pictures = [(str(case_root / r["thumbnail"]) if r["thumbnail"] else None, _size(r)) for r in part]
+        for r, variants in zip(part, neardup.query_variants_many(pictures), strict=True):
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
@@ -51,16 +48,17 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
     return out
 
 
-def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
-    """(height, width) of the image the thumbnail shows: the stored pixels' size, turned when the thumbnail was
-    turned upright (EXIF orientation); None when unknown (the variants then assume a large image)."""
+def _size(row: Any) -> tuple[int, int] | None:
+    """(height, width) of a case image's stored pixels, when the row has them."""
     keys = row.keys() if hasattr(row, "keys") else ()
-    width, height = (row["width"], row["height"]) if "width" in keys and "height" in keys else (None, None)
-    if not width or not height:
-        return None
-    if (width > height) != (gray.shape[1] > gray.shape[0]) and width != height:
-        width, height = height, width
-    return int(height), int(width)
+    if "width" in keys and "height" in keys and row["width"] and row["height"]:
+        return int(row["height"]), int(row["width"])
+    return None
+
+
+def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
+    """(height, width) of the image the thumbnail shows (`neardup.oriented`)."""
+    return neardup.oriented(_size(row), gray)
 
 
 def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
