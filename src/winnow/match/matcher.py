@@ -145,8 +145,6 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
     q = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
-    if len(q) == 0:
-        return 0, skipped, counts
     matched_hex = [codes[i].tobytes().hex() for i in ids.tolist()]
     attrs = {value: found[0] for value, found in hsdb.records_for(library, "pdq", matched_hex).items()}
     inserted = 0
@@ -164,4 +162,17 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
         inserted += new
         if stage is not None and new:
             counts[stage] = counts.get(stage, 0) + 1
+    if robust and root is not None and info.variants_path.exists():
+        # a set built from pictures: the case images against its pictures' stored variants, confirmed by pixels
+        from winnow.match.robust import reference_matches
+
+        found, checked = reference_matches(library, info, root, rows, owners, hexes, seen)
+        counts.update(checked)
+        values = [f[1] for f in found]
+        attrs = {value: rec[0] for value, rec in hsdb.records_for(library, "pdq", values).items()}
+        for sha, value, dist, transform, why in found:
+            new = matching.add_one(conn, (sha, info.name, info.version, info.kind, "pdq", value, dist, transform,
+                                          *attrs.get(value, (None,) * 6), why))
+            inserted += new
+            counts["reference"] = counts.get("reference", 0) + new
     return inserted, skipped, counts

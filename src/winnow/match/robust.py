@@ -67,6 +67,83 @@ def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
     return neardup.gray_of_file(case_root / relative)
 
 
+MIRRORED = frozenset({"mirror", "flipx", "flipy", "flipplus1", "flipminus1"})  # the lookups that reflect
+
+
+def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
+                      owners: list[tuple[str, str, int, str | None]], hexes: list[str],
+                      seen: set[tuple[str, str]]) -> tuple[list[tuple[str, str, int, str, str]], dict[str, int]]:
+    """`winnow match --robust` against a set built from pictures (`winnow hashset build`): the case images'
+    lookups (`owners`/`hexes`: PDQ, mirror, border-removed pictures, probes) against the set pictures' stored
+    variants (centre crops, rotations, border-removed) in one exact index; each (case image, picture) pair found
+    only that way (not already in `seen` as (sha256, the picture's PDQ)) is confirmed by SIFT + RANSAC and the
+    pixel check on the case thumbnail and the picture's (`verify.verify`), as `case_links` confirms the case's
+    items against each other. Returns the confirmed matches as (sha256, the picture's PDQ, distance, transform,
+    evidence JSON) and the counts of candidates and rejections."""
+    import cv2
+
+    from winnow.match import verify
+    from winnow.match.hamming import HammingIndex, to_codes
+    from winnow.store import hashset_library as hsdb
+
+    pictures = hsdb.pictures(library)
+    variants = hsdb.picture_variants(library)
+    codes = np.load(info.variants_path)
+    counts = {"reference_candidates": 0, "reference_rejected": 0}
+    if not len(codes) or not hexes:
+        return [], counts
+    index = HammingIndex(codes, max_radius=neardup.TRIM_RADIUS)
+    q, ids, d = index.search(to_codes(hexes), radius=neardup.TRIM_RADIUS)
+    best: dict[tuple[str, str], tuple[int, int, int]] = {}  # (case sha256, picture sha256) -> (distance, query, row)
+    for qi, vi, dist in zip(q.tolist(), ids.tolist(), d.tolist(), strict=True):
+        sha, _, qradius, _ = owners[qi]
+        stored = variants[vi]
+        picture = pictures.get(stored["sha256"])
+        if picture is None or dist > min(qradius, stored["radius"]) or (sha, picture["pdq"]) in seen:
+            continue
+        key = (sha, stored["sha256"])
+        if key not in best or (dist, qi, vi) < best[key]:
+            best[key] = (dist, qi, vi)
+    by_sha = {r["sha256"]: r for r in rows}
+    found: list[tuple[str, str, int, str, str]] = []
+    grays: dict[str, np.ndarray | None] = {}
+    feats: dict[tuple[str, bool], verify.Features] = {}
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        for (sha, ref), (dist, qi, vi) in sorted(best.items()):
+            counts["reference_candidates"] += 1
+            _, transform, qradius, _ = owners[qi]
+            stored, picture = variants[vi], pictures[ref]
+            if sha not in grays:
+                grays[sha] = _thumbnail(case_root, by_sha[sha]["thumbnail"])
+            if ref not in grays:
+                grays[ref] = neardup.gray_of_file(info.pictures_dir / picture["thumbnail"])
+            ga, gb = grays[sha], grays[ref]
+            if ga is None or gb is None:
+                counts["reference_rejected"] += 1
+                continue
+            mirrored = transform in MIRRORED
+            if (sha, mirrored) not in feats:
+                feats[(sha, mirrored)] = verify.features(ga, mirrored=mirrored)
+            if (ref, False) not in feats:
+                feats[(ref, False)] = verify.features(gb)
+            verdict = verify.verify(feats[(sha, mirrored)], feats[(ref, False)], ga, gb, mirrored)
+            if not verdict.confirmed:
+                counts["reference_rejected"] += 1
+                continue
+            qname = "pdq" if transform == "original" else transform
+            variant = f"{qname}~{stored['variant']}"
+            why = {"stage": "reference", "variant": variant, "distance": dist,
+                   "radius": min(qradius, stored["radius"]), "inliers": verdict.inliers, "spread": verdict.spread,
+                   "scale": verdict.scale, "degrees": verdict.degrees, "overlap": verdict.overlap,
+                   "agreement": verdict.agreement, "reference": picture["source"]}
+            found.append((sha, picture["pdq"], dist, variant, json.dumps(why)))
+    finally:
+        cv2.setNumThreads(threads)
+    return found, counts
+
+
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:
     return json.dumps({"stage": stage, "variant": variant, "distance": dist, "radius": radius})
 
