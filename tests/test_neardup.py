@@ -232,6 +232,7 @@ def test_variants_of_many_pictures_are_the_same_in_worker_processes(tmp_path: Pa
                                                          None, None]
     monkeypatch.setattr(neardup, "PROCESSES_FROM", 0)
     assert neardup.query_variants_many(pictures, workers=2, chunk=2) == alone
+    assert neardup.query_variants_many(pictures, workers=2, chunk=1) == alone  # the same pool, again
 
 
 def _skimage(name: str) -> Image.Image:
