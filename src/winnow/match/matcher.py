@@ -46,8 +46,10 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
                 matching.forget(conn, name)
                 summary.setdefault("removed_sets", []).append(name)
         top = matching.watermark(conn)
+        variants: dict[str, Any] = {}  # --robust: each case image's variants, computed once for all sets
         for info in chosen:
-            summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root))
+            summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root,
+                                              variants))
         from winnow.match.videos import match_videos
 
         summary["videos"] = match_videos(conn, library, *video_shares)
@@ -60,7 +62,8 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
 
 
 def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
-               max_distance: int | None, robust: bool = False, root: Path | None = None) -> dict[str, Any]:
+               max_distance: int | None, robust: bool = False, root: Path | None = None,
+               variants: dict[str, Any] | None = None) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
     state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
@@ -75,7 +78,8 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
         exact_rows = _exact(library, info, contents)
         with db.write(conn):
             exact = matching.add(conn, exact_rows)
-            near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root)
+            near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root,
+                                                variants)
             matching.save_state(conn, (info.name, info.version, info.source_sha256, top, distance,
                                        int(dihedral) + 2 * int(robust), utc_now()))
     result.update({"exact_matches": exact, "pdq_matches": near, "pdq_skipped_low_quality": skipped,
@@ -106,7 +110,8 @@ def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, st
 
 
 def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
-         robust: bool = False, root: Path | None = None) -> tuple[int, int, dict[str, int]]:
+         robust: bool = False, root: Path | None = None,
+         variants: dict[str, Any] | None = None) -> tuple[int, int, dict[str, int]]:
     counts: dict[str, int] = {}
     if not info.pdq_path.exists():  # a set without PDQ hashes (NSRL, most exact sets): the images are only counted
         return 0, matching.low_quality_images_between(conn, since, top, MIN_QUALITY), counts
@@ -130,7 +135,8 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
     if robust and root is not None:
         from winnow.match.robust import query_rows
 
-        for sha, transform, pdq, radius, stage in query_rows(root, rows, distance, counts, MIN_QUALITY):
+        for sha, transform, pdq, radius, stage in query_rows(root, rows, distance, counts, MIN_QUALITY,
+                                                             cache=variants):
             if dihedral and stage == "dihedral":
                 continue  # already looked up as --dihedral's flipy
             owners.append((sha, transform, radius, stage))

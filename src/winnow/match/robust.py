@@ -25,18 +25,24 @@ MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in ima
 
 
 def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[str, int],
-               min_quality: int, chunk: int = 20_000) -> list[tuple[str, str, str, int, str]]:
+               min_quality: int, chunk: int = 20_000, cache: dict[str, Any] | None = None
+               ) -> list[tuple[str, str, str, int, str]]:
     """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`; their
     thumbnails are read and hashed `chunk` at a time (`neardup.query_variants_many`: worker processes for
-    large batches)."""
+    large batches). `cache` (sha256 -> variants) keeps them for the other sets of the same `winnow match`."""
+    cache = {} if cache is None else cache
     out: list[tuple[str, str, str, int, str]] = []
     for start in range(0, len(rows), chunk):
         part = rows[start:start + chunk]
-        pictures = [(str(case_root / r["thumbnail"]) if r["thumbnail"] else None, _size(r)) for r in part]
-        for r, variants in zip(part, neardup.query_variants_many(pictures), strict=True):
+        todo = [r for r in part if r["sha256"] not in cache]
+        pictures = [(str(case_root / r["thumbnail"]) if r["thumbnail"] else None, _size(r)) for r in todo]
+        for r, found in zip(todo, neardup.query_variants_many(pictures), strict=True):
+            cache[r["sha256"]] = found
+        for r in part:
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
+            variants = cache[r["sha256"]]
             if variants is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
                 continue
