@@ -271,29 +271,30 @@ def report(result: dict[str, object]) -> None:
             f"{verify.MIN_INLIERS} inliers in all)")
 
 
-def _profile(pictures: list[tuple[bytes, tuple[int, int]]]) -> dict[str, float]:
-    """Single-thread milliseconds per picture of each step `query_variants` takes (for the split table)."""
-    import cv2
-
+def _profile(pictures: list[neardup.Picture]) -> dict[str, float]:
+    """Single-thread milliseconds per picture of the steps `query_variants` takes (for the split table)."""
     grays = []
     out: dict[str, float] = {}
     start = time.perf_counter()
-    for blob, _ in pictures:
-        grays.append(cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE))
+    for picture in pictures:
+        grays.append(neardup.load_picture(picture)[0])
     out["decode"] = time.perf_counter() - start
     start = time.perf_counter()
-    found = [neardup.trims(g) for g in grays]
+    for g in grays:
+        neardup.rotation_reading(g)
+    out["corner reading"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for g in grays:
+        neardup.trims(g)
     out["border removal"] = time.perf_counter() - start
     start = time.perf_counter()
-    chosen = [neardup.rotation_probes(g, f[0][1] if f else None) for g, f in zip(grays, found, strict=True)]
-    out["wedge check"] = time.perf_counter() - start
-    start = time.perf_counter()
-    for g, (_, size) in zip(grays, pictures, strict=True):
-        neardup.query_variants(g, size)
+    found = [neardup.query_variants(g, p[1]) for g, p in zip(grays, pictures, strict=True)]
     out["all of query_variants"] = time.perf_counter() - start
-    out["probe hashes + trim hashes"] = out["all of query_variants"] - out["border removal"] - out["wedge check"]
-    out["probes per picture"] = sum(len(c) for c in chosen) / len(grays)
-    return {k: (1000 * v / len(pictures) if k != "probes per picture" else v) for k, v in out.items()}
+    result = {k: 1000 * v / len(pictures) for k, v in out.items()}
+    result["probes per picture"] = sum(1 for vs in found for v in vs if "rotate" in v.name) / len(pictures)
+    result["border-removed pictures per picture"] = sum(1 for vs in found for v in vs if "rotate" not in v.name) / len(
+        pictures)
+    return result
 
 
 def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 120) -> None:
@@ -345,8 +346,9 @@ def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, 
     print(f"\n### throughput against {scale:,} stored hashes (index build {build:.0f} s), {n} query images, "
           f"best of 3\n")
     print("Single-thread split of the variant computation (ms per picture): "
-          + ", ".join(f"{k} {v:.3f}" for k, v in profile.items() if k != "probes per picture")
-          + f"; probes per picture {profile['probes per picture']:.2f}\n")
+          + ", ".join(f"{k} {v:.3f}" for k, v in profile.items() if "per picture" not in k)
+          + f"; probes per picture {profile['probes per picture']:.2f}, border-removed pictures per picture "
+            f"{profile['border-removed pictures per picture']:.2f}\n")
     print("| stage | lookups per image | seconds | images/s |")
     print("|---|---|---|---|")
     print(f"| thumbnail decode + border removal + wedge check + variant hashes ({os.cpu_count()} processes) | "

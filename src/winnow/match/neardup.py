@@ -474,7 +474,9 @@ def _pool(workers: int) -> Any:
         return _POOL[0][1]
     if _POOL:
         _POOL.pop()[1].shutdown()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["numpy", "cv2", "winnow.match.neardup"])  # imported once, in the server
+    pool = ProcessPoolExecutor(workers, mp_context=context)
     if not _POOL_EXIT:
         atexit.register(lambda: _POOL and _POOL.pop()[1].shutdown())
         _POOL_EXIT.append(True)
