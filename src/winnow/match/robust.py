@@ -2,8 +2,11 @@
 
 Agency sets carry only the PDQ of each known image, so everything robust happens to the case image: besides its
 PDQ it is looked up as its mirror (Meta's `flipy`, at the set's distance), its border-removed pictures (at the
-set's distance) and its rotation probes (at `neardup.PROBE_RADIUS`, closer: each probe is one more chance of a
-chance match), all computed from the thumbnail the case store keeps — evidence is not read again. Every match
+set's distance) and its rotation probes (read from the corners' wedges: at `neardup.WEDGE_RADIUS`; blind, when the
+corners are unclear: at `neardup.PROBE_RADIUS`, closer, each of the twelve one more chance of a chance match),
+all computed from the thumbnail the case store keeps — evidence is not read again. Against a set built from
+pictures (`winnow hashset build`), `reference_matches` also confirms pairs found through the pictures' stored
+variants by their pixels. Every match
 stores its evidence (stage, variant, distance, radius) as JSON in `matches.evidence`; `docs/neardup.md` says
 which transforms this reaches and which need the reference pixels. `case_links` is `winnow triage --robust`:
 the case's images against each other, where the thumbnails are the reference pixels (stored crops and
