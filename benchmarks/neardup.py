@@ -36,6 +36,15 @@ crop 5 % ~0.95, crop 10 % ~0.9, rotations >= 0.95, letterbox >= 0.95; 0 false ma
 stages ~4-8x the cost of a plain PDQ lookup (wedge-chosen probes: ~1 probe lookup per image instead of 12).
 Results: docs/neardup.md ("Third session").
 
+Fourth session (2026-12-03): throughput of the cheap stages (merged bucket table, shared blurs and band counts,
+thumbnails hashed in worker processes), corners read on the whole picture first (a rotation on its own canvas is
+probed without border removal, its wedges filled, trusted at 31; blind probes at 21), and `winnow hashset build`.
+Tuned on the development set only (synthetic + scikit-image). Prediction for the second (held-out) set, written
+before its run: reference-pixel figures unchanged (store side and verification did not change); hash-only
+rotate 3 deg tiles 0.71 -> ~0.85 and rotate 5 deg tiles 0.71 -> ~0.80, full photos 0.67 -> 0.67-1.00 (three
+photos); letterbox unchanged (tiles 0.94, full 1.00); 0 false matches. Throughput at 10M stored hashes: ~1,000
+images/s on a quiet machine, ~9x a plain lookup. Results: docs/neardup.md ("Fourth session").
+
 Usage: python benchmarks/neardup.py [--set real|synthetic|both|second|none] [--scale N] [--synthetic N] [--no-features]
 """
 
@@ -43,6 +52,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 import tempfile
 import time
@@ -261,9 +271,38 @@ def report(result: dict[str, object]) -> None:
             f"{verify.MIN_INLIERS} inliers in all)")
 
 
-def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 60) -> None:
-    """Query images/s against `scale` stored hashes (random, plus the real references): thumbnail decode,
-    variants, and the index lookups (PDQ + mirror at 31, variants at their radius)."""
+def _profile(pictures: list[neardup.Picture]) -> dict[str, float]:
+    """Single-thread milliseconds per picture of the steps `query_variants` takes (for the split table)."""
+    grays = []
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    for picture in pictures:
+        grays.append(neardup.load_picture(picture)[0])
+    out["decode"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for g in grays:
+        neardup.rotation_reading(g)
+    out["corner reading"] = time.perf_counter() - start
+    start = time.perf_counter()
+    for g in grays:
+        neardup.trims(g)
+    out["border removal"] = time.perf_counter() - start
+    start = time.perf_counter()
+    found = [neardup.query_variants(g, p[1]) for g, p in zip(grays, pictures, strict=True)]
+    out["all of query_variants"] = time.perf_counter() - start
+    result = {k: 1000 * v / len(pictures) for k, v in out.items()}
+    result["probes per picture"] = sum(1 for vs in found for v in vs if "rotate" in v.name) / len(pictures)
+    result["border-removed pictures per picture"] = sum(1 for vs in found for v in vs if "rotate" not in v.name) / len(
+        pictures)
+    return result
+
+
+def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, repeat: int = 120) -> None:
+    """Query images/s against `scale` stored hashes (random, plus the real references), the way `winnow match
+    --robust` runs: thumbnails decoded and hashed on a thread per core (`neardup.query_variants_many`), then one
+    index call per radius for all images (PDQ, mirror and border-removed pictures at 31, probes at
+    PROBE_RADIUS). The baseline, plain PDQ (one lookup per image at 31), is timed in the same run."""
+
     refs = [ingest(data.reference_bytes(im), folder) for _, im in images]
     rng = np.random.default_rng(16)
     codes = np.concatenate([rng.integers(0, 256, (scale - len(refs), 32), dtype=np.uint8),
@@ -274,48 +313,56 @@ def throughput(scale: int, images: list[tuple[str, Image.Image]], folder: Path, 
     kinds = ("rotate 3°", "letterbox 33%", "crop 5%")
     queries = [ingest(data.TRANSFORMS[kinds[i % 3]](im, i), folder) for i, (_, im) in enumerate(images)] * repeat
     index.search(to_codes([q.pdq for q in queries[:256]]), radius=31)  # warm the tables' pages
-    blobs = []
+    pictures: list[neardup.Picture] = []
     for q in queries:
         buf = __import__("io").BytesIO()
         Image.fromarray(q.gray.astype(np.uint8)).save(buf, "JPEG", quality=80)
-        blobs.append(buf.getvalue())
-    import cv2
+        pictures.append((buf.getvalue(), q.size))
+    profile = _profile(pictures[:len(images) * 10])
 
-    start = time.perf_counter()
-    full, probes, radius_of = [], [], []
-    for q, blob in zip(queries, blobs, strict=True):
-        gray = cv2.imdecode(np.frombuffer(blob, np.uint8), cv2.IMREAD_GRAYSCALE).astype(np.float32)
-        full += [q.pdq, q.mirror]
-        for v in neardup.query_variants(gray, q.size):
-            (full if v.radius > neardup.PROBE_RADIUS else probes).append(v.pdq)
-            radius_of.append(v.radius)
-    t_variants = time.perf_counter() - start
-    start = time.perf_counter()
-    a = index.search(to_codes(full), radius=31)
-    t_full = time.perf_counter() - start
-    start = time.perf_counter()
-    b = index.search(to_codes(probes), radius=neardup.PROBE_RADIUS)
-    t_probe = time.perf_counter() - start
-    start = time.perf_counter()
-    index.search(to_codes(probes), radius=21)
-    t_probe21 = time.perf_counter() - start
     n = len(queries)
-    total = t_variants + t_full + t_probe
-    print(f"\n### throughput against {scale:,} stored hashes (index build {build:.0f} s), {n} query images\n")
+    best: dict[str, float] = {}
+    first = 0.0
+    for _ in range(3):  # best of three: the machine is shared (the first also starts the worker processes)
+        start = time.perf_counter()
+        variants = neardup.query_variants_many(pictures)
+        first = first or time.perf_counter() - start
+        best["variants"] = min(best.get("variants", 1e9), time.perf_counter() - start)
+        by_radius: dict[int, list[str]] = {31: []}  # as `winnow match` does: one index call per radius
+        for q, vs in zip(queries, variants, strict=True):
+            by_radius[31] += [q.pdq, q.mirror]
+            for v in vs or []:
+                by_radius.setdefault(min(v.radius, 31), []).append(v.pdq)
+        hits = 0
+        for radius, hexes in sorted(by_radius.items(), reverse=True):
+            start = time.perf_counter()
+            hits += len(index.search(to_codes(hexes), radius=radius)[0])
+            best[f"r{radius}"] = min(best.get(f"r{radius}", 1e9), time.perf_counter() - start)
+        start = time.perf_counter()
+        index.search(to_codes([q.pdq for q in queries]), radius=31)
+        best["plain"] = min(best.get("plain", 1e9), time.perf_counter() - start)
+    total = best["variants"] + sum(v for k, v in best.items() if k.startswith("r"))
+    lookups = sum(len(h) for h in by_radius.values())
+    print(f"\n### throughput against {scale:,} stored hashes (index build {build:.0f} s), {n} query images, "
+          f"best of 3\n")
+    print("Single-thread split of the variant computation (ms per picture): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in profile.items() if "per picture" not in k)
+          + f"; probes per picture {profile['probes per picture']:.2f}, border-removed pictures per picture "
+            f"{profile['border-removed pictures per picture']:.2f}\n")
     print("| stage | lookups per image | seconds | images/s |")
     print("|---|---|---|---|")
-    print(f"| thumbnail decode + border removal + probe hashes | {len(probes) / n + len(full) / n - 2:.1f} hashes | "
-          f"{t_variants:.2f} | {n / t_variants:,.0f} |")
-    print(f"| index: PDQ, mirror, border-removed at radius 31 | {len(full) / n:.1f} | {t_full:.2f} | "
-          f"{n / t_full:,.0f} |")
-    print(f"| index: probes at radius {neardup.PROBE_RADIUS} | {len(probes) / n:.1f} | {t_probe:.2f} | "
-          f"{n / t_probe:,.0f} |")
-    print(f"| **all cheap stages** | | {total:.2f} | **{n / total:,.0f}** |")
-    print(f"| (probes at radius 21 instead) | {len(probes) / n:.1f} | {t_probe21:.2f} | {n / t_probe21:,.0f} |")
-    print(f"| (all cheap stages, probes at radius 21) | | {total - t_probe + t_probe21:.2f} | "
-          f"{n / (total - t_probe + t_probe21):,.0f} |")
-    print(f"| plain PDQ lookup only (baseline) | 1 | | {n / (t_full / (len(full) / n)):,.0f} |")
-    print(f"\n(hits: {len(a[0])} + {len(b[0])})")
+    print(f"| thumbnail decode + border removal + wedge check + variant hashes ({os.cpu_count()} processes) | "
+          f"{lookups / n - 2:.1f} hashes | {best['variants']:.2f} | {n / best['variants']:,.0f} |")
+    for radius, hexes in sorted(by_radius.items(), reverse=True):
+        what = ("PDQ, mirror, border-removed, wedge-read probes" if radius == 31 else
+                "blind probes (unclear corners)" if radius == neardup.PROBE_RADIUS else "variants")
+        t = best[f"r{radius}"]
+        print(f"| index: {what} at radius {radius} | {len(hexes) / n:.1f} | {t:.2f} | {n / t:,.0f} |")
+    print(f"| **all cheap stages** | {lookups / n:.1f} | {total:.2f} | **{n / total:,.0f}** |")
+    print(f"| plain PDQ lookup only (baseline, same run) | 1 | {best['plain']:.2f} | {n / best['plain']:,.0f} |")
+    print(f"| **ratio: robust cost / plain cost** | | | **{total / best['plain']:.1f}x** |")
+    print(f"\n(hits: {hits}; the variant stage's first run, which also started the worker processes: "
+          f"{first:.2f} s)")
 
 
 def main() -> None:
@@ -337,8 +384,8 @@ def main() -> None:
             report(evaluate("synthetic photos (tuning set)", data.synthetic(args.synthetic), folder))
         if args.set in ("real", "both"):
             photos = data.real_photos()
-            report(evaluate("real photographs (scikit-image, held out)", photos, folder))
-            report(evaluate("tiles of the real photographs (held out)", data.tiles(photos), folder))
+            report(evaluate("real photographs (scikit-image, development set)", photos, folder))
+            report(evaluate("tiles of the real photographs (development set)", data.tiles(photos), folder))
         if args.set == "second":  # the second held-out set: run once, never tuned on
             second = data.second_photos()
             report(evaluate("second held-out set (scikit-learn china/flower, matplotlib grace_hopper)", second,

@@ -1,4 +1,4 @@
-"""`winnow hashset import|list|show|remove` and `winnow lookup`."""
+"""`winnow hashset import|build|list|show|remove` and `winnow lookup`."""
 
 from __future__ import annotations
 
@@ -62,6 +62,32 @@ def import_(file: Path, name: str, kind: str | None, format_name: str, strict: b
     verb = "replaced" if result.replaced else "imported"
     click.echo(f"{verb} set {result.name!r} (v{result.version}, {result.kind}, {result.format}): "
                f"{sum(result.counts.values())} hashes {result.counts}, {result.problems} bad rows")
+    for problem in result.first_problems[:10]:
+        click.echo(f"  {problem.position}: {problem.message}", err=True)
+
+
+@hashset.command("build")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--name", required=True, help="Set name (rebuilding a name replaces the set atomically).")
+@click.option("--kind", type=click.Choice(KINDS), default="alert", show_default=True)
+@click.option("--category", help="Category recorded for every picture of the folder.")
+@click.option("--max-distance", type=click.IntRange(0, 64), default=31, show_default=True,
+              help="PDQ match distance for this set.")
+@library_option
+@json_option
+@friendly
+def build(folder: Path, name: str, kind: str, category: str | None, max_distance: int, library_path: Path | None,
+          as_json: bool) -> None:
+    """Build a set from a FOLDER of reference pictures: their hashes, and their thumbnails and stored variants,
+    so that `winnow match --robust` confirms crops and rotations of them by their pixels."""
+    result = open_library(library_path).build_from_folder(folder, name, kind, category, max_distance)
+    if as_json:
+        print_json(result.as_dict())
+        return
+    verb = "rebuilt" if result.replaced else "built"
+    click.echo(f"{verb} set {result.name!r} (v{result.version}, {result.kind}): {result.pictures} pictures, "
+               f"{result.variants} stored variants, {sum(result.counts.values())} hashes {result.counts}, "
+               f"{result.problems} problems")
     for problem in result.first_problems[:10]:
         click.echo(f"  {problem.position}: {problem.message}", err=True)
 

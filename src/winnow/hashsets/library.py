@@ -51,6 +51,8 @@ class ImportResult:
     problems: int
     first_problems: list[Problem] = field(default_factory=list)
     replaced: bool = False
+    pictures: int | None = None  # a set built from pictures: how many, and their stored variants
+    variants: int | None = None
 
     @property
     def issues(self) -> int:  # the name before one vocabulary (kept for scripts)
@@ -62,9 +64,12 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         first = [p.as_dict() for p in self.first_problems]
-        return {"name": self.name, "kind": self.kind, "format": self.format, "version": self.version,
-                "counts": self.counts, "records": sum(self.counts.values()), "problems": self.problems,
-                "first_problems": first, "issues": self.problems, "first_issues": first, "replaced": self.replaced}
+        out = {"name": self.name, "kind": self.kind, "format": self.format, "version": self.version,
+               "counts": self.counts, "records": sum(self.counts.values()), "problems": self.problems,
+               "first_problems": first, "issues": self.problems, "first_issues": first, "replaced": self.replaced}
+        if self.pictures is not None:
+            out |= {"pictures": self.pictures, "variants": self.variants}
+        return out
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,16 @@ class SetInfo:
     @property
     def pdq_path(self) -> Path:
         return self.path.with_suffix(".pdq.npy")
+
+    @property
+    def variants_path(self) -> Path:
+        """A set built from pictures (`build_from_folder`): its pictures' stored variants' PDQ hashes."""
+        return self.path.with_suffix(".variants.npy")
+
+    @property
+    def pictures_dir(self) -> Path:
+        """A set built from pictures: the pictures' thumbnails."""
+        return self.path.with_suffix(".pictures")
 
 
 class Library:
@@ -157,6 +172,57 @@ class Library:
             self._delete_files(self.root / "sets" / old["file"])
         return ImportResult(name, kind, fmt, version, counts, issues, first, replaced=bool(old))
 
+    def build_from_folder(self, folder: Path, name: str, kind: str = "alert", category: str | None = None,
+                          max_distance: int = 31) -> ImportResult:
+        """A set made from a folder of reference pictures (`hashsets/pictures.py`): their exact hashes and PDQ
+        as records, and their thumbnails and stored variants for matching with the reference's pixels. Files
+        that are not pictures are stored problems of the set. Written beside the catalog and swapped in like an
+        import: a rebuild replaces the set atomically."""
+        from winnow.hashsets import pictures
+
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise ImportFailed(f"{folder} is not a folder")
+        if not name.strip():
+            raise ImportFailed("a hash set needs a name (--name)")
+        if kind not in KINDS:
+            raise ImportFailed(f"kind must be one of {KINDS}")
+        if not 0 <= max_distance <= 64:
+            raise ImportFailed("max distance must be between 0 and 64")
+        file_name = f"{uuid.uuid4().hex}.sqlite"
+        target = self.root / "sets" / file_name
+        partial = target.with_name(file_name + ".partial")
+        thumbs = partial.with_suffix(".pictures")
+        built = pictures.Built()
+        try:
+            counts, issues, first = self._write_set(partial, pictures.records(folder, thumbs, built, category), False)
+            if not built.pictures:
+                raise ImportFailed(f"no picture winnow can decode in {folder}"
+                                   + (f" ({issues} problems; first: {first[0].position}: {first[0].message})"
+                                      if first else ""))
+            with contextlib.closing(hsdb.open_set(partial)) as conn:
+                hsdb.add_pictures(conn, built.pictures, built.variants)
+            np.save(partial.with_suffix(".variants.npy"), pictures.variant_codes(built))
+        except BaseException:
+            self._delete_files(partial)
+            raise
+        os.replace(thumbs, target.with_suffix(".pictures"))
+        for suffix in (".pdq.npy", ".variants.npy"):
+            os.replace(partial.with_suffix(suffix), target.with_suffix(suffix))
+        os.replace(partial, target)
+        with contextlib.closing(self._connect()) as conn:
+            old = hsdb.catalog_put(conn, {"name": name, "kind": kind, "format": pictures.FORMAT, "file": file_name,
+                                          "source_path": str(folder.absolute()), "source_sha256": built.source_sha256,
+                                          "imported_utc": utc_now(), "counts": json.dumps(counts, sort_keys=True),
+                                          "issues": issues, "max_distance": max_distance})
+        version = (old["version"] + 1) if old else 1
+        if old:
+            self._delete_files(self.root / "sets" / old["file"])
+        result = ImportResult(name, kind, pictures.FORMAT, version, counts, issues, first, replaced=bool(old))
+        result.pictures = len(built.pictures)
+        result.variants = len(built.variants)
+        return result
+
     def remove(self, name: str) -> None:
         info = self.get(name)
         with contextlib.closing(self._connect()) as conn:
@@ -165,8 +231,11 @@ class Library:
 
     @staticmethod
     def _delete_files(path: Path) -> None:
-        for p in (path, path.with_suffix(".pdq.npy")):
+        import shutil
+
+        for p in (path, path.with_suffix(".pdq.npy"), path.with_suffix(".variants.npy")):
             p.unlink(missing_ok=True)
+        shutil.rmtree(path.with_suffix(".pictures"), ignore_errors=True)
 
     def _write_set(self, target: Path, records: Iterator[HashRecord | Problem],
                    strict: bool) -> tuple[dict[str, int], int, list[Problem]]:

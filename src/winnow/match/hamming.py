@@ -35,6 +35,7 @@ def distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.bitwise_count(x).sum(axis=-1, dtype=np.int32)
 
 
+BATCH = 32  # queries per vectorised round: the temporaries (~2k candidates each at 10M) stay in cache
 LARGE = 1 << 20  # from this many hashes on, wide substrings pay for their bucket tables
 
 
@@ -59,6 +60,11 @@ def _keys(codes: np.ndarray, offset: int, width: int) -> np.ndarray:
 
 
 class HammingIndex:
+    """All substrings' bucket tables in one array (`starts`, with each substring's table at its own offset) and
+    all their sorted row numbers in one (`order`): a batch of queries is one gather of bucket bounds, one of
+    candidates and one distance check for every substring at once, instead of one round per substring (measured at 10M
+    hashes: ~1.1x the queries per CPU-second of the per-substring rounds, in batches of 32 queries)."""
+
     def __init__(self, codes: np.ndarray, max_radius: int = 31,
                  layout: list[tuple[int, int, int]] | None = None) -> None:
         codes = np.ascontiguousarray(codes, dtype=np.uint8).reshape(-1, 32)
@@ -69,22 +75,26 @@ class HammingIndex:
         self.layout = layout or layout_for(max_radius, self.n)
         if sum(t + 1 for _, _, t in self.layout) <= max_radius:
             raise ValueError("layout does not guarantee exact search at this radius")
-        self.order: list[np.ndarray] = []
-        self.starts: list[np.ndarray] = []
+        sizes = [1 << (8 * width) for _, width, _ in self.layout]
+        self.table_offset = np.cumsum([0] + [size + 1 for size in sizes[:-1]]).astype(np.int64)
+        total = len(self.layout) * self.n
+        self.starts = np.zeros(sum(sizes) + len(sizes), dtype=np.uint32 if total < 2**32 else np.uint64)
+        self.order = np.empty(total, dtype=np.int32 if self.n < 2**31 else np.int64)
         self.masks: list[np.ndarray] = []
-        for offset, width, t in self.layout:
+        for s, ((offset, width, t), size) in enumerate(zip(self.layout, sizes, strict=True)):
             keys = _keys(codes, offset, width)
-            self.order.append(np.argsort(keys, kind="stable").astype(np.int32))
-            starts = np.zeros((1 << (8 * width)) + 1, dtype=np.uint32 if self.n < 2**32 else np.uint64)
-            np.cumsum(np.bincount(keys, minlength=1 << (8 * width)), out=starts[1:])
-            self.starts.append(starts)
+            self.order[s * self.n:(s + 1) * self.n] = np.argsort(keys, kind="stable")
+            table = self.starts[self.table_offset[s]:self.table_offset[s] + size + 1]
+            table[0] = s * self.n
+            np.cumsum(np.bincount(keys, minlength=size), out=table[1:])
+            np.add(table[1:], s * self.n, out=table[1:], casting="unsafe")
             masks = [0]
             for k in range(1, t + 1):
                 for bits in itertools.combinations(range(8 * width), k):
                     masks.append(sum(1 << b for b in bits))
             self.masks.append(np.array(masks, dtype=np.int64))
 
-    def search(self, queries: np.ndarray, radius: int | None = None, batch: int = 128,
+    def search(self, queries: np.ndarray, radius: int | None = None, batch: int = BATCH,
                threads: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All (query row, index row, distance) with distance <= radius, sorted by query then distance."""
         radius = self.max_radius if radius is None else radius
@@ -95,13 +105,14 @@ class HammingIndex:
         if self.n == 0 or len(queries) == 0:
             return empty
         probe = self._probe_radii(radius)
+        masks = [m[:count] for m, count in zip(self.masks, probe, strict=True)]  # a prefix: fewer bits flipped
         spans = [(s, min(s + batch, len(queries))) for s in range(0, len(queries), batch)]
         workers = threads or min(len(spans), os.cpu_count() or 1)
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:
-                parts = list(pool.map(lambda span: self._batch(queries, span[0], span[1], radius, probe), spans))
+                parts = list(pool.map(lambda span: self._batch(queries, span[0], span[1], radius, masks), spans))
         else:
-            parts = [self._batch(queries, s, e, radius, probe) for s, e in spans]
+            parts = [self._batch(queries, s, e, radius, masks) for s, e in spans]
         q = np.concatenate([p[0] for p in parts])
         ids = np.concatenate([p[1] for p in parts])
         d = np.concatenate([p[2] for p in parts])
@@ -125,35 +136,33 @@ class HammingIndex:
         return counts
 
     def _batch(self, queries: np.ndarray, start: int, end: int, radius: int,
-               probe: list[int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+               masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         block = queries[start:end]
-        nq = len(block)
-        found_ids: list[np.ndarray] = []
-        found_owner: list[np.ndarray] = []
-        probe = probe or [len(m) for m in self.masks]
-        for (offset, width, _), order, starts, all_masks, count in zip(self.layout, self.order, self.starts,
-                                                                       self.masks, probe, strict=True):
-            masks = all_masks[:count]  # masks are ordered by bits flipped: a prefix is a smaller probe radius
-            probes = _keys(block, offset, width).astype(np.int64)[:, None] ^ masks[None, :]  # (nq, masks)
-            lo = starts[probes].astype(np.int64)
-            lengths = (starts[probes + 1].astype(np.int64) - lo).ravel()
-            total = int(lengths.sum())
-            if total == 0:
-                continue
-            cumulative = np.cumsum(lengths)
-            positions = np.repeat(lo.ravel() - (cumulative - lengths), lengths) + np.arange(total)
-            found_ids.append(order[positions])
-            found_owner.append(np.repeat(np.repeat(np.arange(nq), probes.shape[1]), lengths))
-        if not found_ids:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)
-        candidates = np.concatenate(found_ids)
-        owners = np.concatenate(found_owner)
+        # every probed bucket of every substring, query-major: (nq, all masks) -> one row of bucket numbers
+        probes = np.concatenate([(_keys(block, offset, width).astype(np.int64)[:, None] ^ m[None, :])
+                                 + self.table_offset[s]
+                                 for s, ((offset, width, _), m) in enumerate(zip(self.layout, masks, strict=True))],
+                                axis=1)
+        per_query = probes.shape[1]
+        probes = probes.ravel()
+        lo = self.starts[probes].astype(np.int64)
+        lengths = self.starts[probes + 1].astype(np.int64) - lo
+        full = np.flatnonzero(lengths)  # most buckets are empty (10M codes in 2^24 buckets: 0.6 each)
+        lo, lengths = lo[full], lengths[full]
+        total = int(lengths.sum())
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32))
+        if total == 0:
+            return empty
+        cumulative = np.cumsum(lengths)
+        positions = np.repeat(lo - (cumulative - lengths), lengths) + np.arange(total)
+        candidates: np.ndarray = self.order[positions]
+        owners = np.repeat(full // per_query, lengths)
         # one gathered row per candidate (a cache line), XOR with the query's row, popcount
         rows = np.take(self.words, candidates, axis=0)
-        np.bitwise_xor(rows, np.take(block.view(np.uint64), owners, axis=0), out=rows)
+        np.bitwise_xor(rows, np.take(block.view(np.uint64).reshape(-1, 4), owners, axis=0), out=rows)
         counts = np.bitwise_count(rows)
         dist = counts[:, 0].astype(np.int16) + counts[:, 1] + counts[:, 2] + counts[:, 3]  # 4x faster than .sum
-        keep = np.nonzero(dist <= radius)[0]
+        keep = np.flatnonzero(dist <= radius)
         owners, hits = owners[keep].astype(np.int64), candidates[keep].astype(np.int64)
         dist = dist[keep].astype(np.int32)
         if len(hits) > 1:  # a pair found through several substrings is reported once

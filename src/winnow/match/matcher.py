@@ -46,8 +46,10 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
                 matching.forget(conn, name)
                 summary.setdefault("removed_sets", []).append(name)
         top = matching.watermark(conn)
+        variants: dict[str, Any] = {}  # --robust: each case image's variants, computed once for all sets
         for info in chosen:
-            summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root))
+            summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root,
+                                              variants))
         from winnow.match.videos import match_videos
 
         summary["videos"] = match_videos(conn, library, *video_shares)
@@ -60,7 +62,8 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
 
 
 def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
-               max_distance: int | None, robust: bool = False, root: Path | None = None) -> dict[str, Any]:
+               max_distance: int | None, robust: bool = False, root: Path | None = None,
+               variants: dict[str, Any] | None = None) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
     state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
@@ -75,7 +78,8 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
         exact_rows = _exact(library, info, contents)
         with db.write(conn):
             exact = matching.add(conn, exact_rows)
-            near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root)
+            near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root,
+                                                variants)
             matching.save_state(conn, (info.name, info.version, info.source_sha256, top, distance,
                                        int(dihedral) + 2 * int(robust), utc_now()))
     result.update({"exact_matches": exact, "pdq_matches": near, "pdq_skipped_low_quality": skipped,
@@ -106,7 +110,8 @@ def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, st
 
 
 def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
-         robust: bool = False, root: Path | None = None) -> tuple[int, int, dict[str, int]]:
+         robust: bool = False, root: Path | None = None,
+         variants: dict[str, Any] | None = None) -> tuple[int, int, dict[str, int]]:
     counts: dict[str, int] = {}
     if not info.pdq_path.exists():  # a set without PDQ hashes (NSRL, most exact sets): the images are only counted
         return 0, matching.low_quality_images_between(conn, since, top, MIN_QUALITY), counts
@@ -130,7 +135,8 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
     if robust and root is not None:
         from winnow.match.robust import query_rows
 
-        for sha, transform, pdq, radius, stage in query_rows(root, rows, distance, counts, MIN_QUALITY):
+        for sha, transform, pdq, radius, stage in query_rows(root, rows, distance, counts, MIN_QUALITY,
+                                                             cache=variants):
             if dihedral and stage == "dihedral":
                 continue  # already looked up as --dihedral's flipy
             owners.append((sha, transform, radius, stage))
@@ -145,8 +151,6 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
     q = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
     ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int32)
-    if len(q) == 0:
-        return 0, skipped, counts
     matched_hex = [codes[i].tobytes().hex() for i in ids.tolist()]
     attrs = {value: found[0] for value, found in hsdb.records_for(library, "pdq", matched_hex).items()}
     inserted = 0
@@ -164,4 +168,17 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
         inserted += new
         if stage is not None and new:
             counts[stage] = counts.get(stage, 0) + 1
+    if robust and root is not None and info.variants_path.exists():
+        # a set built from pictures: the case images against its pictures' stored variants, confirmed by pixels
+        from winnow.match.robust import reference_matches
+
+        found, checked = reference_matches(library, info, root, rows, owners, hexes, seen)
+        counts.update(checked)
+        values = [f[1] for f in found]
+        attrs = {value: rec[0] for value, rec in hsdb.records_for(library, "pdq", values).items()}
+        for sha, value, dist, transform, why in found:
+            new = matching.add_one(conn, (sha, info.name, info.version, info.kind, "pdq", value, dist, transform,
+                                          *attrs.get(value, (None,) * 6), why))
+            inserted += new
+            counts["reference"] = counts.get("reference", 0) + new
     return inserted, skipped, counts

@@ -2,8 +2,11 @@
 
 Agency sets carry only the PDQ of each known image, so everything robust happens to the case image: besides its
 PDQ it is looked up as its mirror (Meta's `flipy`, at the set's distance), its border-removed pictures (at the
-set's distance) and its rotation probes (at `neardup.PROBE_RADIUS`, closer: each probe is one more chance of a
-chance match), all computed from the thumbnail the case store keeps — evidence is not read again. Every match
+set's distance) and its rotation probes (read from the corners' wedges: at `neardup.WEDGE_RADIUS`; blind, when the
+corners are unclear: at `neardup.PROBE_RADIUS`, closer, each of the twelve one more chance of a chance match),
+all computed from the thumbnail the case store keeps — evidence is not read again. Against a set built from
+pictures (`winnow hashset build`), `reference_matches` also confirms pairs found through the pictures' stored
+variants by their pixels. Every match
 stores its evidence (stage, variant, distance, radius) as JSON in `matches.evidence`; `docs/neardup.md` says
 which transforms this reaches and which need the reference pixels. `case_links` is `winnow triage --robust`:
 the case's images against each other, where the thumbnails are the reference pixels (stored crops and
@@ -25,48 +28,129 @@ MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in ima
 
 
 def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[str, int],
-               min_quality: int) -> list[tuple[str, str, str, int, str]]:
-    """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`."""
-    import cv2
-
-    threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)  # the warps are tiny: handing them to threads costs more than running them
+               min_quality: int, chunk: int = 20_000, cache: dict[str, Any] | None = None
+               ) -> list[tuple[str, str, str, int, str]]:
+    """(sha256, transform, pdq hex, radius, stage) for every extra lookup of the case images `rows`; their
+    thumbnails are read and hashed `chunk` at a time (`neardup.query_variants_many`: worker processes for
+    large batches). `cache` (sha256 -> variants) keeps them for the other sets of the same `winnow match`."""
+    cache = {} if cache is None else cache
     out: list[tuple[str, str, str, int, str]] = []
-    try:
-        for r in rows:
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        todo = [r for r in part if r["sha256"] not in cache]
+        pictures = [(str(case_root / r["thumbnail"]) if r["thumbnail"] else None, _size(r)) for r in todo]
+        for r, found in zip(todo, neardup.query_variants_many(pictures), strict=True):
+            cache[r["sha256"]] = found
+        for r in part:
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
-            gray = _thumbnail(case_root, r["thumbnail"])
-            if gray is None:
+            variants = cache[r["sha256"]]
+            if variants is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
                 continue
-            for v in neardup.query_variants(gray, _original(r, gray)):
+            for v in variants:
                 if v.quality < min_quality:
                     continue
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
                 out.append((r["sha256"], v.name, v.pdq, min(v.radius, distance), stage))
-    finally:
-        cv2.setNumThreads(threads)
     return out
 
 
-def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
-    """(height, width) of the image the thumbnail shows: the stored pixels' size, turned when the thumbnail was
-    turned upright (EXIF orientation); None when unknown (the variants then assume a large image)."""
+def _size(row: Any) -> tuple[int, int] | None:
+    """(height, width) of a case image's stored pixels, when the row has them."""
     keys = row.keys() if hasattr(row, "keys") else ()
-    width, height = (row["width"], row["height"]) if "width" in keys and "height" in keys else (None, None)
-    if not width or not height:
-        return None
-    if (width > height) != (gray.shape[1] > gray.shape[0]) and width != height:
-        width, height = height, width
-    return int(height), int(width)
+    if "width" in keys and "height" in keys and row["width"] and row["height"]:
+        return int(row["height"]), int(row["width"])
+    return None
+
+
+def _original(row: Any, gray: np.ndarray) -> tuple[int, int] | None:
+    """(height, width) of the image the thumbnail shows (`neardup.oriented`)."""
+    return neardup.oriented(_size(row), gray)
 
 
 def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
     if not relative:
         return None
     return neardup.gray_of_file(case_root / relative)
+
+
+MIRRORED = frozenset({"mirror", "flipx", "flipy", "flipplus1", "flipminus1"})  # the lookups that reflect
+
+
+def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
+                      owners: list[tuple[str, str, int, str | None]], hexes: list[str],
+                      seen: set[tuple[str, str]]) -> tuple[list[tuple[str, str, int, str, str]], dict[str, int]]:
+    """`winnow match --robust` against a set built from pictures (`winnow hashset build`): the case images'
+    lookups (`owners`/`hexes`: PDQ, mirror, border-removed pictures, probes) against the set pictures' stored
+    variants (centre crops, rotations, border-removed) in one exact index; each (case image, picture) pair found
+    only that way (not already in `seen` as (sha256, the picture's PDQ)) is confirmed by SIFT + RANSAC and the
+    pixel check on the case thumbnail and the picture's (`verify.verify`), as `case_links` confirms the case's
+    items against each other. Returns the confirmed matches as (sha256, the picture's PDQ, distance, transform,
+    evidence JSON) and the counts of candidates and rejections."""
+    import cv2
+
+    from winnow.match import verify
+    from winnow.match.hamming import HammingIndex, to_codes
+    from winnow.store import hashset_library as hsdb
+
+    pictures = hsdb.pictures(library)
+    variants = hsdb.picture_variants(library)
+    codes = np.load(info.variants_path)
+    counts = {"reference_candidates": 0, "reference_rejected": 0}
+    if not len(codes) or not hexes:
+        return [], counts
+    index = HammingIndex(codes, max_radius=neardup.TRIM_RADIUS)
+    q, ids, d = index.search(to_codes(hexes), radius=neardup.TRIM_RADIUS)
+    best: dict[tuple[str, str], tuple[int, int, int]] = {}  # (case sha256, picture sha256) -> (distance, query, row)
+    for qi, vi, dist in zip(q.tolist(), ids.tolist(), d.tolist(), strict=True):
+        sha, _, qradius, _ = owners[qi]
+        stored = variants[vi]
+        picture = pictures.get(stored["sha256"])
+        if picture is None or dist > min(qradius, stored["radius"]) or (sha, picture["pdq"]) in seen:
+            continue
+        key = (sha, stored["sha256"])
+        if key not in best or (dist, qi, vi) < best[key]:
+            best[key] = (dist, qi, vi)
+    by_sha = {r["sha256"]: r for r in rows}
+    found: list[tuple[str, str, int, str, str]] = []
+    grays: dict[str, np.ndarray | None] = {}
+    feats: dict[tuple[str, bool], verify.Features] = {}
+    threads = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        for (sha, ref), (dist, qi, vi) in sorted(best.items()):
+            counts["reference_candidates"] += 1
+            _, transform, qradius, _ = owners[qi]
+            stored, picture = variants[vi], pictures[ref]
+            if sha not in grays:
+                grays[sha] = _thumbnail(case_root, by_sha[sha]["thumbnail"])
+            if ref not in grays:
+                grays[ref] = neardup.gray_of_file(info.pictures_dir / picture["thumbnail"])
+            ga, gb = grays[sha], grays[ref]
+            if ga is None or gb is None:
+                counts["reference_rejected"] += 1
+                continue
+            mirrored = transform in MIRRORED
+            if (sha, mirrored) not in feats:
+                feats[(sha, mirrored)] = verify.features(ga, mirrored=mirrored)
+            if (ref, False) not in feats:
+                feats[(ref, False)] = verify.features(gb)
+            verdict = verify.verify(feats[(sha, mirrored)], feats[(ref, False)], ga, gb, mirrored)
+            if not verdict.confirmed:
+                counts["reference_rejected"] += 1
+                continue
+            qname = "pdq" if transform == "original" else transform
+            variant = f"{qname}~{stored['variant']}"
+            why = {"stage": "reference", "variant": variant, "distance": dist,
+                   "radius": min(qradius, stored["radius"]), "inliers": verdict.inliers, "spread": verdict.spread,
+                   "scale": verdict.scale, "degrees": verdict.degrees, "overlap": verdict.overlap,
+                   "agreement": verdict.agreement, "reference": picture["source"]}
+            found.append((sha, picture["pdq"], dist, variant, json.dumps(why)))
+    finally:
+        cv2.setNumThreads(threads)
+    return found, counts
 
 
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:

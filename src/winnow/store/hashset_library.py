@@ -154,3 +154,50 @@ def nsrl_rows(conn: Connection, wanted: Sequence[str]) -> Iterator[tuple[Any, ..
     """(position, *wanted columns) of every FILE row, in the file's order (the position names a bad row)."""
     cursor = conn.execute(f"SELECT rowid, {', '.join(wanted)} FROM FILE")
     yield from cursor
+
+
+# ---------------------------------------------------------------------------------------------- reference pictures
+# A set built from a folder of pictures (`winnow hashset build`) also keeps, per picture, what near-duplicate
+# matching needs when it has the reference's pixels: the picture's PDQ and size, its thumbnail (a file beside the
+# set), and its stored variants (centre crops, rotations, the border-removed picture), whose hashes are the rows
+# of the set's `.variants.npy` in `position` order.
+_PICTURE_SCHEMA = (
+    "CREATE TABLE pictures (sha256 TEXT PRIMARY KEY, pdq TEXT NOT NULL, quality INTEGER NOT NULL, "
+    "width INTEGER NOT NULL, height INTEGER NOT NULL, thumbnail TEXT NOT NULL, source TEXT NOT NULL)",
+    "CREATE TABLE picture_variants (position INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, variant TEXT NOT NULL, "
+    "radius INTEGER NOT NULL)",
+)
+PICTURE_COLUMNS = ("sha256", "pdq", "quality", "width", "height", "thumbnail", "source")
+VARIANT_COLUMNS = ("position", "sha256", "variant", "radius")
+
+
+def open_set(path: Path) -> Connection:
+    """A set file being completed in the same pass that wrote it (the reference pictures of a built set)."""
+    return db.connect_file(path, "bulk")
+
+
+def add_pictures(conn: Connection, pictures: Sequence[tuple[Any, ...]],
+                 variants: Sequence[tuple[Any, ...]]) -> None:
+    """The pictures (PICTURE_COLUMNS rows) and their variants (VARIANT_COLUMNS rows) of a built set, in one
+    transaction."""
+    with db.write(conn):
+        for statement in _PICTURE_SCHEMA:
+            conn.execute(statement)
+        conn.executemany(f"INSERT INTO pictures ({', '.join(PICTURE_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * len(PICTURE_COLUMNS))})", pictures)
+        conn.executemany(f"INSERT INTO picture_variants ({', '.join(VARIANT_COLUMNS)}) VALUES "
+                         f"({', '.join('?' * len(VARIANT_COLUMNS))})", variants)
+
+
+def has_pictures(conn: Connection) -> bool:
+    return "sha256" in {c.lower() for c in db.table_columns(conn, "pictures")}
+
+
+def pictures(conn: Connection) -> dict[str, Row]:
+    """sha256 -> the picture's row (PICTURE_COLUMNS) of a built set."""
+    return {r["sha256"]: r for r in conn.execute(f"SELECT {', '.join(PICTURE_COLUMNS)} FROM pictures")}
+
+
+def picture_variants(conn: Connection) -> list[Row]:
+    """The stored variants of a built set's pictures, in the order of the set's `.variants.npy`."""
+    return conn.execute(f"SELECT {', '.join(VARIANT_COLUMNS)} FROM picture_variants ORDER BY position").fetchall()
