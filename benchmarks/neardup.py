@@ -66,8 +66,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import neardup_data as data  # noqa: E402
 
-from winnow.match import neardup, verify  # noqa: E402
+from winnow.match import verify  # noqa: E402
 from winnow.match.hamming import HammingIndex, to_codes  # noqa: E402
+from winnow.signals import neardup  # noqa: E402
 from winnow.signals.image import analyse, bits_to_hex  # noqa: E402
 from winnow.signals.pdq import DIHEDRAL  # noqa: E402
 

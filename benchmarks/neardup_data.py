@@ -7,7 +7,7 @@ Two image sets, built independently:
   only; the real set is held out.
 
 The transforms were fixed before any matching stage was written (issue #16's list): the angles, crop shares and
-letterbox share are the issue's, rotations alternate in sign, and the probe grid in `winnow.match.neardup` was
+letterbox share are the issue's, rotations alternate in sign, and the probe grid in `winnow.signals.neardup` was
 chosen on the synthetic set without looking at these exact values.
 """
 

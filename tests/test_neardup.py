@@ -10,9 +10,10 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from conftest import invoke, invoke_json
-from winnow.match import neardup, verify
+from winnow.match import verify
 from winnow.match.hamming import HammingIndex, brute_force
 from winnow.sample import photos
+from winnow.signals import neardup
 from winnow.signals.pdq import DIHEDRAL, dihedral, pdq_dihedral, pdq_hash
 
 

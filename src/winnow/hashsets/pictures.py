@@ -4,7 +4,7 @@ An agency's own reference material is kept as pictures, not only as hash lists. 
 per picture, the records any set holds (its MD5, SHA-1, SHA-256 and PDQ, with the category given), and what
 near-duplicate matching needs when it has the reference's pixels (`winnow match --robust`, `docs/neardup.md`):
 the picture's 256-px thumbnail (decoded the way ingest decodes: `signals.image.analyse`), its size and PDQ
-quality, and its stored variants (`match.neardup.store_variants`: centre crops on a 1 % grid, rotations on a 1
+quality, and its stored variants (`signals.neardup.store_variants`: centre crops on a 1 % grid, rotations on a 1
 degree grid, the border-removed picture), whose hashes go into the set's `.variants.npy`. A case image that
 reaches a picture only through a stored variant is confirmed by SIFT + RANSAC and the pixel check on the two
 thumbnails (`match.verify`), as `winnow triage --robust` confirms the case's items against each other.
@@ -54,8 +54,8 @@ def records(folder: Path, thumbs: Path, built: Built, category: str | None = Non
     rows and variants collected in `built`."""
     import cv2
 
-    from winnow.match import neardup
     from winnow.settings import Settings
+    from winnow.signals import neardup
     from winnow.signals.image import analyse
 
     settings = Settings()

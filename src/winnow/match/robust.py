@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from winnow.match import neardup
+from winnow.signals import neardup
 from winnow.signals.pdq import DIHEDRAL
 
 MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in images.pdq_dihedral

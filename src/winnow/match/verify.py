@@ -119,7 +119,7 @@ def _aligned(model: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, fl
     h, w = b.shape
     a32 = np.ascontiguousarray(a, dtype=np.float32)
     warped = cv2.warpAffine(a32, model.astype(np.float64), (w, h), flags=cv2.INTER_LINEAR)
-    from winnow.match.neardup import FLAT_SHARES, trim_box
+    from winnow.signals.neardup import FLAT_SHARES, trim_box
 
     content = np.zeros_like(a32)
     box = trim_box(a32, FLAT_SHARES[0]) or (0, 0, a32.shape[1], a32.shape[0])

@@ -475,7 +475,7 @@ def _pool(workers: int) -> Any:
     if _POOL:
         _POOL.pop()[1].shutdown()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["numpy", "cv2", "winnow.match.neardup"])  # imported once, in the server
+    context.set_forkserver_preload(["numpy", "cv2", "winnow.signals.neardup"])  # imported once, in the server
     pool = ProcessPoolExecutor(workers, mp_context=context)
     if not _POOL_EXIT:
         atexit.register(lambda: _POOL and _POOL.pop()[1].shutdown())
