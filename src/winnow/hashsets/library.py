@@ -140,17 +140,11 @@ class Library:
         path = Path(path)
         if not path.is_file():
             raise ImportFailed(f"{path} is not a readable file")
-        if not name.strip():
+        if not name.strip():  # before the format is detected: the name is what the user forgot
             raise ImportFailed("a hash set needs a name (--name)")
         fmt = formats.detect(path) if format_name == "auto" else format_name
         kind = kind or formats.DEFAULT_KIND.get(fmt, "alert")
-        if kind not in KINDS:
-            raise ImportFailed(f"kind must be one of {KINDS}")
-        if not 0 <= max_distance <= 64:
-            raise ImportFailed("max distance must be between 0 and 64")
-        file_name = f"{uuid.uuid4().hex}.sqlite"
-        target = self.root / "sets" / file_name
-        partial = target.with_name(file_name + ".partial")
+        file_name, target, partial = self._new_set(name, kind, max_distance)
         try:
             counts, issues, first = self._write_set(partial, formats.reader(fmt, path, **options), strict)
         except BaseException:
@@ -172,6 +166,18 @@ class Library:
             self._delete_files(self.root / "sets" / old["file"])
         return ImportResult(name, kind, fmt, version, counts, issues, first, replaced=bool(old))
 
+    def _new_set(self, name: str, kind: str, max_distance: int) -> tuple[str, Path, Path]:
+        """The request checked (refused in one line) and a new set file's name, target and partial path."""
+        if not name.strip():
+            raise ImportFailed("a hash set needs a name (--name)")
+        if kind not in KINDS:
+            raise ImportFailed(f"kind must be one of {KINDS}")
+        if not 0 <= max_distance <= 64:
+            raise ImportFailed("max distance must be between 0 and 64")
+        file_name = f"{uuid.uuid4().hex}.sqlite"
+        target = self.root / "sets" / file_name
+        return file_name, target, target.with_name(file_name + ".partial")
+
     def build_from_folder(self, folder: Path, name: str, kind: str = "alert", category: str | None = None,
                           max_distance: int = 31) -> ImportResult:
         """A set made from a folder of reference pictures (`hashsets/pictures.py`): their exact hashes and PDQ
@@ -183,15 +189,7 @@ class Library:
         folder = Path(folder)
         if not folder.is_dir():
             raise ImportFailed(f"{folder} is not a folder")
-        if not name.strip():
-            raise ImportFailed("a hash set needs a name (--name)")
-        if kind not in KINDS:
-            raise ImportFailed(f"kind must be one of {KINDS}")
-        if not 0 <= max_distance <= 64:
-            raise ImportFailed("max distance must be between 0 and 64")
-        file_name = f"{uuid.uuid4().hex}.sqlite"
-        target = self.root / "sets" / file_name
-        partial = target.with_name(file_name + ".partial")
+        file_name, target, partial = self._new_set(name, kind, max_distance)
         thumbs = partial.with_suffix(".pictures")
         built = pictures.Built()
         try:
