@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -204,3 +205,24 @@ def test_normalise_accepts_any_case_and_rejects_bad_lengths(kind: str, data: st.
         normalise(kind, wrong)
     with pytest.raises(BadValue):
         normalise(kind, value[:-1] + "g")
+
+
+def test_a_bad_request_is_refused_in_one_line_and_writes_no_set(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib")
+    listed = tmp_path / "list.txt"
+    listed.write_text("d41d8cd98f00b204e9800998ecf8427e\n")
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    refusals = [
+        (lambda: lib.import_file(listed, " "), "a hash set needs a name (--name)"),
+        (lambda: lib.build_from_folder(pictures, ""), "a hash set needs a name (--name)"),
+        (lambda: lib.import_file(listed, "x", kind="nope"), "kind must be one of"),
+        (lambda: lib.build_from_folder(pictures, "x", kind="nope"), "kind must be one of"),
+        (lambda: lib.import_file(listed, "x", max_distance=65), "max distance must be between 0 and 64"),
+        (lambda: lib.build_from_folder(pictures, "x", max_distance=-1), "max distance must be between 0 and 64"),
+    ]
+    for call, message in refusals:
+        with pytest.raises(ImportFailed, match=re.escape(message)):
+            call()
+    assert lib.sets() == []
+    assert sorted(p.name for p in (tmp_path / "lib" / "sets").iterdir()) == []

@@ -140,11 +140,10 @@ class Library:
         path = Path(path)
         if not path.is_file():
             raise ImportFailed(f"{path} is not a readable file")
-        if not name.strip():  # before the format is detected: the name is what the user forgot
-            raise ImportFailed("a hash set needs a name (--name)")
+        _require_name(name)  # before the format is detected: the name is what the user forgot
         fmt = formats.detect(path) if format_name == "auto" else format_name
         kind = kind or formats.DEFAULT_KIND.get(fmt, "alert")
-        file_name, target, partial = self._new_set(name, kind, max_distance)
+        file_name, target, partial = self._new_set(kind, max_distance)
         try:
             counts, issues, first = self._write_set(partial, formats.reader(fmt, path, **options), strict)
         except BaseException:
@@ -166,10 +165,9 @@ class Library:
             self._delete_files(self.root / "sets" / old["file"])
         return ImportResult(name, kind, fmt, version, counts, issues, first, replaced=bool(old))
 
-    def _new_set(self, name: str, kind: str, max_distance: int) -> tuple[str, Path, Path]:
-        """The request checked (refused in one line) and a new set file's name, target and partial path."""
-        if not name.strip():
-            raise ImportFailed("a hash set needs a name (--name)")
+    def _new_set(self, kind: str, max_distance: int) -> tuple[str, Path, Path]:
+        """The kind and distance checked (refused in one line) and a new set file's name, target and partial
+        path (the name is checked first, by the caller)."""
         if kind not in KINDS:
             raise ImportFailed(f"kind must be one of {KINDS}")
         if not 0 <= max_distance <= 64:
@@ -189,7 +187,8 @@ class Library:
         folder = Path(folder)
         if not folder.is_dir():
             raise ImportFailed(f"{folder} is not a folder")
-        file_name, target, partial = self._new_set(name, kind, max_distance)
+        _require_name(name)
+        file_name, target, partial = self._new_set(kind, max_distance)
         thumbs = partial.with_suffix(".pictures")
         built = pictures.Built()
         try:
@@ -293,3 +292,7 @@ def _pdq_array(values: list[str]) -> np.ndarray:
 def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
+
+def _require_name(name: str) -> None:
+    if not name.strip():
+        raise ImportFailed("a hash set needs a name (--name)")
