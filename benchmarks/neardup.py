@@ -145,6 +145,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
     wrong: list[str] = []
     true_verdicts: list[verify.Verdict] = []
     false_verdicts: list[verify.Verdict] = []
+    true_distances: list[int] = []  # aligned with the verdicts: the candidate's closest hash distance (999: votes)
+    false_distances: list[int] = []
     feature_seconds, feature_calls = 0.0, 0
     for tname, fn in data.TRANSFORMS.items():
         hits = {"plain": 0, "hash-only": 0, "reference": 0}
@@ -174,10 +176,12 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
             sd = hamming([v.pdq for v in variants], store_hex)
             cand_rows, cand_cols = np.nonzero(sd <= PLAIN)
             candidates: dict[int, tuple[str, bool]] = {}
+            closest: dict[int, int] = {}  # per candidate reference: the smallest distance of any variant pair
             for a, b in zip(cand_rows.tolist(), cand_cols.tolist(), strict=True):
                 j = int(owner[b])
                 why = f"{variants[a].name}~{store_name[b]}"
                 within = sd[a, b] <= min(variants[a].radius, store_radius[b])
+                closest[j] = min(closest.get(j, 999), int(sd[a, b]))
                 if j not in candidates or (within and not candidates[j][1]):
                     candidates[j] = (why, bool(within))
             # the local-feature candidate stage: references whose SIFT descriptors the query's vote for
@@ -214,7 +218,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 verify_seconds += time.perf_counter() - start
                 verify_calls += 1
                 (true_verdicts if j == i else false_verdicts).append(verdict)
-                if verdict.confirmed:
+                (true_distances if j == i else false_distances).append(closest.get(j, 999))
+                if verdict.confirmed_at(closest.get(j)):
                     confirmed.add(j)
             hits["reference"] += i in confirmed
             false["reference"] += len(confirmed - {i})
@@ -227,6 +232,7 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
             "false": false, "pairs": pairs, "verify_ms": 1000 * verify_seconds / max(1, verify_calls),
             "verify_calls": verify_calls, "wrong": wrong, "features_ms": 1000 * feature_seconds / max(1, feature_calls),
             "true_verdicts": true_verdicts, "false_verdicts": false_verdicts,
+            "true_distances": true_distances, "false_distances": false_distances,
             "vote_ms": 1000 * vote_seconds / max(1, vote_calls)}
 
 
@@ -253,17 +259,24 @@ def report(result: dict[str, object]) -> None:
           f"(ratio test + RANSAC), SIFT features {result['features_ms']:.1f} ms per image (once per image), "
           f"feature-index vote {result['vote_ms']:.1f} ms per query")
     true_v, false_v = result["true_verdicts"], result["false_verdicts"]
+    true_d, false_d = result["true_distances"], result["false_distances"]
     assert isinstance(true_v, list) and isinstance(false_v, list)
-    kept = [v for v in true_v if v.confirmed]
+    assert isinstance(true_d, list) and isinstance(false_d, list)
+    kept = [v for v, d in zip(true_v, true_d, strict=True) if v.confirmed_at(d)]
+    by_close = sum(not v.confirmed for v in kept)
+    nearest_false = min(false_d, default=None)
     print(f"verified true pairs: {len(kept)} of {len(true_v)} confirmed"
           + (f" (fewest inliers {min(v.inliers for v in kept)}, least spread {min(v.spread for v in kept):.2f}, "
              f"least overlap {min(v.overlap for v in kept):.2f}, least agreement "
              f"{min(v.agreement for v in kept):.2f})" if kept else "")
           + f"; rejected true pairs: {len(true_v) - len(kept)}"
-          + (f" ({sum(v.inliers < verify.MIN_INLIERS for v in true_v if not v.confirmed)} with too few inliers)"
-             if len(true_v) > len(kept) else "")
+          + (f" ({sum(v.inliers < verify.MIN_INLIERS for v, d in zip(true_v, true_d, strict=True) if not v.confirmed_at(d))}"
+             " with too few inliers)" if len(true_v) > len(kept) else "")
+          + f"; confirmed only by the close-distance rule (<= {verify.CLOSE_DISTANCE} bits): {by_close}"
           + f"; other-photo candidates: {len(false_v)}"
-          + (f", most inliers {max(v.inliers for v in false_v)}, confirmed {sum(v.confirmed for v in false_v)}"
+          + (f", most inliers {max(v.inliers for v in false_v)}, confirmed "
+             f"{sum(v.confirmed_at(d) for v, d in zip(false_v, false_d, strict=True))}, nearest {nearest_false} bits, "
+             f"within {verify.CLOSE_DISTANCE} bits {sum(d <= verify.CLOSE_DISTANCE for d in false_d)}"
              if false_v else "")
           + "".join(f"; other photo with {v.inliers} inliers: spread {v.spread:.2f}, overlap {v.overlap:.2f}, "
                     f"agreement {v.agreement:.2f}" for v in

@@ -310,3 +310,40 @@ def test_hashset_build_from_pictures_matches_a_crop_and_a_rotation_by_their_pixe
     (empty / "a.txt").write_text("x")
     failed = invoke("hashset", "build", empty, "--name", "none", "--library", lib, expect=1)
     assert "no picture winnow can decode" in failed.output and "Traceback" not in failed.output
+
+
+def _retina_tile(x: int, y: int) -> Image.Image:
+    import skimage.data
+
+    retina = Image.fromarray(skimage.data.retina())
+    return retina.crop((x * 201, y * 201, (x + 1) * 201, (y + 1) * 201))
+
+
+def test_a_close_hash_pair_is_confirmed_with_few_keypoints_but_the_pixel_check_stays() -> None:
+    """A 5 %-per-side crop of a small, low-texture tile (a retina fundus tile: few, bunched SIFT keypoints) is 4
+    bits from the tile's stored crop0.05 but keeps too few, too bunched inliers for the far rule; the
+    close-distance rule confirms it; another tile (no consistent keypoints) and a tile sharing copied patches
+    with another (keypoints align, pixels disagree) are refused by it however close their hashes."""
+    tile, other = _retina_tile(0, 1), _retina_tile(6, 1)
+    buf = io.BytesIO()
+    tile.crop((10, 10, 191, 191)).save(buf, "JPEG", quality=90)  # as a re-shared copy would be
+    crop = Image.open(buf)
+    ref, query = _thumb(tile), _thumb(crop)
+    crop_pdq = neardup.Sampler(query, None, (181, 181)).pdq()[0]
+    stored = {v.name: _d(v.pdq, crop_pdq) for v in neardup.store_variants(ref, (201, 201))}
+    assert stored["crop0.05"] == 4
+    verdict = verify.verify(verify.features(query), verify.features(ref), query, ref)
+    assert (verdict.inliers, verdict.spread, verdict.overlap, verdict.agreement) == (12, 0.081, 0.766, 1.0)
+    assert not verdict.confirmed and not verdict.confirmed_at(verify.CLOSE_DISTANCE + 1)
+    assert verdict.confirmed_at(stored["crop0.05"]) and not verdict.confirmed_at(None)
+    look = _thumb(other)
+    stranger = verify.verify(verify.features(look), verify.features(ref), look, ref)
+    assert stranger.inliers == 0 and not stranger.confirmed_at(0)
+    # grass is texture-synthesised: two of its tiles share copied patches, so keypoints align; pixels do not
+    import skimage.data
+
+    grass = Image.fromarray(skimage.data.grass())
+    a, b = (_thumb(grass.crop((256, y, 512, y + 256))) for y in (0, 256))
+    patch = verify.verify(verify.features(a), verify.features(b), a, b)
+    assert patch.inliers >= verify.CLOSE_INLIERS and patch.agreement < verify.MIN_AGREEMENT
+    assert not patch.confirmed_at(0)

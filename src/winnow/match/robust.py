@@ -138,7 +138,7 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
             if (ref, False) not in feats:
                 feats[(ref, False)] = verify.features(gb)
             verdict = verify.verify(feats[(sha, mirrored)], feats[(ref, False)], ga, gb, mirrored)
-            if not verdict.confirmed:
+            if not verdict.confirmed_at(dist):
                 counts["reference_rejected"] += 1
                 continue
             qname = "pdq" if transform == "original" else transform
@@ -146,7 +146,7 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
             why = {"stage": "reference", "variant": variant, "distance": dist,
                    "radius": min(qradius, stored["radius"]), "inliers": verdict.inliers, "spread": verdict.spread,
                    "scale": verdict.scale, "degrees": verdict.degrees, "overlap": verdict.overlap,
-                   "agreement": verdict.agreement, "reference": picture["source"]}
+                   "agreement": verdict.agreement, "rule": _rule(verdict), "reference": picture["source"]}
             found.append((sha, picture["pdq"], dist, variant, json.dumps(why)))
     finally:
         cv2.setNumThreads(threads)
@@ -164,7 +164,7 @@ def describe(transform: str, evidence_json: str | None) -> str:
     e: dict[str, Any] = json.loads(evidence_json)
     text = f"{e.get('stage')} {e.get('variant')}, distance {e.get('distance')} <= {e.get('radius')}"
     if e.get("inliers") is not None:
-        text += f", {e['inliers']} SIFT inliers"
+        text += f", {e['inliers']} SIFT inliers" + (" (close-distance rule)" if e.get("rule") == "close" else "")
         if e.get("degrees") is not None:
             text += (f" (scale {e.get('scale')}, {e.get('degrees')} degrees, spread {e.get('spread')}, "
                      f"agreement {e.get('agreement')})")
@@ -251,15 +251,22 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                 if (b, False) not in feats:
                     feats[(b, False)] = verify.features(gb)
                 verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)], ga, gb, mirrored)
-                if not verdict.confirmed:
+                if not verdict.confirmed_at(dist):
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                             "degrees": verdict.degrees, "overlap": verdict.overlap,
-                            "agreement": verdict.agreement})
+                            "agreement": verdict.agreement, "rule": _rule(verdict)})
             links.append((a, b, why))
         return links
     finally:
         cv2.setNumThreads(threads)
+
+
+def _rule(verdict: Any) -> str:
+    """Which verification rule confirmed a pair: `features` (enough keypoints, spread over the reference, and
+    the pixel check) or `close` (a hash pair within `verify.CLOSE_DISTANCE` bits, a few keypoints to align the
+    two, and the same pixel check)."""
+    return "features" if verdict.confirmed else "close"
 
 
 def _stage(variant: str) -> str:

@@ -27,6 +27,8 @@ MIN_AGREEMENT = 0.5  # share of textured cells where the aligned pictures correl
 CELLS = 6  # the pixel check's grid per side
 FLAT = 3.0  # luma standard deviation below which a cell shows no texture
 CONTRAST = 0.01  # SIFT's contrast threshold (OpenCV's default 0.04 drops the keypoints of blurry pictures)
+CLOSE_DISTANCE = 16  # a candidate this close in PDQ is strong evidence already (docs/neardup.md, sixth session)
+CLOSE_INLIERS = 6  # ... and needs fewer keypoints, no spread, but the same pixel check
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,17 @@ class Verdict:
     def confirmed(self) -> bool:
         return (self.inliers >= MIN_INLIERS and self.spread >= MIN_SPREAD and self.overlap >= MIN_OVERLAP
                 and self.agreement >= MIN_AGREEMENT)
+
+    def confirmed_at(self, distance: int | None) -> bool:
+        """Confirmed for a candidate whose closest hash pair is `distance` bits apart (None: found by feature
+        votes). Within CLOSE_DISTANCE two independent signs agree already — the hashes, and the pixels once
+        aligned — so a small, low-texture picture whose keypoints are few and bunched (a crop of a retina tile:
+        2 bits from the stored crop, 8-12 inliers over 8-17 % of it) needs CLOSE_INLIERS consistent keypoints
+        (enough to align the two) and no spread; the pixel check stays as strict."""
+        if distance is not None and distance <= CLOSE_DISTANCE:
+            return (self.inliers >= CLOSE_INLIERS and self.overlap >= MIN_OVERLAP
+                    and self.agreement >= MIN_AGREEMENT)
+        return self.confirmed
 
 
 def features(gray: np.ndarray, mirrored: bool = False) -> Features:
