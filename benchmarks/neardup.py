@@ -263,6 +263,7 @@ def report(result: dict[str, object]) -> None:
     assert isinstance(true_v, list) and isinstance(false_v, list)
     assert isinstance(true_d, list) and isinstance(false_d, list)
     kept = [v for v, d in zip(true_v, true_d, strict=True) if v.confirmed_at(d)]
+    rejected = [v for v, d in zip(true_v, true_d, strict=True) if not v.confirmed_at(d)]
     by_close = sum(not v.confirmed for v in kept)
     nearest_false = min(false_d, default=None)
     print(f"verified true pairs: {len(kept)} of {len(true_v)} confirmed"
@@ -270,8 +271,7 @@ def report(result: dict[str, object]) -> None:
              f"least overlap {min(v.overlap for v in kept):.2f}, least agreement "
              f"{min(v.agreement for v in kept):.2f})" if kept else "")
           + f"; rejected true pairs: {len(true_v) - len(kept)}"
-          + (f" ({sum(v.inliers < verify.MIN_INLIERS for v, d in zip(true_v, true_d, strict=True) if not v.confirmed_at(d))}"
-             " with too few inliers)" if len(true_v) > len(kept) else "")
+          + (f" ({sum(v.inliers < verify.MIN_INLIERS for v in rejected)} with too few inliers)" if rejected else "")
           + f"; confirmed only by the close-distance rule (<= {verify.CLOSE_DISTANCE} bits): {by_close}"
           + f"; other-photo candidates: {len(false_v)}"
           + (f", most inliers {max(v.inliers for v in false_v)}, confirmed "
