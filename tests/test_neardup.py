@@ -347,3 +347,79 @@ def test_a_close_hash_pair_is_confirmed_with_few_keypoints_but_the_pixel_check_s
     patch = verify.verify(verify.features(a), verify.features(b), a, b)
     assert patch.inliers >= verify.CLOSE_INLIERS and patch.agreement < verify.MIN_AGREEMENT
     assert not patch.confirmed_at(0)
+
+
+def test_an_image_too_flat_for_pdq_is_matched_to_a_built_set_only_by_its_pixels(tmp_path: Path) -> None:
+    """Below PDQ quality 50 a case image is never matched by hash (Meta's rule); against a set built from
+    pictures its lookups are still candidates, each confirmed or refused by SIFT and the pixel check: a 10 %-per-
+    side crop of a dark retina tile (quality < 50) is found through the set with its inliers, the low-quality
+    count still says it was not matched by hash, and plain `match` finds nothing."""
+    import hashlib
+
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    for x, y in ((3, 0), (1, 3), (2, 5)):
+        _retina_tile(x, y).save(refs / f"retina-{x}-{y}.png")
+    lib = tmp_path / "lib"
+    invoke_json("hashset", "build", refs, "--name", "fundus", "--category", "B", "--library", lib)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    tile = _retina_tile(3, 0)
+    tile.crop((20, 20, 181, 181)).save(evidence / "crop.jpg", "JPEG", quality=90)
+    _retina_tile(6, 2).save(evidence / "other.jpg", "JPEG", quality=90)
+    sha = hashlib.sha256((evidence / "crop.jpg").read_bytes()).hexdigest()
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    plain = invoke_json("match", "--case", case, "--library", lib)
+    assert plain["sets"][0]["pdq_matches"] == 0 and plain["sets"][0]["pdq_skipped_low_quality"] == 1
+    robust = invoke_json("match", "--case", case, "--library", lib, "--robust")
+    found = {m["sha256"]: m for m in robust["near_duplicates"]}
+    assert set(found) == {sha} and found[sha]["transform"] == "pdq~crop0.1" and found[sha]["category"] == "B"
+    e = found[sha]["evidence"]
+    assert (e["stage"], e["reference"], e["distance"], e["inliers"], e["rule"]) == (
+        "reference", "retina-3-0.png", 2, 55, "features")
+    assert robust["sets"][0]["pdq_skipped_low_quality"] == 1
+    with Image.open(evidence / "crop.jpg") as im:
+        assert pdq_hash(im)[1] < 50  # the crop is the image PDQ calls unreliable
+
+
+def test_features_find_a_resized_texture_every_hash_of_which_moved(tmp_path: Path) -> None:
+    """A 50 % resize of scikit-image's brick texture moves its PDQ ~58 bits (Meta's own PDQ too): `match --robust`
+    cannot reach it through any hash, `--features` finds it by SIFT votes and confirms it by the pixel check;
+    `--features` without `--robust` is one line and no run."""
+    import hashlib
+
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    brick = _skimage("brick")
+    brick.save(refs / "brick.png")
+    _skimage("coffee").save(refs / "coffee.png")
+    lib = tmp_path / "lib"
+    invoke_json("hashset", "build", refs, "--name", "textures", "--library", lib)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    brick.resize((brick.width // 2, brick.height // 2), Image.Resampling.LANCZOS).save(evidence / "small.jpg",
+                                                                                        "JPEG", quality=90)
+    _skimage("chelsea").save(evidence / "other.jpg", "JPEG", quality=90)
+    sha = hashlib.sha256((evidence / "small.jpg").read_bytes()).hexdigest()
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    refused = invoke("match", "--case", case, "--library", lib, "--features", expect=1)
+    assert "add --robust" in refused.output and "Traceback" not in refused.output
+    robust = invoke_json("match", "--case", case, "--library", lib, "--robust")
+    assert robust["near_duplicates"] == []
+    voted = invoke_json("match", "--case", case, "--library", lib, "--robust", "--features")
+    assert voted["sets"][0]["mode"] == "full"  # another mode: the set is matched again in full
+    found = {m["sha256"]: m for m in voted["near_duplicates"]}
+    assert set(found) == {sha}
+    e = found[sha]["evidence"]
+    assert (e["stage"], e["variant"], e["distance"], e["reference"]) == ("reference", "features~votes", None,
+                                                                          "brick.png")
+    assert (found[sha]["distance"], e["inliers"], e["votes"], e["rule"]) == (58, 221, 289, "features")
+    counts = voted["sets"][0]["robust"]
+    assert (counts["feature_candidates"], counts["reference_rejected"], counts["reference"]) == (2, 1, 1)
+    triage = invoke_json("triage", "--case", case, "--library", lib)
+    reasons = {q["sha256"]: q["reasons"] for q in triage["queue_head"]}
+    assert any("features~votes" in r and "SIFT votes" in r and "SIFT inliers" in r for r in reasons[sha])

@@ -36,6 +36,9 @@ from winnow.store.queue import refresh_case as refresh_queue_summary
 @click.option("--robust", is_flag=True,
               help="Near-duplicates: also the mirror, border-removed pictures and rotation probes of each case "
                    "image (from its thumbnail; docs/neardup.md).")
+@click.option("--features", is_flag=True,
+              help="With --robust, against sets built from pictures: also find candidates by SIFT votes (a SIFT "
+                   "extraction per case image, ~30-100 ms each: for cases of modest size; docs/neardup.md).")
 @click.option("--video-query-share", type=click.FloatRange(0, 1), default=0.8, show_default=True,
               help="vPDQ: share of a case video's frames that must match a known video.")
 @click.option("--video-index-share", type=click.FloatRange(0, 1), default=0.0, show_default=True,
@@ -45,7 +48,7 @@ from winnow.store.queue import refresh_case as refresh_queue_summary
 @json_option
 @friendly
 def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance: int | None, robust: bool,
-          video_query_share: float, video_index_share: float, library_path: Path | None, executor: str,
+          features: bool, video_query_share: float, video_index_share: float, library_path: Path | None, executor: str,
           scheduler: str | None, tls_ca: str | None, tls_cert: str | None, tls_key: str | None,
           as_json: bool) -> None:
     """Match the case against the hash-set library (exact, PDQ near-duplicates, videos) and within itself."""
@@ -56,7 +59,7 @@ def match(case_path: str | None, sets: str | None, dihedral: bool, max_distance:
     names = [s.strip() for s in sets.split(",") if s.strip()] if sets else None
     summary = run_match(load_case(case_path), open_library(library_path), names, dihedral=dihedral,
                         max_distance=max_distance, video_shares=(video_query_share, video_index_share),
-                        robust=robust)
+                        robust=robust, features=features)
     if as_json:
         print_json(summary)
         return

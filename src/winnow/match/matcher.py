@@ -27,7 +27,10 @@ MIN_QUALITY = 50
 
 def match(case: Case, library: Library, set_names: list[str] | None = None, *, dihedral: bool = False,
           max_distance: int | None = None, video_shares: tuple[float, float] = (0.8, 0.0),
-          robust: bool = False) -> dict[str, Any]:
+          robust: bool = False, features: bool = False) -> dict[str, Any]:
+    """`features` (only with `robust`): the local-feature candidate stage against sets built from pictures."""
+    if features and not robust:
+        raise ValueError("--features is a stage of --robust matching: add --robust")
     available = {s.name: s for s in library.sets()}
     if set_names:
         unknown = [n for n in set_names if n not in available]
@@ -40,7 +43,7 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
     summary: dict[str, Any] = {"case": str(case.root), "library": str(library.root), "sets": []}
     try:
         audit.append(conn, "match", {"sets": [s.name for s in chosen], "dihedral": dihedral, "robust": robust,
-                                     "max_distance": max_distance, "library": str(library.root)})
+                                     "features": features, "max_distance": max_distance, "library": str(library.root)})
         if not set_names:  # sets removed from the library: their matches go too
             for name in sorted(matching.matched_set_names(conn) - set(available)):
                 matching.forget(conn, name)
@@ -49,7 +52,7 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
         variants: dict[str, Any] = {}  # --robust: each case image's variants, computed once for all sets
         for info in chosen:
             summary["sets"].append(_match_set(conn, info, top, dihedral, max_distance, robust, case.root,
-                                              variants))
+                                              variants, features))
         from winnow.match.videos import match_videos
 
         summary["videos"] = match_videos(conn, library, *video_shares)
@@ -63,11 +66,12 @@ def match(case: Case, library: Library, set_names: list[str] | None = None, *, d
 
 def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
                max_distance: int | None, robust: bool = False, root: Path | None = None,
-               variants: dict[str, Any] | None = None) -> dict[str, Any]:
+               variants: dict[str, Any] | None = None, features: bool = False) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
+    mode = int(dihedral) + 2 * int(robust) + 4 * int(features)  # a run in another mode re-matches the set
     state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
-            and state["max_distance"] == distance and state["dihedral"] == int(dihedral) + 2 * int(robust))
+            and state["max_distance"] == distance and state["dihedral"] == mode)
     since = state["content_seq"] if state is not None and same else 0
     result: dict[str, Any] = {"set": info.name, "kind": info.kind, "version": info.version,
                               "mode": "incremental" if same else "full", "new_contents": top - since}
@@ -79,9 +83,9 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
         with db.write(conn):
             exact = matching.add(conn, exact_rows)
             near, skipped, robust_counts = _pdq(conn, library, info, since, top, distance, dihedral, robust, root,
-                                                variants)
+                                                variants, features)
             matching.save_state(conn, (info.name, info.version, info.source_sha256, top, distance,
-                                       int(dihedral) + 2 * int(robust), utc_now()))
+                                       mode, utc_now()))
     result.update({"exact_matches": exact, "pdq_matches": near, "pdq_skipped_low_quality": skipped,
                    "max_distance": distance})
     if robust:
@@ -111,14 +115,16 @@ def _exact(library: hsdb.Connection, info: SetInfo, contents: list[tuple[str, st
 
 def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, top: int, distance: int, dihedral: bool,
          robust: bool = False, root: Path | None = None,
-         variants: dict[str, Any] | None = None) -> tuple[int, int, dict[str, int]]:
+         variants: dict[str, Any] | None = None, features: bool = False) -> tuple[int, int, dict[str, int]]:
     counts: dict[str, int] = {}
     if not info.pdq_path.exists():  # a set without PDQ hashes (NSRL, most exact sets): the images are only counted
         return 0, matching.low_quality_images_between(conn, since, top, MIN_QUALITY), counts
-    rows = matching.images_between(conn, since, top)
-    skipped = sum(1 for r in rows if (r["pdq_quality"] or 0) < MIN_QUALITY)
-    rows = [r for r in rows if (r["pdq_quality"] or 0) >= MIN_QUALITY]
-    if not rows:
+    every = matching.images_between(conn, since, top)
+    rows = [r for r in every if (r["pdq_quality"] or 0) >= MIN_QUALITY]
+    weak = [r for r in every if (r["pdq_quality"] or 0) < MIN_QUALITY]  # PDQ unreliable: never matched by hash
+    skipped = len(weak)
+    pictured = robust and root is not None and info.variants_path.exists()
+    if not rows and not (pictured and weak):
         return 0, skipped, counts
     codes = np.load(info.pdq_path)
     index = HammingIndex(codes, max_radius=max(distance, 0))
@@ -168,11 +174,18 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
         inserted += new
         if stage is not None and new:
             counts[stage] = counts.get(stage, 0) + 1
-    if robust and root is not None and info.variants_path.exists():
-        # a set built from pictures: the case images against its pictures' stored variants, confirmed by pixels
-        from winnow.match.robust import reference_matches
+    if pictured and root is not None:
+        # a set built from pictures: the case images against its pictures' stored variants, confirmed by pixels;
+        # images below PDQ quality 50 too (all their lookups are candidates only, verified like the others)
+        from winnow.match.robust import query_rows, reference_matches
 
-        found, checked = reference_matches(library, info, root, rows, owners, hexes, seen)
+        for r in weak:
+            owners.append((r["sha256"], "original", distance, "weak"))
+            hexes.append(r["pdq"])
+        for sha, transform, pdq, radius, _stage in query_rows(root, weak, distance, counts, 0, cache=variants):
+            owners.append((sha, transform, radius, "weak"))
+            hexes.append(pdq)
+        found, checked = reference_matches(library, info, root, rows + weak, owners, hexes, seen, features)
         counts.update(checked)
         values = [f[1] for f in found]
         attrs = {value: rec[0] for value, rec in hsdb.records_for(library, "pdq", values).items()}

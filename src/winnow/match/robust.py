@@ -81,14 +81,18 @@ MIRRORED = frozenset({"mirror", "flipx", "flipy", "flipplus1", "flipminus1"})  #
 
 def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
                       owners: list[tuple[str, str, int, str | None]], hexes: list[str],
-                      seen: set[tuple[str, str]]) -> tuple[list[tuple[str, str, int, str, str]], dict[str, int]]:
+                      seen: set[tuple[str, str]], features: bool = False
+                      ) -> tuple[list[tuple[str, str, int, str, str]], dict[str, int]]:
     """`winnow match --robust` against a set built from pictures (`winnow hashset build`): the case images'
     lookups (`owners`/`hexes`: PDQ, mirror, border-removed pictures, probes) against the set pictures' stored
-    variants (centre crops, rotations, border-removed) in one exact index; each (case image, picture) pair found
-    only that way (not already in `seen` as (sha256, the picture's PDQ)) is confirmed by SIFT + RANSAC and the
-    pixel check on the case thumbnail and the picture's (`verify.verify`), as `case_links` confirms the case's
-    items against each other. Returns the confirmed matches as (sha256, the picture's PDQ, distance, transform,
-    evidence JSON) and the counts of candidates and rejections."""
+    variants (centre crops, rotations, border-removed) and own PDQs in one exact index; each (case image,
+    picture) pair found only that way (not already in `seen` as (sha256, the picture's PDQ)) is confirmed by
+    SIFT + RANSAC and the pixel check on the case thumbnail and the picture's (`verify.verify`, with the close-
+    distance rule for pairs within `verify.CLOSE_DISTANCE`), as `case_links` confirms the case's items against
+    each other. With `features` (`--features`), also the local-feature candidate stage: every case image's SIFT
+    descriptors vote for the pictures theirs match (`verify.FeatureIndex`), for where every hash of a copy moved
+    (a resize of a fine texture, a screenshot, a watermark). Returns the confirmed matches as (sha256, the
+    picture's PDQ, distance, transform, evidence JSON) and the counts of candidates and rejections."""
     import cv2
 
     from winnow.match import verify
@@ -96,61 +100,98 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
     from winnow.store import hashset_library as hsdb
 
     pictures = hsdb.pictures(library)
-    variants = hsdb.picture_variants(library)
+    # the stored variants, then each picture's own PDQ: a lookup that reaches it only beyond its radius (a blind
+    # probe), or from an image whose PDQ quality is too low to be matched by hash (owner stage "weak"), is a
+    # candidate here like the variants' ones
+    variants: list[Any] = [*hsdb.picture_variants(library),
+                           *({"sha256": sha, "variant": "pdq", "radius": neardup.TRIM_RADIUS} for sha in pictures)]
     codes = np.load(info.variants_path)
+    if pictures:
+        codes = np.concatenate([codes.reshape(-1, 32), to_codes([p["pdq"] for p in pictures.values()])])
     counts = {"reference_candidates": 0, "reference_rejected": 0}
-    if not len(codes) or not hexes:
+    if features:
+        counts["feature_candidates"] = 0
+    if not len(codes) or not (hexes or features):
         return [], counts
-    index = HammingIndex(codes, max_radius=neardup.TRIM_RADIUS)
-    q, ids, d = index.search(to_codes(hexes), radius=neardup.TRIM_RADIUS)
-    best: dict[tuple[str, str], tuple[int, int, int]] = {}  # (case sha256, picture sha256) -> (distance, query, row)
-    for qi, vi, dist in zip(q.tolist(), ids.tolist(), d.tolist(), strict=True):
-        sha, _, qradius, _ = owners[qi]
-        stored = variants[vi]
-        picture = pictures.get(stored["sha256"])
-        if picture is None or dist > min(qradius, stored["radius"]) or (sha, picture["pdq"]) in seen:
-            continue
-        key = (sha, stored["sha256"])
-        if key not in best or (dist, qi, vi) < best[key]:
-            best[key] = (dist, qi, vi)
+    # per (case sha256, picture sha256): (distance, query, row) of the closest hash pair, or (None, votes, -1)
+    best: dict[tuple[str, str], tuple[int | None, int, int]] = {}
+    if hexes:
+        index = HammingIndex(codes, max_radius=neardup.TRIM_RADIUS)
+        q, ids, d = index.search(to_codes(hexes), radius=neardup.TRIM_RADIUS)
+        for qi, vi, dist in zip(q.tolist(), ids.tolist(), d.tolist(), strict=True):
+            sha, _, qradius, _ = owners[qi]
+            stored = variants[vi]
+            picture = pictures.get(stored["sha256"])
+            if picture is None or dist > min(qradius, stored["radius"]) or (sha, picture["pdq"]) in seen:
+                continue
+            key = (sha, stored["sha256"])
+            if key not in best or (dist, qi, vi) < best[key]:
+                best[key] = (dist, qi, vi)
     by_sha = {r["sha256"]: r for r in rows}
     found: list[tuple[str, str, int, str, str]] = []
     grays: dict[str, np.ndarray | None] = {}
     feats: dict[tuple[str, bool], verify.Features] = {}
+
+    def gray(sha: str, picture: Any | None = None) -> np.ndarray | None:
+        if sha not in grays:
+            grays[sha] = (neardup.gray_of_file(info.pictures_dir / picture["thumbnail"]) if picture is not None
+                          else _thumbnail(case_root, by_sha[sha]["thumbnail"]))
+        return grays[sha]
+
+    def feature(sha: str, g: np.ndarray, mirrored: bool = False) -> verify.Features:
+        if (sha, mirrored) not in feats:
+            feats[(sha, mirrored)] = verify.features(g, mirrored=mirrored)
+        return feats[(sha, mirrored)]
+
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
-        for (sha, ref), (dist, qi, vi) in sorted(best.items()):
+        if features:
+            order = [ref for ref in pictures if gray(ref, pictures[ref]) is not None]
+            voting = verify.FeatureIndex([feature(ref, gray(ref, pictures[ref])) for ref in order])  # type: ignore[arg-type]
+            for r in rows:
+                g = gray(r["sha256"])
+                if g is None:
+                    continue
+                for j, votes in voting.candidates(feature(r["sha256"], g)):
+                    key = (r["sha256"], order[j])
+                    if key not in best and (r["sha256"], pictures[order[j]]["pdq"]) not in seen:
+                        best[key] = (None, votes, -1)
+                        counts["feature_candidates"] += 1
+        for (sha, ref), (dist, qi, vi) in sorted(best.items(), key=lambda kv: kv[0]):
             counts["reference_candidates"] += 1
-            _, transform, qradius, _ = owners[qi]
-            stored, picture = variants[vi], pictures[ref]
-            if sha not in grays:
-                grays[sha] = _thumbnail(case_root, by_sha[sha]["thumbnail"])
-            if ref not in grays:
-                grays[ref] = neardup.gray_of_file(info.pictures_dir / picture["thumbnail"])
-            ga, gb = grays[sha], grays[ref]
+            picture = pictures[ref]
+            if dist is None:  # a feature vote: the case image as it is against the picture
+                transform, qradius, variant_name, mirrored = "original", None, "votes", False
+            else:
+                _, transform, qradius, _ = owners[qi]
+                variant_name, mirrored = variants[vi]["variant"], transform in MIRRORED
+            ga, gb = gray(sha), gray(ref, picture)
             if ga is None or gb is None:
                 counts["reference_rejected"] += 1
                 continue
-            mirrored = transform in MIRRORED
-            if (sha, mirrored) not in feats:
-                feats[(sha, mirrored)] = verify.features(ga, mirrored=mirrored)
-            if (ref, False) not in feats:
-                feats[(ref, False)] = verify.features(gb)
-            verdict = verify.verify(feats[(sha, mirrored)], feats[(ref, False)], ga, gb, mirrored)
+            verdict = verify.verify(feature(sha, ga, mirrored), feature(ref, gb), ga, gb, mirrored)
             if not verdict.confirmed_at(dist):
                 counts["reference_rejected"] += 1
                 continue
             qname = "pdq" if transform == "original" else transform
-            variant = f"{qname}~{stored['variant']}"
+            variant = "features~votes" if dist is None else f"{qname}~{variant_name}"
             why = {"stage": "reference", "variant": variant, "distance": dist,
-                   "radius": min(qradius, stored["radius"]), "inliers": verdict.inliers, "spread": verdict.spread,
-                   "scale": verdict.scale, "degrees": verdict.degrees, "overlap": verdict.overlap,
-                   "agreement": verdict.agreement, "rule": _rule(verdict), "reference": picture["source"]}
-            found.append((sha, picture["pdq"], dist, variant, json.dumps(why)))
+                   "radius": None if qradius is None else min(qradius, variants[vi]["radius"]),
+                   "inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
+                   "degrees": verdict.degrees, "overlap": verdict.overlap, "agreement": verdict.agreement,
+                   "rule": _rule(verdict), "reference": picture["source"]}
+            if dist is None:
+                why["votes"] = qi
+            found.append((sha, picture["pdq"], _distance(by_sha[sha]["pdq"], picture["pdq"]) if dist is None
+                          else dist, variant, json.dumps(why)))
     finally:
         cv2.setNumThreads(threads)
     return found, counts
+
+
+def _distance(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:
@@ -162,7 +203,10 @@ def describe(transform: str, evidence_json: str | None) -> str:
     if not evidence_json:
         return transform
     e: dict[str, Any] = json.loads(evidence_json)
-    text = f"{e.get('stage')} {e.get('variant')}, distance {e.get('distance')} <= {e.get('radius')}"
+    if e.get("distance") is None or e.get("radius") is None:  # a feature vote: no hash pair within a radius
+        text = f"{e.get('stage')} {e.get('variant')} ({e.get('votes')} SIFT votes)"
+    else:
+        text = f"{e.get('stage')} {e.get('variant')}, distance {e.get('distance')} <= {e.get('radius')}"
     if e.get("inliers") is not None:
         text += f", {e['inliers']} SIFT inliers" + (" (close-distance rule)" if e.get("rule") == "close" else "")
         if e.get("degrees") is not None:
