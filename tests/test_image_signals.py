@@ -161,12 +161,14 @@ def test_thumbnail_folder_removed_during_the_run_is_made_again(tmp_path: Path) -
 
 # the 8 PDQ hashes (sha256 of their concatenation, 16 hex) and quality of pictures of many shapes and modes, pinned
 # from the code before the mirror's blur was shared (aa31947): a change of luma or blur that moves any bit of a
-# thin, tiny, palette, alpha, CMYK, gray, flat or DCT-reduced picture fails here
+# thin, tiny, palette, alpha, CMYK, gray, flat or DCT-reduced picture fails here. Bits tied with the median
+# within float noise (8- and 16-row pictures, a flat one: `_ties`) are left out of the digest: on 2026-12-07 the
+# 65 x 8 decode's moved on another CPU with the same code and packages (the four digests re-pinned then)
 PINNED_DIHEDRAL = [
     ("jpeg 1152x864 draft 256", "f7a02ff6ba13ea99", 100),  # (576, 432)
-    ("jpeg 513x64 draft 64", "606b77f0fc24c6b8", 100),  # (65, 8)
-    ("jpeg 348x16", "069f9e23fe5d2b31", 100),  # (348, 16)
-    ("jpeg 407x16", "ab4ab080767f8d30", 100),  # (407, 16)
+    ("jpeg 513x64 draft 64", "98b936238992c894", 100),  # (65, 8)
+    ("jpeg 348x16", "a2d49e4d7f0b7012", 100),  # (348, 16)
+    ("jpeg 407x16", "a1ee360453b83b03", 100),  # (407, 16)
     ("png 64x64", "101dc9a6e65a4a67", 100),  # (64, 64)
     ("png 5x7", "9b5d9f2215b6324e", 37),  # (5, 7)
     ("png 4x9", "17ded6e69bc62c71", 0),  # (4, 9)
@@ -174,7 +176,7 @@ PINNED_DIHEDRAL = [
     ("png RGBA 300x200", "3e67c52d5cea18a1", 100),  # (300, 200)
     ("jpeg CMYK 300x200", "c27d3b741e7fc8de", 100),  # (300, 200)
     ("png L 333x222", "d13a63951534fde7", 100),  # (333, 222)
-    ("png flat 100x100", "4acc782327941c51", 0),  # (100, 100)
+    ("png flat 100x100", "82468d68917a9a34", 0),  # (100, 100)
 ]
 
 
@@ -193,6 +195,30 @@ def _pinned_case(label: str) -> tuple[bytes, tuple[int, int] | None]:
     return photos.encode(picture, "JPEG", **({} if "CMYK" in label else {"quality": 90})), draft
 
 
+def _ties(image: Image.Image, size: tuple[int, int]) -> list[int]:
+    """Per hash of `pdq_dihedral` (as a 256-bit int mask): the bits whose DCT coefficient is within float noise
+    of the median. An 8-row picture has ~30 coefficients at ~1e-6 around a median of ~1e-6: their bits follow
+    the CPU's rounding (they moved between two machines), Meta's PDQ included, so the pin leaves them out."""
+    import numpy as np
+
+    from winnow.signals import pdq as p
+
+    gray, original = p.luma(image), p._original(image, size)
+    rows, cols = original or gray.shape
+    if rows < p.MIN_HASHABLE_DIM or cols < p.MIN_HASHABLE_DIM or (rows, cols) == gray.shape == (p.DIM, p.DIM):
+        return [0] * 8
+    partial, col_dense = p._rows_blurred(gray, original)
+    block, mirrored = partial @ col_dense.T, np.ascontiguousarray(partial[:, ::-1]) @ col_dense.T
+    arrays = p.dihedral(p.DCT @ block @ p.DCT.T)
+    arrays[p.FLIPY] = p.DCT @ mirrored @ p.DCT.T
+    masks = []
+    for c in arrays:
+        flat = c.ravel().astype(np.float64)
+        near = np.abs(flat - np.sort(flat)[127]) <= 1e-6 * max(1e-12, float(np.abs(flat).max()))
+        masks.append(int(np.packbits(near[::-1].astype(np.uint8)).tobytes().hex(), 16) if near.sum() > 1 else 0)
+    return masks
+
+
 def test_dihedral_hashes_are_pinned_across_shapes_and_modes() -> None:
     import hashlib
 
@@ -207,7 +233,9 @@ def test_dihedral_hashes_are_pinned_across_shapes_and_modes() -> None:
                 im.draft("RGB", draft)
             im.load()
             hashes, quality = pdq_dihedral(im, size)
-        got.append((label, hashlib.sha256("".join(hashes).encode()).hexdigest()[:16], quality))
+            ties = _ties(im, size)
+        kept = [f"{int(h, 16) & ~t:064x}" for h, t in zip(hashes, ties, strict=True)]
+        got.append((label, hashlib.sha256("".join(kept).encode()).hexdigest()[:16], quality))
     assert got == PINNED_DIHEDRAL
 
 
