@@ -423,3 +423,58 @@ def test_features_find_a_resized_texture_every_hash_of_which_moved(tmp_path: Pat
     triage = invoke_json("triage", "--case", case, "--library", lib)
     reasons = {q["sha256"]: q["reasons"] for q in triage["queue_head"]}
     assert any("features~votes" in r and "SIFT votes" in r and "SIFT inliers" in r for r in reasons[sha])
+
+
+def test_a_letterboxed_texture_is_matched_through_the_border_hash_read_at_ingest(tmp_path: Path) -> None:
+    """The thumbnail sees a letterboxed picture at 172 of 256 pixels, and a fine texture's PDQ moves with every
+    resampling: the border-removed hash read at ingest on the decode (`images.pdq_borders`, `trim@full`) lands
+    on the original's PDQ where the thumbnail's is out of reach, and matches a hash-only set; a picture without
+    a flat edge stores none."""
+    import hashlib
+
+    brick = _skimage("brick")
+    boxed = ImageOps.expand(brick, border=(0, 126, 0, 126), fill=(0, 0, 0))  # 33 % black bars
+    buf = io.BytesIO()
+    boxed.save(buf, "JPEG", quality=90)
+    from winnow.signals.image import analyse
+
+    values = analyse(buf.getvalue(), sha256="b" * 64, thumbs=tmp_path / "thumbs", max_pixels=10**8, pdq_size=256,
+                     thumbnail_size=256, thumbnail_quality=80).values
+    known = pdq_hash(brick)[0]
+    stored = {name: _d(pdq, known) for name, pdq, _q in __import__("json").loads(values["pdq_borders"])}
+    with Image.open(tmp_path / values["thumbnail"]) as t:
+        thumb = neardup.gray_of(t)
+    from_thumbnail = {v.name: _d(v.pdq, known) for v in neardup.query_variants(thumb, (764, 512))}
+    assert stored == {"trim@full": 18, "trim-loose@full": 128} and from_thumbnail == {"trim": 46, "trim-loose": 102}
+    plain = analyse(io.BytesIO(_jpeg(_skimage("coffee"))).getvalue(), sha256="c" * 64, thumbs=None,
+                    max_pixels=10**8, pdq_size=256, thumbnail_size=256, thumbnail_quality=80).values
+    assert "pdq_borders" not in plain
+    # a large palette PNG (no DCT reduction: its borders are read at <= BORDER_SIDE pixels)
+    photo = photos.photo(1606, (2400, 1600))
+    big = io.BytesIO()
+    ImageOps.expand(photo, border=(0, 400, 0, 400), fill=(0, 0, 0)).convert("P", palette=Image.Palette.ADAPTIVE
+                                                                            ).save(big, "PNG")
+    png = analyse(big.getvalue(), sha256="d" * 64, thumbs=None, max_pixels=10**8, pdq_size=256, thumbnail_size=256,
+                  thumbnail_quality=80).values
+    photo_pdq = pdq_hash(photo)[0]
+    assert [(n, _d(h, photo_pdq)) for n, h, _q in __import__("json").loads(png["pdq_borders"])] == [("trim@full", 8)]
+    assert _d(png["pdq"], photo_pdq) == 118
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "boxed.jpg").write_bytes(buf.getvalue())
+    (tmp_path / "known.txt").write_text(known + "\n")
+    case, lib = tmp_path / "case", tmp_path / "lib"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    invoke("hashset", "import", tmp_path / "known.txt", "--name", "known", "--format", "pdq-list", "--library", lib)
+    robust = invoke_json("match", "--case", case, "--library", lib, "--robust")
+    (m,) = robust["near_duplicates"]
+    assert m["sha256"] == hashlib.sha256(buf.getvalue()).hexdigest()
+    assert (m["transform"], m["distance"], m["evidence"]["stage"]) == ("trim@full", 18, "border")
+
+
+def _jpeg(im: Image.Image, quality: int = 90) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality)
+    return buf.getvalue()

@@ -45,6 +45,9 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
+            for v in borders(r):  # read at ingest on the decode: there even without a thumbnail
+                if v.quality >= min_quality:
+                    out.append((r["sha256"], v.name, v.pdq, min(v.radius, distance), "border"))
             variants = cache[r["sha256"]]
             if variants is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
@@ -55,6 +58,19 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
                 out.append((r["sha256"], v.name, v.pdq, min(v.radius, distance), stage))
     return out
+
+
+def borders(row: Any) -> list[neardup.Variant]:
+    """The border-removed hashes ingest read on its decode (`images.pdq_borders`; none for images without a
+    flat edge, or ingested before winnow stored them)."""
+    keys = row.keys() if hasattr(row, "keys") else ()
+    text = row["pdq_borders"] if "pdq_borders" in keys else None
+    if not text:
+        return []
+    try:
+        return [neardup.Variant(str(name), str(pdq), int(q), neardup.TRIM_RADIUS) for name, pdq, q in json.loads(text)]
+    except (ValueError, TypeError):
+        return []  # not written by winnow: nothing to look up, the thumbnail's variants remain
 
 
 def _size(row: Any) -> tuple[int, int] | None:
@@ -249,6 +265,9 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             if r["pdq_dihedral"]:
                 query_hex.append(r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64])
                 query_meta.append((i, "mirror", neardup.TRIM_RADIUS))
+            for v in borders(r):
+                query_hex.append(v.pdq)
+                query_meta.append((i, v.name, v.radius))
             if gray is None:
                 continue
             original = _original(r, gray)

@@ -160,7 +160,8 @@ def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq
              thumbnail_quality: int, result: ImageResult) -> None:
     from PIL import Image
 
-    from winnow.signals.pdq import pdq_dihedral
+    from winnow.signals import neardup
+    from winnow.signals.pdq import luma, pdq_dihedral
 
     with Image.open(io.BytesIO(data)) as im:
         result.values.update({"format": im.format, "width": im.width, "height": im.height, "mode": im.mode,
@@ -175,9 +176,13 @@ def _analyse(data: bytes, sha256: str, thumbs: Path | None, max_pixels: int, pdq
             im.load()
         finally:
             _exif(im, result)  # EXIF is often still readable from a truncated file
-        hashes, result.values["pdq_quality"] = pdq_dihedral(im, original_size)
+        gray = luma(im)
+        hashes, result.values["pdq_quality"] = pdq_dihedral(im, original_size, gray)
         result.values["pdq"] = hashes[0]
         result.values["pdq_dihedral"] = "".join(hashes[1:])  # 7 x 64 hex: rotations and flips, for lookups
+        borders = neardup.border_hashes(gray, original_size)  # letterboxes and borders, read on this decode
+        if borders:
+            result.values["pdq_borders"] = json.dumps([[v.name, v.pdq, v.quality] for v in borders])
         if thumbs is not None:
             target = thumbnail_path(thumbs, sha256)
             _write_thumbnail(im, target, thumbnail_size, thumbnail_quality, result.values.get("orientation"))
@@ -198,7 +203,8 @@ def _exif(im: Image.Image, result: ImageResult) -> None:
 
 
 IMAGE_COLUMNS = ("format", "width", "height", "mode", "frames", "pdq", "pdq_quality", "thumbnail", "make",
-                 "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral")
+                 "model", "software", "datetime_original", "orientation", "gps_lat", "gps_lon", "pdq_dihedral",
+                 "pdq_borders")
 
 
 class ImageSignal:

@@ -284,6 +284,37 @@ def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
     return found
 
 
+BORDER_SIDE = 1024  # ingest's border-removed hashes are read from its decode, reduced to this longest side
+
+
+def border_hashes(gray: np.ndarray, original: tuple[int, int]) -> list[Variant]:
+    """At ingest, from the decode ingest already has (JPEG: DCT-reduced to >= `pdq_size`) and the luma PDQ
+    took of it (`gray`, float or uint8): the PDQ of each border-removed box of the stored pixels (`trims`),
+    named `trim@full`, `trim-sym@full`, `trim-loose@full`. The thumbnail sees a letterboxed picture at 172 of its
+    256 pixels, and a box read there is a few original pixels off, which moves fine textures and text 30-60
+    bits; read on the decode it lands on the bars' edge (development photographs, hash-only letterbox 33 %: 0.88
+    -> 1.00). `original` is (width, height) of the stored pixels. A picture without a flat edge line (most)
+    costs four lines' check."""
+    loosest = min(FLAT_SHARES)
+    rows = np.clip(gray[[0, -1]], 0, 255).astype(np.uint8)
+    cols = np.ascontiguousarray(np.clip(gray[:, [0, -1]].T, 0, 255).astype(np.uint8))
+    if not (_flat(rows, loosest).any() or _flat(cols, loosest).any()):
+        return []
+    g = np.clip(gray, 0, 255).astype(np.uint8)
+    factor = max(1, -(-max(g.shape) // BORDER_SIDE))
+    if factor > 1:  # a large PNG or TIFF: its borders are read at <= BORDER_SIDE pixels
+        import cv2
+
+        g = cv2.resize(g, (-(-g.shape[1] // factor), -(-g.shape[0] // factor)), interpolation=cv2.INTER_AREA)
+    found = trims(g)
+    blurs: dict[tuple[float, float], np.ndarray] = {}
+    out = []
+    for name, box in found:  # Sampler scales each box to the stored pixels' (height, width)
+        pdq, q = Sampler(g, box, (original[1], original[0]), blurs=blurs).pdq(with_quality=True)
+        out.append(Variant(f"{name}@full", pdq, q, TRIM_RADIUS))
+    return out
+
+
 FILL_TOLERANCE = 24  # luma levels: a corner wedge's fill (black or white), through JPEG
 WEDGE_MIN, WEDGE_MAX = 0.5, 7.5  # degrees: the rotations a corner wedge is read as
 WEDGE_WINDOW = 1.0  # degrees: the probes looked up around the wedges' angle

@@ -190,14 +190,16 @@ def pdq_hash(image: Image.Image, original_size: tuple[int, int] | None = None) -
     return hash_from_luma(luma(image), _original(image, original_size))
 
 
-def pdq_dihedral(image: Image.Image, original_size: tuple[int, int] | None = None) -> tuple[list[str], int]:
+def pdq_dihedral(image: Image.Image, original_size: tuple[int, int] | None = None,
+                 gray: np.ndarray | None = None) -> tuple[list[str], int]:
     """The 8 PDQ hashes (order of DIHEDRAL) from one decode, and the quality.
 
     Seven come from the original's DCT (Meta's dct16OriginalTo*); the left-right mirror (`flipy`, the one
     re-shared copies use) is hashed from the mirrored pixels instead: PDQ's box filter is not symmetric, so the
     DCT-domain flip is up to 82 bits from the PDQ of a mirrored photograph of fine texture (brick, grass, a text
-    page), where hashing the mirrored pixels is 0-2 bits off (`benchmarks/neardup_diag.py`)."""
-    gray, original = luma(image), _original(image, original_size)
+    page), where hashing the mirrored pixels is 0-2 bits off (`benchmarks/neardup_diag.py`). `gray`: the
+    image's `luma`, when the caller has it already."""
+    gray, original = luma(image) if gray is None else gray, _original(image, original_size)
     rows, cols = original or gray.shape
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return ["0" * 64] * 8, 0

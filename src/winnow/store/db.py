@@ -5,6 +5,7 @@ layer"); what cannot be said portably is a helper here (`write`, `dialect`, `jso
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -157,6 +158,19 @@ def schema_version(conn: Connection) -> int:
     return user_version(conn)
 
 
+_ADD_COLUMN = re.compile(r"\s*ALTER\s+TABLE\s+(\w+)\s+ADD\s+COLUMN\s+(\w+)", re.IGNORECASE)
+
+
+def _added_already(conn: Connection, statement: str) -> bool:
+    """An ADD COLUMN whose column exists (a migration run again: a copied case, an interrupted upgrade) is
+    skipped: SQLite has no ADD COLUMN IF NOT EXISTS."""
+    found = _ADD_COLUMN.match(statement)
+    if found is None:
+        return False
+    table, column = found.groups()
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
 def migrate(conn: Connection) -> int:
     """Bring the store to SCHEMA_VERSION, one migration per transaction; returns the version reached."""
     current = schema_version(conn)
@@ -182,7 +196,8 @@ def migrate(conn: Connection) -> int:
             script = MIGRATIONS[version - 1]
             with write(conn):
                 for statement in _statements(script):
-                    conn.execute(statement)
+                    if not _added_already(conn, statement):
+                        conn.execute(statement)
                 broken = conn.execute("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise StoreError(f"migration {version} left {len(broken)} rows that refer to nothing "

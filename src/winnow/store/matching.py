@@ -52,8 +52,10 @@ def contents_between(conn: Connection, since: int, top: int) -> list[tuple[str, 
 
 
 def images_between(conn: Connection, since: int, top: int) -> list[Row]:
-    """The PDQ facts of the images among those contents (and their size, for the robust variants)."""
-    return conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral, i.thumbnail, i.width, i.height "
+    """The PDQ facts of the images among those contents (and their size and border-removed hashes, for the
+    robust variants)."""
+    return conn.execute("SELECT i.sha256, i.pdq, i.pdq_quality, i.pdq_dihedral, i.thumbnail, i.width, i.height, "
+                        "i.pdq_borders "
                         "FROM images i "
                         "JOIN content c ON c.sha256 = i.sha256 WHERE i.pdq IS NOT NULL AND c.seq > ? AND c.seq <= ? "
                         "ORDER BY c.seq", (since, top)).fetchall()

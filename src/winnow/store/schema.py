@@ -596,6 +596,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE match_state_new RENAME TO match_state;
     PRAGMA legacy_alter_table = OFF;
     """,
+    # 13: PDQ of each border-removed box, read at ingest on the decode (JSON [[name, pdq, quality], ...])
+    """
+    ALTER TABLE images ADD COLUMN pdq_borders TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -1117,5 +1121,8 @@ PG_MIGRATIONS: dict[int, str] = {
     CREATE AGGREGATE min(BOOLEAN) (SFUNC = booland_statefunc, STYPE = BOOLEAN);
     CREATE EXTENSION IF NOT EXISTS pg_trgm;
     CREATE INDEX chat_messages_text_trgm ON chat_messages USING gin (text gin_trgm_ops);
+    """,
+    13: """
+    ALTER TABLE images ADD COLUMN IF NOT EXISTS pdq_borders TEXT COLLATE "C";
     """,
 }

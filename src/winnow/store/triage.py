@@ -30,9 +30,10 @@ def matches(conn: Connection) -> list[tuple[Any, ...]]:
 
 def stack_images(conn: Connection, min_quality: int) -> list[Row]:
     """The images whose PDQ is good enough to stack, by SHA-256: sha256, pdq, pixels, quality, and what the robust
-    variants need (pdq_dihedral, thumbnail, width, height)."""
+    variants need (pdq_dihedral, thumbnail, width, height, pdq_borders)."""
     return conn.execute(
-        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, height "
+        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, height, "
+        "pdq_borders "
         "FROM images WHERE pdq IS NOT NULL AND pdq_quality >= ? ORDER BY sha256", (min_quality,)).fetchall()
 
 
