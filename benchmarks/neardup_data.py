@@ -57,6 +57,29 @@ def second_photos() -> list[tuple[str, Image.Image]]:
     return out
 
 
+def third_photos() -> list[tuple[str, Image.Image]]:
+    """The third held-out set (sixth session, run once): photographs that two more packages ship and that no
+    earlier run saw: mahotas's demo pictures DepartmentStore.jpg, luispedro.jpg (a portrait) and nuclear.png (a
+    fluorescence micrograph), PyWavelets's aero and ascent (grayscale photographs, 512 x 512). The packages are
+    located, not imported (their compiled parts are not needed). mahotas's lena.jpg is left out on purpose."""
+    import importlib.util
+
+    def folder(package: str) -> Path:
+        spec = importlib.util.find_spec(package)
+        assert spec is not None and spec.submodule_search_locations, f"{package} is in the bench extra"
+        return Path(list(spec.submodule_search_locations)[0])
+
+    out = []
+    for name in ("DepartmentStore.jpg", "luispedro.jpg", "nuclear.png"):
+        with Image.open(folder("mahotas") / "demos" / "data" / name) as im:
+            out.append((Path(name).stem, im.convert("RGB")))
+    for name in ("aero", "ascent"):
+        with np.load(folder("pywt") / "data" / f"{name}.npz") as npz:
+            array = npz[npz.files[0]]
+        out.append((name, Image.fromarray(np.clip(array, 0, 255).astype(np.uint8)).convert("RGB")))
+    return out
+
+
 def tiles(photos: list[tuple[str, Image.Image]], min_side: int = 200) -> list[tuple[str, Image.Image]]:
     """Non-overlapping tiles on a grid per photo (no two tiles share a pixel, so every pair is distinct)."""
     out = []
