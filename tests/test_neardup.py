@@ -478,3 +478,30 @@ def _jpeg(im: Image.Image, quality: int = 90) -> bytes:
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)
     return buf.getvalue()
+
+
+def test_triage_robust_links_an_image_too_flat_for_pdq_by_its_pixels_only(tmp_path: Path) -> None:
+    """Inside a case, an image below PDQ quality 50 (a 10 %-per-side crop of a dark retina tile) is never stacked
+    by its PDQ, but with --robust its lookups against the other images are candidates, confirmed by pixels: it
+    joins the tile's stack with SIFT evidence; another dark tile stays alone."""
+    import hashlib
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    tile = _retina_tile(3, 0)
+    tile.save(evidence / "tile.jpg", "JPEG", quality=90)
+    tile.crop((20, 20, 181, 181)).save(evidence / "crop.jpg", "JPEG", quality=90)
+    _retina_tile(6, 2).save(evidence / "other.jpg", "JPEG", quality=90)
+    sha = {name: hashlib.sha256((evidence / name).read_bytes()).hexdigest() for name in ("tile.jpg", "crop.jpg")}
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    with Image.open(evidence / "crop.jpg") as im:
+        assert pdq_hash(im)[1] < 50
+    assert invoke_json("triage", "--case", case)["stacks"] == 0
+    robust = invoke_json("triage", "--case", case, "--robust")
+    assert robust["robust_links"] == 1 and robust["stacks"] == 1
+    reasons = {q["sha256"]: q["reasons"] for q in robust["queue_head"]}
+    (link,) = [r for r in reasons[sha["crop.jpg"]] if r.startswith("near-duplicate of")]
+    assert link == (f"near-duplicate of {sha['tile.jpg'][:12]} in this case (reference pdq~crop0.1, distance 8 "
+                    "<= 26, 67 SIFT inliers (scale 1.0, 0.03 degrees, spread 0.708, agreement 1.0))")

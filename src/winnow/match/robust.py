@@ -231,8 +231,8 @@ def describe(transform: str, evidence_json: str | None) -> str:
     return text
 
 
-def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] | None = None
-               ) -> list[tuple[int, int, dict[str, Any]]]:
+def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] | None = None,
+               weak_from: int | None = None) -> list[tuple[int, int, dict[str, Any]]]:
     """`winnow triage --robust`: pairs (i, j) of the case images `rows` (sha256, pdq, pdq_dihedral, thumbnail,
     width, height) that are copies of each other through geometry, with the evidence.
 
@@ -242,13 +242,15 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
     found the way `match --robust` finds it (a query variant within its radius of the other's PDQ) stands as
     there; a pair found only through a stored variant is confirmed by SIFT + RANSAC (`verify`), whose inliers,
     spread, scale and angle are the evidence. Pairs in `stacked` (already within plain PDQ's stack distance)
-    are skipped."""
+    are skipped. Rows from `weak_from` on are images below PDQ quality 50: they are looked up (all their
+    lookups) but not stored, and every pair they are in is confirmed by pixels."""
     import cv2
 
     from winnow.match import verify
     from winnow.match.hamming import HammingIndex, to_codes
 
     stacked = stacked or set()
+    weak_from = len(rows) if weak_from is None else weak_from
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
     try:
@@ -258,8 +260,10 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
         query_hex: list[str] = []
         query_meta: list[tuple[int, str, int]] = []
         for i, (r, gray) in enumerate(zip(rows, grays, strict=True)):
-            store_hex.append(r["pdq"])
-            store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
+            weak = i >= weak_from
+            if not weak:
+                store_hex.append(r["pdq"])
+                store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
             query_hex.append(r["pdq"])
             query_meta.append((i, "pdq", neardup.TRIM_RADIUS))
             if r["pdq_dihedral"]:
@@ -271,7 +275,7 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             if gray is None:
                 continue
             original = _original(r, gray)
-            for v in neardup.store_variants(gray, original):
+            for v in [] if weak else neardup.store_variants(gray, original):
                 store_hex.append(v.pdq)
                 store_meta.append((i, v.name, v.radius))
             for v in neardup.query_variants(gray, original):
@@ -287,12 +291,12 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             a, qname, qradius = query_meta[qi]
             b, sname, sradius = store_meta[si]
             radius = min(qradius, sradius)
-            if a == b or dist > radius or (qname == "pdq" and sname == "pdq"):
+            if a == b or dist > radius or (qname == "pdq" and sname == "pdq" and a < weak_from):
                 continue
             pair = (min(a, b), max(a, b))
             if pair in stacked:
                 continue
-            key = (sname != "pdq", dist, qi, si)
+            key = (sname != "pdq" or a >= weak_from, dist, qi, si)
             if pair not in best or key < best[pair]:
                 best[pair] = key
         feats: dict[tuple[int, bool], verify.Features] = {}

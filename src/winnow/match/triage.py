@@ -81,12 +81,13 @@ def _states(conn: Any, kinds: dict[str, str]) -> dict[str, dict[str, Any]]:
 
 def _stacks(images: list[tuple[str, str, int, int]],
             links: list[tuple[int, int, dict[str, Any]]] | None = None,
-            pairs: set[tuple[int, int]] | None = None) -> dict[str, tuple[int, int, bool]]:
+            pairs: set[tuple[int, int]] | None = None, plain: int | None = None) -> dict[str, tuple[int, int, bool]]:
     """sha256 -> (stack id, stack size, is representative) for images in stacks of two or more; `links` are
-    extra edges (`triage --robust`); `pairs`, when given, receives the plain-PDQ edges."""
+    extra edges (`triage --robust`); `pairs`, when given, receives the plain-PDQ edges; only the first `plain`
+    images (default: all) are stacked by PDQ (the rest, below PDQ quality 50, only through `links`)."""
     if not images:
         return {}
-    codes = to_codes([pdq for _, pdq, _, _ in images])
+    codes = to_codes([pdq for _, pdq, _, _ in images[:plain]])
     index = HammingIndex(codes, max_radius=STACK_DISTANCE)
     q, ids, _ = index.search(codes)
     uf = _UnionFind(len(images))
@@ -113,13 +114,13 @@ def _stacks(images: list[tuple[str, str, int, int]],
     return result
 
 
-def _robust_links(case: Case, rows: list[Any], images: list[tuple[str, str, int, int]]
+def _robust_links(case: Case, rows: list[Any], images: list[tuple[str, str, int, int]], good: int
                   ) -> list[tuple[int, int, dict[str, Any]]]:
     from winnow.match.robust import case_links
 
     plain: set[tuple[int, int]] = set()
-    _stacks(images, pairs=plain)
-    return case_links(case.root, rows, plain)
+    _stacks(images, pairs=plain, plain=good)
+    return case_links(case.root, rows, plain, weak_from=good)
 
 
 def _video_groups(conn: Any, first_id: int) -> dict[str, tuple[int, int, bool]]:
@@ -179,11 +180,14 @@ def triage(case: Case, library: Library | None = None, robust: bool = False) -> 
         kinds = store.content_kinds(conn)
         states = _states(conn, kinds)
         image_rows = store.stack_images(conn, MIN_QUALITY)
+        good = len(image_rows)  # --robust: images below PDQ quality 50 follow, linked by their pixels only
+        if robust:
+            image_rows = [*image_rows, *store.weak_images(conn, MIN_QUALITY)]
         images = [(r[0], r[1], r[2] or 0, r[3]) for r in image_rows]
-        links = _robust_links(case, image_rows, images) if robust else []
-        stacks = _stacks(images, links)
+        links = _robust_links(case, image_rows, images, good) if robust else []
+        stacks = _stacks(images, links, plain=good)
         stacks.update(_video_groups(conn, 1 + max((s[0] for s in stacks.values()), default=0)))
-        unknown_images = [(sha, pdq) for sha, pdq, _, _ in images if states[sha]["state"] == "unknown"]
+        unknown_images = [(sha, pdq) for sha, pdq, _, _ in images[:good] if states[sha]["state"] == "unknown"]
         near_skipped: list[str] = []
         near = _near_misses(library, unknown_images, near_skipped)
         # where each content occurs: parents (folders, archives) and first chain
