@@ -445,7 +445,7 @@ def test_a_letterboxed_texture_is_matched_through_the_border_hash_read_at_ingest
     with Image.open(tmp_path / values["thumbnail"]) as t:
         thumb = neardup.gray_of(t)
     from_thumbnail = {v.name: _d(v.pdq, known) for v in neardup.query_variants(thumb, (764, 512))}
-    assert stored == {"trim@full": 18, "trim-loose@full": 128} and from_thumbnail == {"trim": 46, "trim-loose": 102}
+    assert stored == {"trim@full": 18} and from_thumbnail == {"trim": 46, "trim-loose": 102}
     plain = analyse(io.BytesIO(_jpeg(_skimage("coffee"))).getvalue(), sha256="c" * 64, thumbs=None,
                     max_pixels=10**8, pdq_size=256, thumbnail_size=256, thumbnail_quality=80).values
     assert "pdq_borders" not in plain

@@ -45,14 +45,11 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
             if r["pdq_dihedral"]:
                 out.append((r["sha256"], "mirror", r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64], distance,
                             "dihedral"))
-            for v in borders(r):  # read at ingest on the decode: there even without a thumbnail
-                if v.quality >= min_quality:
-                    out.append((r["sha256"], v.name, v.pdq, min(v.radius, distance), "border"))
+            stored = borders(r)  # read at ingest on the decode: there even without a thumbnail
             variants = cache[r["sha256"]]
             if variants is None:
                 skipped["no_thumbnail"] = skipped.get("no_thumbnail", 0) + 1
-                continue
-            for v in variants:
+            for v in neardup.with_borders(stored, variants or []):
                 if v.quality < min_quality:
                     continue
                 stage = "border" if v.radius == neardup.TRIM_RADIUS and "rotate" not in v.name else "probe"
@@ -269,16 +266,11 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             if r["pdq_dihedral"]:
                 query_hex.append(r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64])
                 query_meta.append((i, "mirror", neardup.TRIM_RADIUS))
-            for v in borders(r):
-                query_hex.append(v.pdq)
-                query_meta.append((i, v.name, v.radius))
-            if gray is None:
-                continue
-            original = _original(r, gray)
-            for v in [] if weak else neardup.store_variants(gray, original):
+            original = None if gray is None else _original(r, gray)
+            for v in [] if weak or gray is None else neardup.store_variants(gray, original):
                 store_hex.append(v.pdq)
                 store_meta.append((i, v.name, v.radius))
-            for v in neardup.query_variants(gray, original):
+            for v in neardup.with_borders(borders(r), [] if gray is None else neardup.query_variants(gray, original)):
                 query_hex.append(v.pdq)
                 query_meta.append((i, v.name, v.radius))
         if not query_hex:

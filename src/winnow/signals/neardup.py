@@ -284,13 +284,26 @@ def trims(gray: np.ndarray) -> list[tuple[str, tuple[int, int, int, int]]]:
     return found
 
 
+REPLACED = ("trim", "trim-sym")  # the thumbnail's boxes that ingest's, read on the decode, stand in for
+
+
+def with_borders(stored: list[Variant], variants: list[Variant]) -> list[Variant]:
+    """A picture's lookups when ingest stored its border-removed hashes (`border_hashes`): those, in place of the
+    thumbnail's strict and symmetric boxes (the loose box, for bars with text and icons, and the probes stay the
+    thumbnail's: on screenshots the thumbnail's loose box found more, development set). Replacing rather than
+    adding keeps the lookups per image as they were (measured: letterbox as with both, one tile fewer)."""
+    if not stored:
+        return variants
+    return [*stored, *(v for v in variants if v.name not in REPLACED)]
+
+
 BORDER_SIDE = 1024  # ingest's border-removed hashes are read from its decode, reduced to this longest side
 
 
 def border_hashes(gray: np.ndarray, original: tuple[int, int]) -> list[Variant]:
     """At ingest, from the decode ingest already has (JPEG: DCT-reduced to >= `pdq_size`) and the luma PDQ
     took of it (`gray`, float or uint8): the PDQ of each border-removed box of the stored pixels (`trims`),
-    named `trim@full`, `trim-sym@full`, `trim-loose@full`. The thumbnail sees a letterboxed picture at 172 of its
+    named `trim@full` and `trim-sym@full`. The thumbnail sees a letterboxed picture at 172 of its
     256 pixels, and a box read there is a few original pixels off, which moves fine textures and text 30-60
     bits; read on the decode it lands on the bars' edge (development photographs, hash-only letterbox 33 %: 0.88
     -> 1.00). `original` is (width, height) of the stored pixels. A picture without a flat edge line (most)
@@ -306,7 +319,7 @@ def border_hashes(gray: np.ndarray, original: tuple[int, int]) -> list[Variant]:
         import cv2
 
         g = cv2.resize(g, (-(-g.shape[1] // factor), -(-g.shape[0] // factor)), interpolation=cv2.INTER_AREA)
-    found = trims(g)
+    found = [(name, box) for name, box in trims(g) if name in REPLACED]  # the loose box: the thumbnail's is better
     blurs: dict[tuple[float, float], np.ndarray] = {}
     out = []
     for name, box in found:  # Sampler scales each box to the stored pixels' (height, width)
@@ -492,6 +505,7 @@ def _variants_of(pictures: Sequence[Picture]) -> list[list[Variant] | None]:
     return out
 
 
+ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _POOL: list[Any] = []  # one pool of worker processes per process, started on first use, reused
 _POOL_EXIT: list[bool] = []
 
@@ -505,8 +519,23 @@ def _pool(workers: int) -> Any:
         return _POOL[0][1]
     if _POOL:
         _POOL.pop()[1].shutdown()
+    import multiprocessing.forkserver
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["numpy", "cv2", "winnow.signals.neardup"])  # imported once, in the server
+    # one BLAS thread per worker (the workers use the cores): OpenBLAS 0.3.31 threads even 64 x 64 products, and
+    # two workers with two threads each ran 1.5x slower than one process (2026-12-07); read at numpy's import,
+    # so set for the server's start only (the `winnow` command sets it for itself)
+    saved = {key: os.environ.get(key) for key in ONE_THREAD}
+    os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
     pool = ProcessPoolExecutor(workers, mp_context=context)
     if not _POOL_EXIT:
         atexit.register(lambda: _POOL and _POOL.pop()[1].shutdown())
