@@ -238,8 +238,8 @@ def evaluate(name: str, images: list[tuple[str, Image.Image]], folder: Path) -> 
                 verify_seconds += time.perf_counter() - start
                 verify_calls += 1
                 (true_verdicts if j == i else false_verdicts).append(verdict)
-                (true_distances if j == i else false_distances).append(closest.get(j, 999))
-                if verdict.confirmed_at(closest.get(j)):
+                (true_distances if j == i else false_distances).append(999 if low else closest.get(j, 999))
+                if verdict.confirmed_at(None if low else closest.get(j)):  # the close rule needs trusted hashes
                     confirmed.add(j)
             hits["reference"] += i in confirmed
             false["reference"] += len(confirmed - {i})

@@ -505,3 +505,18 @@ def test_triage_robust_links_an_image_too_flat_for_pdq_by_its_pixels_only(tmp_pa
     (link,) = [r for r in reasons[sha["crop.jpg"]] if r.startswith("near-duplicate of")]
     assert link == (f"near-duplicate of {sha['tile.jpg'][:12]} in this case (reference pdq~crop0.1, distance 8 "
                     "<= 26, 67 SIFT inliers (scale 1.0, 0.03 degrees, spread 0.708, agreement 1.0))")
+
+
+def test_stored_border_hashes_winnow_did_not_write_give_nothing_to_look_up() -> None:
+    """`images.pdq_borders` is read back as lookups only when it is what ingest writes: a list of [name, 64-hex
+    PDQ, quality 0-100]; anything else (a short hash, a quality beyond any integer, not JSON) is no lookup and
+    no error, so the thumbnail's boxes stay."""
+    from winnow.match.robust import borders
+
+    good = "ab" * 32
+    assert [v.name for v in borders({"pdq_borders": f'[["trim@full", "{good}", 77]]'})] == ["trim@full"]
+    for bad in ('[["trim@full", "abc", 77]]', f'[["trim@full", "{good}ff", 77]]', f'[["trim@full", "{good}", 1e400]]',
+                f'[["trim@full", "{good}", 77], ["trim-sym@full", "{good}", "x"]]', "not json", '{"a": 1}', "[1]",
+                None, ""):
+        assert borders({"pdq_borders": bad}) == []
+    assert borders({"sha256": "x"}) == []  # a row from before the column

@@ -68,7 +68,10 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
                max_distance: int | None, robust: bool = False, root: Path | None = None,
                variants: dict[str, Any] | None = None, features: bool = False) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
-    mode = int(dihedral) + 2 * int(robust) + 4 * int(features)  # a run in another mode re-matches the set
+    # the mode is part of the set's match state: a run in another mode re-matches the set in full; +8: the
+    # robust stages as of 2026-12-07 (weak images and the pictures' PDQ against built sets), so a case matched
+    # --robust before is matched again in full once
+    mode = int(dihedral) + 2 * int(robust) + 4 * int(features) + 8 * int(robust)
     state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
             and state["max_distance"] == distance and state["dihedral"] == mode)
@@ -179,6 +182,7 @@ def _pdq(conn: Connection, library: hsdb.Connection, info: SetInfo, since: int, 
         # images below PDQ quality 50 too (all their lookups are candidates only, verified like the others)
         from winnow.match.robust import query_rows, reference_matches
 
+        weak = [r for r in weak if r["thumbnail"]]  # confirmed by pixels only: without a thumbnail, nothing to do
         for r in weak:
             owners.append((r["sha256"], "original", distance, "weak"))
             hexes.append(r["pdq"])

@@ -16,6 +16,7 @@ rotations, SIFT verification).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +60,20 @@ def query_rows(case_root: Path, rows: list[Any], distance: int, skipped: dict[st
 
 def borders(row: Any) -> list[neardup.Variant]:
     """The border-removed hashes ingest read on its decode (`images.pdq_borders`; none for images without a
-    flat edge, or ingested before winnow stored them)."""
+    flat edge, or ingested before winnow stored them). A value winnow did not write (not a list of [name, 64-hex
+    PDQ, quality 0-100]) gives nothing to look up, and the thumbnail's boxes stay."""
     keys = row.keys() if hasattr(row, "keys") else ()
     text = row["pdq_borders"] if "pdq_borders" in keys else None
     if not text:
         return []
     try:
-        return [neardup.Variant(str(name), str(pdq), int(q), neardup.TRIM_RADIUS) for name, pdq, q in json.loads(text)]
-    except (ValueError, TypeError):
-        return []  # not written by winnow: nothing to look up, the thumbnail's variants remain
+        entries = json.loads(text)
+        out = [neardup.Variant(name, pdq, q, neardup.TRIM_RADIUS) for name, pdq, q in entries
+               if isinstance(name, str) and isinstance(pdq, str) and _HEX64.fullmatch(pdq)
+               and type(q) is int and 0 <= q <= 100]
+    except (ValueError, TypeError, RecursionError):
+        return []
+    return out if len(out) == len(entries) else []
 
 
 def _size(row: Any) -> tuple[int, int] | None:
@@ -89,6 +95,7 @@ def _thumbnail(case_root: Path, relative: str | None) -> np.ndarray | None:
     return neardup.gray_of_file(case_root / relative)
 
 
+_HEX64 = re.compile("[0-9a-f]{64}")
 MIRRORED = frozenset({"mirror", "flipx", "flipy", "flipplus1", "flipminus1"})  # the lookups that reflect
 
 
@@ -113,9 +120,9 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
     from winnow.store import hashset_library as hsdb
 
     pictures = hsdb.pictures(library)
-    # the stored variants, then each picture's own PDQ: a lookup that reaches it only beyond its radius (a blind
-    # probe), or from an image whose PDQ quality is too low to be matched by hash (owner stage "weak"), is a
-    # candidate here like the variants' ones
+    # the stored variants, then each picture's own PDQ: an image whose PDQ quality is too low to be matched by
+    # hash (owner stage "weak") reaches a picture's PDQ here as a candidate, verified like the variants' ones (a
+    # good image within its radius of it was matched by the set's own index already: `seen`)
     variants: list[Any] = [*hsdb.picture_variants(library),
                            *({"sha256": sha, "variant": "pdq", "radius": neardup.TRIM_RADIUS} for sha in pictures)]
     codes = np.load(info.variants_path)
@@ -175,16 +182,18 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
             counts["reference_candidates"] += 1
             picture = pictures[ref]
             if dist is None:  # a feature vote: the case image as it is against the picture
-                transform, qradius, variant_name, mirrored = "original", None, "votes", False
+                transform, qradius, variant_name, mirrored, stage = "original", None, "votes", False, None
             else:
-                _, transform, qradius, _ = owners[qi]
+                _, transform, qradius, stage = owners[qi]
                 variant_name, mirrored = variants[vi]["variant"], transform in MIRRORED
             ga, gb = gray(sha), gray(ref, picture)
             if ga is None or gb is None:
                 counts["reference_rejected"] += 1
                 continue
             verdict = verify.verify(feature(sha, ga, mirrored), feature(ref, gb), ga, gb, mirrored)
-            if not verdict.confirmed_at(dist):
+            # the close-distance rule leans on the hashes: not for a PDQ too flat to be trusted on either side
+            trusted = stage != "weak" and (picture["quality"] or 0) >= neardup.MIN_QUALITY
+            if not verdict.confirmed_at(dist if trusted else None):
                 counts["reference_rejected"] += 1
                 continue
             qname = "pdq" if transform == "original" else transform
@@ -310,7 +319,7 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                 if (b, False) not in feats:
                     feats[(b, False)] = verify.features(gb)
                 verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)], ga, gb, mirrored)
-                if not verdict.confirmed_at(dist):
+                if not verdict.confirmed_at(dist if a < weak_from else None):  # the close rule needs trusted hashes
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                             "degrees": verdict.degrees, "overlap": verdict.overlap,

@@ -37,6 +37,7 @@ TRIM_RADIUS = 31  # a border-removed picture is the picture itself: trusted like
 PROBE_RADIUS = 21  # a blind probe (corners unclear: all twelve angles) is a guess: trusted closer
 WEDGE_RADIUS = 31  # probes at the angle the corners' wedges show: the geometry was read (docs/neardup.md)
 STORE_RADIUS = 26  # a reference's stored crops and rotations (reference pixels: every such pair is verified)
+MIN_QUALITY = 50  # PDQ quality below which a hash is not trusted (Meta's rule; `match` skips such images)
 QUERY_ROTATIONS = tuple(float(a) for a in (-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6))
 STORE_ROTATIONS = tuple(float(a) for a in (-7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7))
 STORE_CROPS = tuple(round(0.01 * k, 2) for k in range(1, 14))  # centre crops: share removed per side

@@ -85,7 +85,8 @@ def item(conn: Connection, sha256: str) -> dict[str, Any] | None:
                                                (sha256,))]
     for table in ("images", "videos", "triage", "decisions", "calls"):
         row = conn.execute(f"SELECT * FROM {table} WHERE sha256 = ?", (sha256,)).fetchone()
-        out[table] = {k: v for k, v in dict(row).items() if k not in ("signature", "exif", "pdq_dihedral")} \
+        out[table] = {k: v for k, v in dict(row).items() if k not in ("signature", "exif", "pdq_dihedral",
+                                                                               "pdq_borders")} \
             if row else None
     out["matches"] = [dict(r) for r in conn.execute(
         "SELECT set_name, hash_type, distance, transform, category, evidence FROM matches WHERE sha256 = ? "
