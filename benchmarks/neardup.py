@@ -85,10 +85,9 @@ from winnow.match import verify  # noqa: E402
 from winnow.match.hamming import HammingIndex, to_codes  # noqa: E402
 from winnow.signals import neardup  # noqa: E402
 from winnow.signals.image import analyse, bits_to_hex  # noqa: E402
-from winnow.signals.pdq import DIHEDRAL  # noqa: E402
+from winnow.signals.pdq import DIHEDRAL, MIN_QUALITY  # noqa: E402
 
 PLAIN = 31
-MIN_QUALITY = 50
 FEATURE_STAGE = True  # --no-features: the reference setting without the local-feature candidate stage
 
 

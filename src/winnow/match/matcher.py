@@ -15,14 +15,14 @@ import numpy as np
 from winnow.hashsets.library import Library, SetInfo
 from winnow.match.hamming import HammingIndex, to_codes
 from winnow.match.robust import evidence
-from winnow.signals.pdq import DIHEDRAL
+from winnow.signals.pdq import DIHEDRAL, MIN_QUALITY
 from winnow.store import audit, db, matching
 from winnow.store import hashset_library as hsdb
 from winnow.store.case import Case
 from winnow.store.db import Connection
 from winnow.timeutil import utc_now
 
-MIN_QUALITY = 50
+ROBUST_MODE = 2 | 8  # 8: the robust stages as of 2026-12-07 (a case matched --robust before is matched again once)
 
 
 def match(case: Case, library: Library, set_names: list[str] | None = None, *, dihedral: bool = False,
@@ -68,10 +68,8 @@ def _match_set(conn: Connection, info: SetInfo, top: int, dihedral: bool,
                max_distance: int | None, robust: bool = False, root: Path | None = None,
                variants: dict[str, Any] | None = None, features: bool = False) -> dict[str, Any]:
     distance = info.max_distance if max_distance is None else max_distance
-    # the mode is part of the set's match state: a run in another mode re-matches the set in full; +8: the
-    # robust stages as of 2026-12-07 (weak images and the pictures' PDQ against built sets), so a case matched
-    # --robust before is matched again in full once
-    mode = int(dihedral) + 2 * int(robust) + 4 * int(features) + 8 * int(robust)
+    # the mode is part of the set's match state: a run in another mode re-matches the set in full
+    mode = int(dihedral) + ROBUST_MODE * int(robust) + 4 * int(features)
     state = matching.state(conn, info.name)
     same = (state is not None and state["set_version"] == info.version and state["set_sha256"] == info.source_sha256
             and state["max_distance"] == distance and state["dihedral"] == mode)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from winnow.signals import neardup
-from winnow.signals.pdq import DIHEDRAL
+from winnow.signals.pdq import DIHEDRAL, MIN_QUALITY
 
 MIRROR = DIHEDRAL.index("flipy") - 1  # position of the left-right mirror in images.pdq_dihedral
 
@@ -116,7 +116,7 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
     import cv2
 
     from winnow.match import verify
-    from winnow.match.hamming import HammingIndex, to_codes
+    from winnow.match.hamming import HammingIndex, distances, to_codes
     from winnow.store import hashset_library as hsdb
 
     pictures = hsdb.pictures(library)
@@ -192,7 +192,7 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
                 continue
             verdict = verify.verify(feature(sha, ga, mirrored), feature(ref, gb), ga, gb, mirrored)
             # the close-distance rule leans on the hashes: not for a PDQ too flat to be trusted on either side
-            trusted = stage != "weak" and (picture["quality"] or 0) >= neardup.MIN_QUALITY
+            trusted = stage != "weak" and (picture["quality"] or 0) >= MIN_QUALITY
             if not verdict.confirmed_at(dist if trusted else None):
                 counts["reference_rejected"] += 1
                 continue
@@ -202,18 +202,15 @@ def reference_matches(library: Any, info: Any, case_root: Path, rows: list[Any],
                    "radius": None if qradius is None else min(qradius, variants[vi]["radius"]),
                    "inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                    "degrees": verdict.degrees, "overlap": verdict.overlap, "agreement": verdict.agreement,
-                   "rule": _rule(verdict), "reference": picture["source"]}
-            if dist is None:
+                   "rule": verdict.rule, "reference": picture["source"]}
+            if dist is None:  # the votes are the evidence; the match row keeps the two PDQs' distance
                 why["votes"] = qi
-            found.append((sha, picture["pdq"], _distance(by_sha[sha]["pdq"], picture["pdq"]) if dist is None
-                          else dist, variant, json.dumps(why)))
+                pair = to_codes([by_sha[sha]["pdq"], picture["pdq"]])
+                dist = int(distances(pair[0], pair[1]))
+            found.append((sha, picture["pdq"], dist, variant, json.dumps(why)))
     finally:
         cv2.setNumThreads(threads)
     return found, counts
-
-
-def _distance(a: str, b: str) -> int:
-    return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
 def evidence(stage: str, variant: str, dist: int, radius: int) -> str:
@@ -323,18 +320,11 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                             "degrees": verdict.degrees, "overlap": verdict.overlap,
-                            "agreement": verdict.agreement, "rule": _rule(verdict)})
+                            "agreement": verdict.agreement, "rule": verdict.rule})
             links.append((a, b, why))
         return links
     finally:
         cv2.setNumThreads(threads)
-
-
-def _rule(verdict: Any) -> str:
-    """Which verification rule confirmed a pair: `features` (enough keypoints, spread over the reference, and
-    the pixel check) or `close` (a hash pair within `verify.CLOSE_DISTANCE` bits, a few keypoints to align the
-    two, and the same pixel check)."""
-    return "features" if verdict.confirmed else "close"
 
 
 def _stage(variant: str) -> str:

@@ -53,6 +53,13 @@ class Verdict:
         return (self.inliers >= MIN_INLIERS and self.spread >= MIN_SPREAD and self.overlap >= MIN_OVERLAP
                 and self.agreement >= MIN_AGREEMENT)
 
+    @property
+    def rule(self) -> str:
+        """Which rule a confirmed pair passed: `features` (enough keypoints, spread over the reference, the pixel
+        check) or `close` (only `confirmed_at`'s: a hash pair within CLOSE_DISTANCE, a few keypoints, the same
+        pixel check)."""
+        return "features" if self.confirmed else "close"
+
     def confirmed_at(self, distance: int | None) -> bool:
         """Confirmed for a candidate whose closest hash pair is `distance` bits apart (None: found by feature
         votes). Within CLOSE_DISTANCE two independent signs agree already — the hashes, and the pixels once

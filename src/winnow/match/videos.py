@@ -16,12 +16,12 @@ import numpy as np
 from winnow.hashsets.library import Library
 from winnow.match.hamming import HammingIndex, to_codes
 from winnow.signals import vpdq
+from winnow.signals.pdq import MIN_QUALITY
 from winnow.store import db, matching
 from winnow.store import hashset_library as hsdb
 from winnow.store.db import Connection
 
 FRAME_DISTANCE = 31
-MIN_QUALITY = 50
 
 
 @dataclass

@@ -37,7 +37,6 @@ TRIM_RADIUS = 31  # a border-removed picture is the picture itself: trusted like
 PROBE_RADIUS = 21  # a blind probe (corners unclear: all twelve angles) is a guess: trusted closer
 WEDGE_RADIUS = 31  # probes at the angle the corners' wedges show: the geometry was read (docs/neardup.md)
 STORE_RADIUS = 26  # a reference's stored crops and rotations (reference pixels: every such pair is verified)
-MIN_QUALITY = 50  # PDQ quality below which a hash is not trusted (Meta's rule; `match` skips such images)
 QUERY_ROTATIONS = tuple(float(a) for a in (-6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6))
 STORE_ROTATIONS = tuple(float(a) for a in (-7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7))
 STORE_CROPS = tuple(round(0.01 * k, 2) for k in range(1, 14))  # centre crops: share removed per side
@@ -506,7 +505,6 @@ def _variants_of(pictures: Sequence[Picture]) -> list[list[Variant] | None]:
     return out
 
 
-ONE_THREAD = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 _POOL: list[Any] = []  # one pool of worker processes per process, started on first use, reused
 _POOL_EXIT: list[bool] = []
 
@@ -522,21 +520,12 @@ def _pool(workers: int) -> Any:
         _POOL.pop()[1].shutdown()
     import multiprocessing.forkserver
 
+    from winnow.processes import ONE_THREAD, environment
+
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["numpy", "cv2", "winnow.signals.neardup"])  # imported once, in the server
-    # one BLAS thread per worker (the workers use the cores): OpenBLAS 0.3.31 threads even 64 x 64 products, and
-    # two workers with two threads each ran 1.5x slower than one process (2026-12-07); read at numpy's import,
-    # so set for the server's start only (the `winnow` command sets it for itself)
-    saved = {key: os.environ.get(key) for key in ONE_THREAD}
-    os.environ.update(dict.fromkeys(ONE_THREAD, "1"))
-    try:
+    with environment(ONE_THREAD):  # one BLAS thread per worker (`winnow.processes`)
         multiprocessing.forkserver.ensure_running()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     pool = ProcessPoolExecutor(workers, mp_context=context)
     if not _POOL_EXIT:
         atexit.register(lambda: _POOL and _POOL.pop()[1].shutdown())

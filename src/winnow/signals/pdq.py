@@ -19,6 +19,7 @@ from PIL import Image
 
 DIM = 64
 MIN_HASHABLE_DIM = 5
+MIN_QUALITY = 50  # quality below which a PDQ is not trusted (Meta's rule): not matched by hash
 
 
 def window_size(old: int, new: int = DIM) -> int:

@@ -28,23 +28,21 @@ def matches(conn: Connection) -> list[tuple[Any, ...]]:
         "index_share, evidence FROM matches ORDER BY distance, set_name")]
 
 
+_STACK_COLUMNS = ("SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, "
+                  "height, pdq_borders FROM images WHERE pdq IS NOT NULL AND ")
+
+
 def stack_images(conn: Connection, min_quality: int) -> list[Row]:
     """The images whose PDQ is good enough to stack, by SHA-256: sha256, pdq, pixels, quality, and what the robust
     variants need (pdq_dihedral, thumbnail, width, height, pdq_borders)."""
-    return conn.execute(
-        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, height, "
-        "pdq_borders "
-        "FROM images WHERE pdq IS NOT NULL AND pdq_quality >= ? ORDER BY sha256", (min_quality,)).fetchall()
+    return conn.execute(_STACK_COLUMNS + "pdq_quality >= ? ORDER BY sha256", (min_quality,)).fetchall()
 
 
 def weak_images(conn: Connection, min_quality: int) -> list[Row]:
     """The images whose PDQ is below `min_quality` but that have a thumbnail (`triage --robust` confirms their
     links by pixels only), by SHA-256, with the columns of `stack_images`."""
-    return conn.execute(
-        "SELECT sha256, pdq, COALESCE(width * height, 0), pdq_quality, pdq_dihedral, thumbnail, width, height, "
-        "pdq_borders "
-        "FROM images WHERE pdq IS NOT NULL AND COALESCE(pdq_quality, 0) < ? AND thumbnail IS NOT NULL "
-        "ORDER BY sha256", (min_quality,)).fetchall()
+    return conn.execute(_STACK_COLUMNS + "COALESCE(pdq_quality, 0) < ? AND thumbnail IS NOT NULL ORDER BY sha256",
+                        (min_quality,)).fetchall()
 
 
 def video_links(conn: Connection) -> list[tuple[str, str]]:

@@ -8,9 +8,7 @@ and a local ingest never import Dask."""
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -104,23 +102,6 @@ class Executor(Protocol):
         """Stop what start() started (idempotent)."""
 
 
-@contextmanager
-def environment(changes: Mapping[str, str | None]) -> Iterator[None]:
-    """os.environ with `changes` (None: unset) while a worker process starts from it, then as it was."""
-    saved = {key: os.environ.get(key) for key in changes}
-    try:
-        for key, value in changes.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
 
 
 # name, module, class, and what to start before importing the module ("module:function" of the options, or

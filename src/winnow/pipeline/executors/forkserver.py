@@ -17,12 +17,12 @@ import multiprocessing.forkserver
 import os
 from typing import Any
 
-from winnow.pipeline.executors import environment
+from winnow.processes import THREAD_VARS, environment
 
 # one BLAS thread each, as the local pool's workers, and without Dask's default MALLOC_TRIM_THRESHOLD_=65536, which
 # costs video decoding + call scoring ~30 % more CPU (measured: 3.92 -> 5.08 s for a 30 s call video);
 # docs/scale.md says how to do the same for `dask worker`
-WORKER_ENVIRON = {"OMP_NUM_THREADS": 1, "MKL_NUM_THREADS": 1, "OPENBLAS_NUM_THREADS": 1}
+WORKER_ENVIRON = dict.fromkeys(THREAD_VARS, 1)
 NOT_PASSED = ("MALLOC_TRIM_THRESHOLD_",)  # Dask's nanny leaves it in the os.environ of a process that ran a cluster
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from winnow.pipeline.executors import ExecutorOptions, Job, Task, WorkersFailed, environment
+from winnow.pipeline.executors import ExecutorOptions, Job, Task, WorkersFailed
+from winnow.processes import ONE_THREAD, environment
 from winnow.settings import Settings
 
 PREFETCH = 2  # tasks queued per worker, so a worker never waits for the runner
 MAX_IDLE_DEATHS = 3  # consecutive worker deaths with no task begun before the run gives up
-_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass
@@ -42,8 +42,7 @@ class _Pool:
 
         parent, child = self.ctx.Pipe(duplex=True)
         process = self.ctx.Process(target=worker_main, args=(child, self.config, os.getpid()), daemon=True)
-        # one BLAS thread per worker: the workers already use every core
-        with environment({k: "1" for k in _THREAD_VARS}):
+        with environment(ONE_THREAD):  # one BLAS thread per worker: the workers already use every core
             process.start()
         child.close()
         return _Worker(process, parent)
