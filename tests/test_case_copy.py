@@ -444,7 +444,7 @@ def test_an_interrupted_ingest_resumes_on_the_copy(tmp_path: Path, source_engine
         assert proc.poll() is None, proc.stderr.read()  # type: ignore[union-attr]
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130 and b"run the same command again to resume" in err
+    assert proc.returncode == 130 and b"run the same command again to resume" in err, err
     total = rows(Case(reference), "SELECT count(*) FROM instances")[0][0]
     assert 0 < rows(Case(source), "SELECT count(*) FROM instances")[0][0] < total
 

@@ -214,3 +214,75 @@ def test_write_rolls_back_everything_on_error(tmp_path: Path) -> None:
         conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("a", "2"))
     assert [tuple(r) for r in conn.execute("SELECT key, value FROM case_settings")] == [("a", "2")]
     conn.close()
+
+
+@pytest.mark.engines
+def test_an_interrupt_while_a_write_begins_leaves_no_transaction_open(case, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C landing between BEGIN and the body (on PostgreSQL: while the advisory write lock is awaited) rolls
+    the half-open transaction back: the next autocommit statement (a run's end) is not swallowed by it."""
+    conn = case.connect()
+    begin = db.begin
+
+    def interrupted(c: db.Connection) -> None:
+        begin(c)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(db, "begin", interrupted)
+    with pytest.raises(KeyboardInterrupt), db.write(conn):
+        conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("a", "1"))
+    assert not conn.in_transaction
+    conn.close()
+
+
+@pytest.mark.engines
+def test_a_run_end_is_recorded_even_over_a_transaction_left_open(case) -> None:
+    """The end of a run is written last, after whatever was cut short: a transaction left open by an interrupt is
+    rolled back first, so the status reaches the store instead of vanishing with the connection."""
+    from winnow.settings import Settings
+    from winnow.store.runs import finish_run, start_run
+
+    conn = case.connect()
+    run_id = start_run(conn, "ingest", Settings())
+    db.begin(conn)
+    conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
+    finish_run(conn, run_id, "interrupted")
+    conn.close()
+    again = case.connect(readonly=True)
+    assert [tuple(r) for r in again.execute("SELECT id, status FROM runs")] == [(run_id, "interrupted")]
+    assert again.execute("SELECT count(*) FROM case_settings").fetchone()[0] == 0
+    again.close()
+
+
+def test_ctrl_c_inside_a_pipelined_batch_leaves_a_connection_that_records_the_run_end(
+        tmp_path: Path, pg_database) -> None:
+    """A real SIGINT while `executemany` streams a batch (psycopg's pipeline mode): the interrupt propagates, the
+    write is rolled back, and the connection still takes the run's end. Before, psycopg had closed the connection
+    ("query not terminated after cancellation") or left it refusing every statement ("cannot exit pipeline mode
+    while busy"), and Ctrl-C on a PostgreSQL ingest ended in a traceback (exit 1) with the run left 'running'."""
+    import os
+    import signal
+    import threading
+
+    from winnow.settings import Settings
+    from winnow.store.runs import finish_run, start_run
+
+    case = create_case(tmp_path / "c", name="c", examiner="e", db_url=pg_database())
+    conn = case.connect()
+    run_id = start_run(conn, "ingest", Settings())
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt), db.write(conn):
+            conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
+            timer.start()
+            conn.executemany("INSERT INTO case_settings (key, value) VALUES (?, ?)",
+                             [(f"k{i}", "v" * 200) for i in range(300_000)])  # seconds: the signal lands inside
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    finish_run(conn, run_id, "interrupted")
+    conn.close()
+    again = case.connect(readonly=True)
+    assert [tuple(r) for r in again.execute("SELECT id, status FROM runs")] == [(run_id, "interrupted")]
+    assert again.execute("SELECT count(*) FROM case_settings").fetchone()[0] == 0
+    again.close()

@@ -228,19 +228,32 @@ def write(conn: Connection) -> Iterator[None]:
     """One write transaction, its lock taken at once (BEGIN IMMEDIATE on SQLite: a second writer waits here, not
     halfway through), committed on success, rolled back on any error. The only way `store/` opens a write.
     On PostgreSQL: BEGIN and the case's advisory write lock (store/pg.py), the same queueing of writers."""
+    try:
+        begin(conn)  # inside the try: Ctrl-C while the lock is awaited must not leave the transaction open
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        abandon(conn)
+        raise
+
+
+def begin(conn: Connection) -> None:
+    """BEGIN a write transaction with its lock (see `write`, the one caller outside tests)."""
     if _is_pg(conn):
         from winnow.store import pg
 
         pg.begin_write(cast("PgConnection", conn))
     else:
         conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
+
+
+def abandon(conn: Connection) -> None:
+    """Roll back whatever transaction is open on the connection (none: nothing to do), even one an interrupt
+    left mid-statement (PostgreSQL: `PgConnection.abandon`)."""
+    if _is_pg(conn):
+        cast("PgConnection", conn).abandon()
+    elif conn.in_transaction:
+        conn.execute("ROLLBACK")
 
 
 def upsert(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
@@ -295,17 +308,16 @@ def snapshot(conn: Connection) -> Iterator[None]:
     """One read-only transaction: every read inside it sees the store as it was at the first read, whatever
     other connections commit meanwhile (SQLite's WAL read snapshot; REPEATABLE READ on PostgreSQL), so a copy
     read table by table is one consistent state. Writers are not held up."""
-    if _is_pg(conn):
-        from winnow.store import pg
-
-        pg.begin_snapshot(cast("PgConnection", conn))
-    else:
-        conn.execute("BEGIN")
     try:
+        if _is_pg(conn):
+            from winnow.store import pg
+
+            pg.begin_snapshot(cast("PgConnection", conn))
+        else:
+            conn.execute("BEGIN")
         yield
     finally:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        abandon(conn)
 
 
 def stream(conn: Connection, sql: str, size: int) -> Iterator[list[tuple[Any, ...]]]:

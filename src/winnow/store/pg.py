@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -205,8 +205,9 @@ class PgConnection:
 
     dialect = "postgresql"
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], reopen: Callable[[], psycopg.Connection[Any]]) -> None:
         self._conn = conn
+        self._reopen = reopen
         self.total_changes = 0
 
     @property
@@ -249,6 +250,20 @@ class PgConnection:
                 copy.write_row(row)
                 self.total_changes += 1
 
+    def abandon(self) -> None:
+        """Rolls back the open transaction. An interrupt that landed inside a statement (Ctrl-C in the middle of
+        `executemany`'s pipeline) can leave the connection mid-protocol, refusing every statement: then it is
+        closed, which makes the server roll its transaction back and free its locks, and a new one takes its
+        place, so the caller can still record the run's end."""
+        try:
+            if self.in_transaction:
+                self._conn.execute("ROLLBACK")
+            return
+        except psycopg.Error:
+            pass
+        self._conn.close()
+        self._conn = self._reopen()
+
     def commit(self) -> None:
         self._conn.commit()
 
@@ -268,15 +283,19 @@ class PgConnection:
 def open_url(url: str, *, readonly: bool = False, timeout: float = 10.0) -> PgConnection:
     """A connection to the case database at `url`; psycopg's errors propagate (db.connect words them)."""
     options = "-c default_transaction_read_only=on" if readonly else ""
-    conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)), options=options,
-                           application_name="winnow")
-    conn.row_factory = _row_factory
-    conn.adapters.register_loader("numeric", _Numeric)
-    conn.adapters.register_loader("json", _JsonText)
-    conn.adapters.register_loader("jsonb", _JsonText)
-    conn.adapters.register_dumper(bool, _BoolAsInt)
-    conn.adapters.register_loader("bool", _BoolLoader)
-    return PgConnection(conn)
+
+    def connect() -> psycopg.Connection[Any]:
+        conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)), options=options,
+                               application_name="winnow")
+        conn.row_factory = _row_factory
+        conn.adapters.register_loader("numeric", _Numeric)
+        conn.adapters.register_loader("json", _JsonText)
+        conn.adapters.register_loader("jsonb", _JsonText)
+        conn.adapters.register_dumper(bool, _BoolAsInt)
+        conn.adapters.register_loader("bool", _BoolLoader)
+        return conn
+
+    return PgConnection(connect(), connect)
 
 
 def begin_write(conn: PgConnection) -> None:
@@ -370,9 +389,9 @@ def stream(conn: PgConnection, sql: str, size: int) -> Iterator[list[tuple[Any, 
     global _streams
     _streams += 1
     own = not conn.in_transaction
-    if own:
-        conn.raw.execute("BEGIN READ ONLY")
     try:
+        if own:
+            conn.raw.execute("BEGIN READ ONLY")
         with conn.raw.cursor(name=f"winnow_stream_{_streams}", row_factory=tuple_row) as cursor:
             cursor.itersize = size
             cursor.execute(translate(sql, False))
@@ -381,8 +400,8 @@ def stream(conn: PgConnection, sql: str, size: int) -> Iterator[list[tuple[Any, 
     except psycopg.Error as exc:
         raise _as_sqlite_error(exc) from exc
     finally:
-        if own and conn.in_transaction:
-            conn.raw.execute("ROLLBACK")
+        if own:
+            conn.abandon()
 
 
 def copy_in(conn: PgConnection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
