@@ -507,6 +507,37 @@ def test_triage_robust_links_an_image_too_flat_for_pdq_by_its_pixels_only(tmp_pa
                     "<= 26, 67 SIFT inliers (scale 1.0, 0.03 degrees, spread 0.708, agreement 1.0))")
 
 
+def test_triage_robust_links_two_images_too_flat_for_pdq_to_each_other(tmp_path: Path) -> None:
+    """Two low-quality copies with no good original in the case (a 10 %-per-side crop of a dark retina tile and a
+    tighter crop of it, both below PDQ quality 50) find each other: each is stored as well as looked up, and the
+    pair is confirmed by pixels only (never the close-distance rule). Another dark tile stays alone."""
+    import hashlib
+
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    tile = _retina_tile(3, 0)
+    loose = tile.crop((20, 20, 181, 181))
+    loose.save(evidence / "loose.jpg", "JPEG", quality=90)
+    loose.crop((11, 11, 150, 150)).save(evidence / "tight.jpg", "JPEG", quality=90)
+    _retina_tile(6, 2).crop((20, 20, 181, 181)).save(evidence / "other.jpg", "JPEG", quality=90)
+    for name in ("loose.jpg", "tight.jpg", "other.jpg"):
+        with Image.open(evidence / name) as im:
+            assert pdq_hash(im)[1] < 50, name
+    sha = {n: hashlib.sha256((evidence / n).read_bytes()).hexdigest() for n in ("loose.jpg", "tight.jpg")}
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    assert invoke_json("triage", "--case", case)["stacks"] == 0
+    robust = invoke_json("triage", "--case", case, "--robust")
+    assert robust["robust_links"] == 1 and robust["stacks"] == 1
+    reasons = {q["sha256"]: q["reasons"] for q in robust["queue_head"]}
+    links = [r for h in sha.values() for r in reasons[h] if r.startswith("near-duplicate of")]
+    why = "reference pdq~crop0.07, distance 12 <= 26, 45 SIFT inliers (scale 1.0, 0.07 degrees, spread 0.603, " \
+          "agreement 1.0))"
+    assert links == [f"near-duplicate of {sha['tight.jpg'][:12]} in this case ({why}",
+                     f"near-duplicate of {sha['loose.jpg'][:12]} in this case ({why}"]
+
+
 def test_stored_border_hashes_winnow_did_not_write_give_nothing_to_look_up() -> None:
     """`images.pdq_borders` is read back as lookups only when it is what ingest writes: a list of [name, 64-hex
     PDQ, quality 0-100]; anything else (a short hash, a quality beyond any integer, not JSON) is no lookup and

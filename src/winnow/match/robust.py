@@ -245,8 +245,9 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
     found the way `match --robust` finds it (a query variant within its radius of the other's PDQ) stands as
     there; a pair found only through a stored variant is confirmed by SIFT + RANSAC (`verify`), whose inliers,
     spread, scale and angle are the evidence. Pairs in `stacked` (already within plain PDQ's stack distance)
-    are skipped. Rows from `weak_from` on are images below PDQ quality 50: they are looked up (all their
-    lookups) but not stored, and every pair they are in is confirmed by pixels."""
+    are skipped. Rows from `weak_from` on are images below PDQ quality 50: they are looked up and stored like
+    the others (so two low-quality copies find each other), but every pair they are in is confirmed by pixels,
+    without the close-distance rule (their hashes are not trusted)."""
     import cv2
 
     from winnow.match import verify
@@ -263,17 +264,15 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
         query_hex: list[str] = []
         query_meta: list[tuple[int, str, int]] = []
         for i, (r, gray) in enumerate(zip(rows, grays, strict=True)):
-            weak = i >= weak_from
-            if not weak:
-                store_hex.append(r["pdq"])
-                store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
+            store_hex.append(r["pdq"])
+            store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
             query_hex.append(r["pdq"])
             query_meta.append((i, "pdq", neardup.TRIM_RADIUS))
             if r["pdq_dihedral"]:
                 query_hex.append(r["pdq_dihedral"][MIRROR * 64:(MIRROR + 1) * 64])
                 query_meta.append((i, "mirror", neardup.TRIM_RADIUS))
             original = None if gray is None else _original(r, gray)
-            for v in [] if weak or gray is None else neardup.store_variants(gray, original):
+            for v in [] if gray is None else neardup.store_variants(gray, original):
                 store_hex.append(v.pdq)
                 store_meta.append((i, v.name, v.radius))
             for v in neardup.with_borders(borders(r), [] if gray is None else neardup.query_variants(gray, original)):
@@ -289,12 +288,11 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             a, qname, qradius = query_meta[qi]
             b, sname, sradius = store_meta[si]
             radius = min(qradius, sradius)
-            if a == b or dist > radius or (qname == "pdq" and sname == "pdq" and a < weak_from):
-                continue
             pair = (min(a, b), max(a, b))
-            if pair in stacked:
+            weak = pair[1] >= weak_from
+            if a == b or dist > radius or (qname == "pdq" and sname == "pdq" and not weak) or pair in stacked:
                 continue
-            key = (sname != "pdq" or a >= weak_from, dist, qi, si)
+            key = (sname != "pdq" or weak, dist, qi, si)
             if pair not in best or key < best[pair]:
                 best[pair] = key
         feats: dict[tuple[int, bool], verify.Features] = {}
@@ -316,7 +314,7 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
                 if (b, False) not in feats:
                     feats[(b, False)] = verify.features(gb)
                 verdict = verify.verify(feats[(a, mirrored)], feats[(b, False)], ga, gb, mirrored)
-                if not verdict.confirmed_at(dist if a < weak_from else None):  # the close rule needs trusted hashes
+                if not verdict.confirmed_at(None if max(a, b) >= weak_from else dist):  # close rule: trusted hashes
                     continue
                 why.update({"inliers": verdict.inliers, "spread": verdict.spread, "scale": verdict.scale,
                             "degrees": verdict.degrees, "overlap": verdict.overlap,
