@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from winnow.settings import Settings
 from winnow.store import db, matching
 from winnow.store.case import create_case, open_case
+from winnow.store.runs import finish_run, start_run
 from winnow.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "winnow"
@@ -238,19 +240,11 @@ def test_an_interrupt_while_a_write_begins_leaves_no_transaction_open(case, monk
 def test_a_run_end_is_recorded_even_over_a_transaction_left_open(case) -> None:
     """The end of a run is written last, after whatever was cut short: a transaction left open by an interrupt is
     rolled back first, so the status reaches the store instead of vanishing with the connection."""
-    from winnow.settings import Settings
-    from winnow.store.runs import finish_run, start_run
-
     conn = case.connect()
     run_id = start_run(conn, "ingest", Settings())
     db.begin(conn)
     conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
-    finish_run(conn, run_id, "interrupted")
-    conn.close()
-    again = case.connect(readonly=True)
-    assert [tuple(r) for r in again.execute("SELECT id, status FROM runs")] == [(run_id, "interrupted")]
-    assert again.execute("SELECT count(*) FROM case_settings").fetchone()[0] == 0
-    again.close()
+    _ends_interrupted_keeping_nothing(case, conn, run_id)
 
 
 def test_ctrl_c_inside_a_pipelined_batch_leaves_a_connection_that_records_the_run_end(
@@ -262,9 +256,6 @@ def test_ctrl_c_inside_a_pipelined_batch_leaves_a_connection_that_records_the_ru
     import os
     import signal
     import threading
-
-    from winnow.settings import Settings
-    from winnow.store.runs import finish_run, start_run
 
     case = create_case(tmp_path / "c", name="c", examiner="e", db_url=pg_database())
     conn = case.connect()
@@ -280,6 +271,11 @@ def test_ctrl_c_inside_a_pipelined_batch_leaves_a_connection_that_records_the_ru
     finally:
         timer.cancel()
         signal.signal(signal.SIGINT, previous)
+    _ends_interrupted_keeping_nothing(case, conn, run_id)
+
+
+def _ends_interrupted_keeping_nothing(case, conn: db.Connection, run_id: int) -> None:
+    """The run's end recorded on `conn` (then closed) reaches the store; the cut-short write does not."""
     finish_run(conn, run_id, "interrupted")
     conn.close()
     again = case.connect(readonly=True)
