@@ -262,12 +262,12 @@ def test_ctrl_c_inside_a_pipelined_batch_leaves_a_connection_that_records_the_ru
     run_id = start_run(conn, "ingest", Settings())
     timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    batch = [(f"k{i}", "v" * 200) for i in range(300_000)]  # seconds to send: the signal lands inside
     try:
         with pytest.raises(KeyboardInterrupt), db.write(conn):
             conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
             timer.start()
-            conn.executemany("INSERT INTO case_settings (key, value) VALUES (?, ?)",
-                             [(f"k{i}", "v" * 200) for i in range(300_000)])  # seconds: the signal lands inside
+            conn.executemany("INSERT INTO case_settings (key, value) VALUES (?, ?)", batch)
     finally:
         timer.cancel()
         signal.signal(signal.SIGINT, previous)
