@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image, ImageOps
 
 from conftest import invoke, invoke_json
@@ -536,6 +538,32 @@ def test_triage_robust_links_two_images_too_flat_for_pdq_to_each_other(tmp_path:
           "agreement 1.0))"
     assert links == [f"near-duplicate of {sha['tight.jpg'][:12]} in this case ({why}",
                      f"near-duplicate of {sha['loose.jpg'][:12]} in this case ({why}"]
+
+
+def test_flat_low_quality_images_cost_no_pixel_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Black screens and blank placeholders (PDQ quality 0, every hash alike) could never be confirmed (no
+    keypoints), so triage --robust leaves them out instead of checking every pair of them; the textured
+    low-quality pair still links."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    loose = _retina_tile(3, 0).crop((20, 20, 181, 181))
+    loose.save(evidence / "loose.jpg", "JPEG", quality=90)
+    loose.crop((11, 11, 150, 150)).save(evidence / "tight.jpg", "JPEG", quality=90)
+    for i in range(12):
+        Image.new("L", (120 + 10 * i, 90 + 5 * i), 0 if i % 2 else 255).save(evidence / f"blank{i}.png")
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    checks: list[int] = []
+    real = verify.verify
+
+    def counted(*args: Any, **kwargs: Any) -> verify.Verdict:
+        checks.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify, "verify", counted)
+    robust = invoke_json("triage", "--case", case, "--robust")
+    assert robust["robust_links"] == 1 and len(checks) == 1
 
 
 def test_stored_border_hashes_winnow_did_not_write_give_nothing_to_look_up() -> None:

@@ -244,6 +244,8 @@ def test_a_run_end_is_recorded_even_over_a_transaction_left_open(case) -> None:
     run_id = start_run(conn, "ingest", Settings())
     db.begin(conn)
     conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
+    with pytest.raises(RuntimeError, match="cannot be recorded completed inside an open transaction"):
+        finish_run(conn, run_id, "completed")  # a bug in the caller, not a batch to throw away in silence
     _ends_interrupted_keeping_nothing(case, conn, run_id)
 
 
@@ -282,3 +284,27 @@ def _ends_interrupted_keeping_nothing(case, conn: db.Connection, run_id: int) ->
     assert [tuple(r) for r in again.execute("SELECT id, status FROM runs")] == [(run_id, "interrupted")]
     assert again.execute("SELECT count(*) FROM case_settings").fetchone()[0] == 0
     again.close()
+
+
+def test_a_connection_psycopg_closed_mid_write_is_replaced_and_one_closed_on_purpose_is_not(
+        tmp_path: Path, pg_database) -> None:
+    """The reconnect path without timing: the server connection dies inside a write (as psycopg closes it after
+    a cancelled pipeline); the write's interrupt propagates, the connection is replaced with the same settings (a
+    read-only one stays read-only) and takes the run's end. A connection closed by its owner is never reopened."""
+    case = create_case(tmp_path / "c", name="c", examiner="e", db_url=pg_database())
+    conn = case.connect()
+    run_id = start_run(conn, "ingest", Settings())
+    with pytest.raises(KeyboardInterrupt), db.write(conn):
+        conn.execute(db.upsert("case_settings", ("key", "value"), ("key",)), ("half", "written"))
+        conn.raw.close()
+        raise KeyboardInterrupt
+    assert not conn.raw.closed
+    _ends_interrupted_keeping_nothing(case, conn, run_id)
+    reader = case.connect(readonly=True)
+    reader.raw.execute("BEGIN")
+    reader.raw.close()
+    db.abandon(reader)
+    assert reader.execute("SHOW default_transaction_read_only").fetchone()[0] == "on"
+    reader.close()
+    db.abandon(reader)
+    assert reader.raw.closed

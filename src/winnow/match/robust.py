@@ -247,7 +247,9 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
     spread, scale and angle are the evidence. Pairs in `stacked` (already within plain PDQ's stack distance)
     are skipped. Rows from `weak_from` on are images below PDQ quality 50: they are looked up and stored like
     the others (so two low-quality copies find each other), but every pair they are in is confirmed by pixels,
-    without the close-distance rule (their hashes are not trusted)."""
+    without the close-distance rule (their hashes are not trusted). A weak image with fewer SIFT keypoints than
+    a confirmation needs (a black screen, a blank placeholder: all its hashes alike) could never be confirmed
+    and is left out, so a thousand of them cost a thousand keypoint readings, not a million checks."""
     import cv2
 
     from winnow.match import verify
@@ -259,11 +261,18 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
     cv2.setNumThreads(1)
     try:
         grays = [_thumbnail(case_root, r["thumbnail"]) for r in rows]
+        feats: dict[tuple[int, bool], verify.Features] = {}
         store_hex: list[str] = []
         store_meta: list[tuple[int, str, int]] = []  # (image, variant, radius)
         query_hex: list[str] = []
         query_meta: list[tuple[int, str, int]] = []
         for i, (r, gray) in enumerate(zip(rows, grays, strict=True)):
+            if i >= weak_from:
+                if gray is None:
+                    continue
+                feats[(i, False)] = verify.features(gray)
+                if len(feats[(i, False)].points) < verify.MIN_INLIERS:
+                    continue
             store_hex.append(r["pdq"])
             store_meta.append((i, "pdq", neardup.TRIM_RADIUS))
             query_hex.append(r["pdq"])
@@ -295,7 +304,6 @@ def case_links(case_root: Path, rows: list[Any], stacked: set[tuple[int, int]] |
             key = (sname != "pdq" or weak, dist, qi, si)
             if pair not in best or key < best[pair]:
                 best[pair] = key
-        feats: dict[tuple[int, bool], verify.Features] = {}
         links: list[tuple[int, int, dict[str, Any]]] = []
         for pair in sorted(best):
             needs_check, dist, qi, si = best[pair]

@@ -14,6 +14,7 @@ the matching watermark) are committed in the order they were drawn."""
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,6 +32,9 @@ WRITE_LOCK = 0x77696E6E6F77  # "winnow": the advisory lock key every write trans
 Error = psycopg.Error
 IntegrityError = psycopg.IntegrityError
 DatabaseError = psycopg.DatabaseError
+# psycopg logs the clean-up of a cancelled pipeline as warnings ("query not terminated after cancellation"): winnow
+# says what the interrupt did itself, so they reach stderr only through an application's own logging set-up
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 
 class MigrationFailed(Exception):
@@ -208,6 +212,7 @@ class PgConnection:
     def __init__(self, conn: psycopg.Connection[Any], reopen: Callable[[], psycopg.Connection[Any]]) -> None:
         self._conn = conn
         self._reopen = reopen
+        self._closed = False
         self.total_changes = 0
 
     @property
@@ -254,7 +259,10 @@ class PgConnection:
         """Rolls back the open transaction. An interrupt that landed inside a statement (Ctrl-C in the middle of
         `executemany`'s pipeline) can leave the connection mid-protocol, refusing every statement: then it is
         closed, which makes the server roll its transaction back and free its locks, and a new one takes its
-        place, so the caller can still record the run's end."""
+        place, so the caller can still record the run's end. A connection closed on purpose stays closed, and
+        when no new one can be opened (the server gone) the caller's own error is the one that propagates."""
+        if self._closed:
+            return
         try:
             if self.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -262,7 +270,10 @@ class PgConnection:
         except psycopg.Error:
             pass
         self._conn.close()
-        self._conn = self._reopen()
+        try:
+            self._conn = self._reopen()
+        except psycopg.Error:
+            pass  # the next statement says the connection is closed
 
     def commit(self) -> None:
         self._conn.commit()
@@ -271,6 +282,7 @@ class PgConnection:
         self._conn.rollback()
 
     def close(self) -> None:
+        self._closed = True
         self._conn.close()
 
     def __enter__(self) -> PgConnection:

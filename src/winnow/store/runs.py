@@ -32,7 +32,9 @@ def start_run(conn: Connection, command: str, settings: Settings, signals: dict[
 def finish_run(conn: Connection, run_id: int, status: RunStatus) -> None:
     if status not in RUN_STATUSES[1:]:
         raise ValueError(f"a run ends {', '.join(RUN_STATUSES[1:])}, not {status!r}")
-    db.abandon(conn)  # a batch an interrupt cut short: rolled back, not committed with the run's end
+    if status == "completed" and conn.in_transaction:
+        raise RuntimeError(f"run {run_id} cannot be recorded completed inside an open transaction")
+    db.abandon(conn)  # a batch an interrupt or an error cut short: rolled back, not committed with the run's end
     conn.execute("UPDATE runs SET finished_utc=?, status=? WHERE id=?", (utc_now(), status, run_id))
 
 
