@@ -4,6 +4,7 @@ ORB verification, and `winnow match --robust` end to end with its reasons in --j
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -509,26 +510,35 @@ def test_triage_robust_links_an_image_too_flat_for_pdq_by_its_pixels_only(tmp_pa
                     "<= 26, 67 SIFT inliers (scale 1.0, 0.03 degrees, spread 0.708, agreement 1.0))")
 
 
+def _weak_pair_case(tmp_path: Path, more: Callable[[Path], None]) -> tuple[Path, Path]:
+    """A case (and its evidence folder) ingested from two low-quality copies, `loose.jpg` (a 10 %-per-side crop
+    of a dark retina tile) and `tight.jpg` (a tighter crop of it), and what `more` writes beside them."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    loose = _retina_tile(3, 0).crop((20, 20, 181, 181))
+    loose.save(evidence / "loose.jpg", "JPEG", quality=90)
+    loose.crop((11, 11, 150, 150)).save(evidence / "tight.jpg", "JPEG", quality=90)
+    more(evidence)
+    case = tmp_path / "case"
+    invoke("case", "create", case, "--name", "n", "--examiner", "e")
+    invoke("ingest", evidence, "--case", case)
+    return case, evidence
+
+
 def test_triage_robust_links_two_images_too_flat_for_pdq_to_each_other(tmp_path: Path) -> None:
     """Two low-quality copies with no good original in the case (a 10 %-per-side crop of a dark retina tile and a
     tighter crop of it, both below PDQ quality 50) find each other: each is stored as well as looked up, and the
     pair is confirmed by pixels only (never the close-distance rule). Another dark tile stays alone."""
     import hashlib
 
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    tile = _retina_tile(3, 0)
-    loose = tile.crop((20, 20, 181, 181))
-    loose.save(evidence / "loose.jpg", "JPEG", quality=90)
-    loose.crop((11, 11, 150, 150)).save(evidence / "tight.jpg", "JPEG", quality=90)
-    _retina_tile(6, 2).crop((20, 20, 181, 181)).save(evidence / "other.jpg", "JPEG", quality=90)
+    def other(evidence: Path) -> None:
+        _retina_tile(6, 2).crop((20, 20, 181, 181)).save(evidence / "other.jpg", "JPEG", quality=90)
+
+    case, evidence = _weak_pair_case(tmp_path, other)
     for name in ("loose.jpg", "tight.jpg", "other.jpg"):
         with Image.open(evidence / name) as im:
             assert pdq_hash(im)[1] < 50, name
     sha = {n: hashlib.sha256((evidence / n).read_bytes()).hexdigest() for n in ("loose.jpg", "tight.jpg")}
-    case = tmp_path / "case"
-    invoke("case", "create", case, "--name", "n", "--examiner", "e")
-    invoke("ingest", evidence, "--case", case)
     assert invoke_json("triage", "--case", case)["stacks"] == 0
     robust = invoke_json("triage", "--case", case, "--robust")
     assert robust["robust_links"] == 1 and robust["stacks"] == 1
@@ -544,16 +554,11 @@ def test_flat_low_quality_images_cost_no_pixel_check(tmp_path: Path, monkeypatch
     """Black screens and blank placeholders (PDQ quality 0, every hash alike) could never be confirmed (no
     keypoints), so triage --robust leaves them out instead of checking every pair of them; the textured
     low-quality pair still links."""
-    evidence = tmp_path / "evidence"
-    evidence.mkdir()
-    loose = _retina_tile(3, 0).crop((20, 20, 181, 181))
-    loose.save(evidence / "loose.jpg", "JPEG", quality=90)
-    loose.crop((11, 11, 150, 150)).save(evidence / "tight.jpg", "JPEG", quality=90)
-    for i in range(12):
-        Image.new("L", (120 + 10 * i, 90 + 5 * i), 0 if i % 2 else 255).save(evidence / f"blank{i}.png")
-    case = tmp_path / "case"
-    invoke("case", "create", case, "--name", "n", "--examiner", "e")
-    invoke("ingest", evidence, "--case", case)
+    def blanks(evidence: Path) -> None:
+        for i in range(12):
+            Image.new("L", (120 + 10 * i, 90 + 5 * i), 0 if i % 2 else 255).save(evidence / f"blank{i}.png")
+
+    case, _ = _weak_pair_case(tmp_path, blanks)
     checks: list[int] = []
     real = verify.verify
 

@@ -76,6 +76,9 @@ def group_items(conn: Connection, group_key: str, page: int = 0, size: int | Non
             "items": [dict(r) | {"tags": json.loads(r["tags"] or "[]")} for r in rows]}
 
 
+_NOT_SHOWN = ("signature", "exif", "pdq_dihedral", "pdq_borders")  # hash and metadata blobs, not for the reviewer
+
+
 def item(conn: Connection, sha256: str) -> dict[str, Any] | None:
     content = conn.execute("SELECT * FROM content WHERE sha256 = ?", (sha256,)).fetchone()
     if content is None:
@@ -85,9 +88,7 @@ def item(conn: Connection, sha256: str) -> dict[str, Any] | None:
                                                (sha256,))]
     for table in ("images", "videos", "triage", "decisions", "calls"):
         row = conn.execute(f"SELECT * FROM {table} WHERE sha256 = ?", (sha256,)).fetchone()
-        out[table] = {k: v for k, v in dict(row).items() if k not in ("signature", "exif", "pdq_dihedral",
-                                                                               "pdq_borders")} \
-            if row else None
+        out[table] = {k: v for k, v in dict(row).items() if k not in _NOT_SHOWN} if row else None
     out["matches"] = [dict(r) for r in conn.execute(
         "SELECT set_name, hash_type, distance, transform, category, evidence FROM matches WHERE sha256 = ? "
         "ORDER BY distance",

@@ -102,8 +102,6 @@ class Executor(Protocol):
         """Stop what start() started (idempotent)."""
 
 
-
-
 # name, module, class, and what to start before importing the module ("module:function" of the options, or
 # ""): the explicit registry
 EXECUTORS: tuple[tuple[str, str, str, str], ...] = (
